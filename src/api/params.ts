@@ -1,0 +1,59 @@
+/** Reading request parameters and bodies into typed values, with coded errors. */
+import type { LsQuery } from "../shares/query.ts";
+import { hdpError } from "../wire/errors.ts";
+
+const MAX_BODY = 64 * 1024;
+
+type FieldType = "string" | "number" | "boolean";
+type Typed<S extends Record<string, FieldType>> = {
+  [K in keyof S]: S[K] extends "string" ? string : S[K] extends "number" ? number : boolean;
+};
+
+/** Parses a JSON body with the given required fields; throws `BAD_REQUEST` or `TOO_LARGE`. */
+export async function jsonBody<S extends Record<string, FieldType>>(
+  request: Request,
+  shape: S,
+): Promise<Typed<S>> {
+  const text = await request.text();
+  if (text.length > MAX_BODY) throw hdpError("TOO_LARGE", "The request body is too large");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw hdpError("BAD_REQUEST", "The request body is not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw hdpError("BAD_REQUEST", "The request body must be a JSON object");
+  }
+  for (const [field, type] of Object.entries(shape)) {
+    const actual: string = typeof (value as Record<string, unknown>)[field];
+    if (actual !== type) {
+      throw hdpError("BAD_REQUEST", `"${field}" must be a ${type}`);
+    }
+  }
+  return value as Typed<S>;
+}
+
+/** Reads `path`, `recursive`, `search`, `cursor` and `limit` from a URL's query string. */
+export function lsQueryFrom(url: URL): LsQuery {
+  const params = url.searchParams;
+  const query: LsQuery = { path: params.get("path") ?? "" };
+  const recursive = params.get("recursive");
+  if (recursive !== null) query.recursive = booleanParam("recursive", recursive);
+  const search = params.get("search");
+  if (search !== null && search !== "") query.searchTerm = search;
+  const cursor = params.get("cursor");
+  if (cursor !== null && cursor !== "") query.cursor = cursor;
+  const limit = params.get("limit");
+  if (limit !== null) {
+    if (!/^\d+$/.test(limit)) throw hdpError("BAD_REQUEST", '"limit" must be a whole number');
+    query.limit = Number(limit);
+  }
+  return query;
+}
+
+function booleanParam(name: string, value: string): boolean {
+  if (value === "" || value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw hdpError("BAD_REQUEST", `"${name}" must be true or false`);
+}

@@ -1,0 +1,24 @@
+/** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
+import type { ErrorCode } from "../wire/errors.ts";
+import type { ShareSetting } from "../node/settings.ts";
+export type { NodeInfo } from "../node/node.ts";
+export type { ShareSetting } from "../node/settings.ts";
+export type { ShareInfo } from "../shares/shares.ts";
+export type { LsPage, LsQuery } from "../shares/query.ts";
+export type { LsEntry, Totals } from "../wire/entries.ts";
+
+/** The body of every error response. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** The answer to `POST /api/stop`. */
+export interface StopResponse {
+  stopping: true;
+}
+
+/** The answer to adding or removing a share: the engine restarts with its new scope. */
+export interface ShareChangeResponse {
+  share: ShareSetting;
+  restarting: true;
+}

@@ -1,0 +1,73 @@
+/**
+ * The engine: runs inside a Web Worker whose permissions the supervisor narrowed to the shares,
+ * storage and download dirs and the network. It builds the node and serves the API.
+ */
+/// <reference lib="deno.worker" />
+import { createApp } from "../api/app.ts";
+import { type ApiServer, serveApi } from "../api/server.ts";
+import { setLogLevel } from "../log.ts";
+import type { NodeConfig } from "../node/config.ts";
+import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/node.ts";
+import type { ShareSetting } from "../node/settings.ts";
+import { HdpError, toHdpError } from "../wire/errors.ts";
+import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
+
+const post = (message: FromEngine) => self.postMessage(message);
+let node: HdpNode | undefined;
+let nextId = 1;
+const pending = new Map<number, PromiseWithResolvers<ShareSetting>>();
+
+self.onmessage = (event: MessageEvent<ToEngine>) => {
+  const message = event.data;
+  switch (message.type) {
+    case "start":
+      void run(message.config);
+      break;
+    case "stop":
+      if (node) node.requestStop(message.reason);
+      else post({ type: "stopped", reason: message.reason });
+      break;
+    case "scope-changed":
+      pending.get(message.id)?.resolve(message.share);
+      pending.delete(message.id);
+      break;
+    case "scope-refused":
+      pending.get(message.id)?.reject(new HdpError(message.error.code, message.error.message));
+      pending.delete(message.id);
+      break;
+  }
+};
+
+/** Scope changes go to the supervisor, which alone may look beyond the current scope. */
+const scope: ScopeControl = {
+  addShare: (path) => askSupervisor({ op: "add", path }),
+  removeShare: (name) => askSupervisor({ op: "remove", name }),
+};
+
+function askSupervisor(change: ScopeChange): Promise<ShareSetting> {
+  const id = nextId++;
+  const answer = Promise.withResolvers<ShareSetting>();
+  pending.set(id, answer);
+  post({ type: "change-scope", id, change });
+  return answer.promise;
+}
+
+async function run(config: NodeConfig): Promise<void> {
+  setLogLevel(config.logLevel);
+  let server: ApiServer | undefined;
+  try {
+    node = await startNode(config, { scope });
+    server = serveApi(createApp(node), config.ui);
+    // The worker owns this copy of the config; info() reads it, so it reports the bound port.
+    config.ui = server.address;
+  } catch (error) {
+    await node?.close();
+    post({ type: "failed", error: toHdpError(error).toJSON() });
+    return;
+  }
+  post({ type: "ready", info: node.info() });
+  const reason = await node.stopRequested;
+  await server.close();
+  await node.close();
+  post(reason === RESTART ? { type: "restart" } : { type: "stopped", reason });
+}

@@ -1,0 +1,158 @@
+/** `start`: prepares the directories, then runs the engine under the supervisor until stopped. */
+import { isLogLevel, type LogLevel, setLogLevel } from "../log.ts";
+import { type NodeConfig, type Platform, resolveConfig } from "../node/config.ts";
+import { addShare } from "../node/share_settings.ts";
+import { HdpError } from "../wire/errors.ts";
+import type { NodeInfo } from "../node/node.ts";
+import {
+  type Command,
+  type Io,
+  type Parsed,
+  stringValue,
+  stringValues,
+  UsageError,
+  usageFrom,
+} from "./command.ts";
+import { superviseEngine } from "./supervisor.ts";
+
+/** `start` */
+export const startCommand: Command = {
+  name: "start",
+  summary: "Run the daemon: share directories, connect to peers, serve the web UI and control API.",
+  usage: "start --share-dir DIR [--share-dir DIR …] [options]",
+  options: {
+    "share-dir": {
+      type: "string",
+      multiple: true,
+      arg: "DIR",
+      help: "a directory to share (repeatable; remembered)",
+    },
+    "download-dir": {
+      type: "string",
+      arg: "DIR",
+      help: "where downloads go (default ~/Downloads/harddrive-party)",
+    },
+    storage: {
+      type: "string",
+      arg: "DIR",
+      help: "state: key, index, wishlist (default: platform data dir)",
+    },
+    "ui-address": {
+      type: "string",
+      arg: "HOST:PORT",
+      help: "web UI and control API address (default 127.0.0.1:3030)",
+    },
+    port: {
+      type: "string",
+      arg: "UDP_PORT",
+      help: "UDP port for QUIC (default: picked once, remembered)",
+    },
+    "stun-server": {
+      type: "string",
+      multiple: true,
+      arg: "HOST:PORT",
+      help: "STUN server (repeatable; default: a built-in list)",
+    },
+    "no-stun": { type: "boolean", help: "do not use STUN (LAN and manual addresses only)" },
+    "no-mdns": { type: "boolean", help: "do not announce or discover peers on the LAN by mDNS" },
+    verbose: { type: "boolean", short: "v", help: "log debug messages (same as HDP_LOG=debug)" },
+    help: { type: "boolean", short: "h", help: "show this help" },
+  },
+  positionals: { min: 0, max: 0 },
+  run: runStart,
+};
+
+/** The log level from `--verbose` and `HDP_LOG`. */
+export function logLevelFrom(args: Parsed, io: Io): LogLevel {
+  if (args.values.verbose) return "debug";
+  const env = io.env("HDP_LOG");
+  if (env === undefined || env === "") return "info";
+  if (!isLogLevel(env)) {
+    throw new UsageError(`HDP_LOG must be error, warn, info or debug, not "${env}"`);
+  }
+  return env;
+}
+
+async function runStart(args: Parsed, io: Io): Promise<number> {
+  const logLevel = logLevelFrom(args, io);
+  setLogLevel(logLevel);
+  const config = configFrom(args, io, logLevel);
+  await prepareDirs(config);
+  const supervision = superviseEngine(config, { onReady: (info) => printReady(io, info) });
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  let received = 0;
+  const onSignal = () => {
+    received++;
+    if (received === 1) {
+      io.stderr("Stopping… (press Ctrl+C again to force)\n");
+      supervision.stop("signal");
+    } else Deno.exit(130);
+  };
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  try {
+    return await supervision.done;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  }
+}
+
+function configFrom(args: Parsed, io: Io, logLevel: LogLevel): NodeConfig {
+  const names = ["HOME", "USERPROFILE", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA"];
+  const platform: Platform = {
+    os: Deno.build.os,
+    env: Object.fromEntries(names.map((n) => [n, io.env(n)])),
+    cwd: io.cwd(),
+  };
+  try {
+    return resolveConfig({
+      shareDirs: stringValues(args, "share-dir"),
+      downloadDir: stringValue(args, "download-dir"),
+      storage: stringValue(args, "storage"),
+      uiAddress: stringValue(args, "ui-address"),
+      port: stringValue(args, "port"),
+      stunServers: stringValues(args, "stun-server"),
+      noStun: args.values["no-stun"] === true,
+      noMdns: args.values["no-mdns"] === true,
+      logLevel,
+    }, platform);
+  } catch (error) {
+    usageFrom(error);
+  }
+}
+
+/**
+ * Checks the shares, creates the storage and download dirs, and remembers the shares given on the
+ * command line in settings, so that the engine's permission scope comes from one place.
+ */
+async function prepareDirs(config: NodeConfig): Promise<void> {
+  for (const dir of config.shareDirs) {
+    const info = await Deno.stat(dir).catch(() => null);
+    if (!info) throw new UsageError(`--share-dir: "${dir}" does not exist`);
+    if (!info.isDirectory) throw new UsageError(`--share-dir: "${dir}" is not a directory`);
+  }
+  await Deno.mkdir(config.storageDir, { recursive: true, mode: 0o700 });
+  await Deno.mkdir(config.downloadDir, { recursive: true });
+  for (const dir of config.shareDirs) {
+    try {
+      await addShare(config.storageDir, dir);
+    } catch (error) {
+      if (error instanceof HdpError) throw new UsageError(`--share-dir: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+function printReady(io: Io, info: NodeInfo): void {
+  io.stdout(
+    [
+      `harddrive-party ${info.version} is running as ${info.name}`,
+      `  Web UI and API:   http://${info.uiAddress}`,
+      `  Announce address: ${info.announceAddress}`,
+      `  Sharing:          ${
+        info.shares.map((s) => `${s.name} (${s.path})`).join(", ") || "(nothing yet)"
+      }`,
+      `  Downloads go to:  ${info.downloadDir}`,
+      "",
+    ].join("\n"),
+  );
+}

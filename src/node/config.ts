@@ -1,0 +1,122 @@
+/**
+ * The node's configuration: what `start` was asked for, with the platform defaults filled in.
+ * Pure: the environment and platform come in as arguments, so it is tested without touching either.
+ */
+import { join, resolve } from "node:path";
+import type { LogLevel } from "../log.ts";
+import { hdpError } from "../wire/errors.ts";
+
+/** The control API's default address: loopback only. */
+export const DEFAULT_UI_ADDRESS = "127.0.0.1:3030";
+
+/** A host and port, as given by `--ui-address` or `--stun-server`. */
+export interface HostPort {
+  hostname: string;
+  port: number;
+}
+
+/** Everything the engine needs to run; plain data, so it crosses `postMessage` to the worker. */
+export interface NodeConfig {
+  /** Directories shared on the command line (absolute). Shares added at run time live in settings. */
+  shareDirs: string[];
+  downloadDir: string;
+  storageDir: string;
+  ui: HostPort;
+  /** UDP port for QUIC; undefined picks one once and remembers it in storage. */
+  port: number | undefined;
+  /** STUN servers as HOST:PORT; empty means the built-in list. */
+  stunServers: string[];
+  stun: boolean;
+  mdns: boolean;
+  logLevel: LogLevel;
+}
+
+/** What the environment tells the defaults. */
+export interface Platform {
+  os: typeof Deno.build.os;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** The flags of `start`, as parsed. */
+export interface StartFlags {
+  shareDirs: string[];
+  downloadDir?: string | undefined;
+  storage?: string | undefined;
+  uiAddress?: string | undefined;
+  port?: string | undefined;
+  stunServers: string[];
+  noStun: boolean;
+  noMdns: boolean;
+  logLevel: LogLevel;
+}
+
+/** Fills in the defaults for `start` and validates every value, throwing `BAD_REQUEST` errors. */
+export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig {
+  const abs = (path: string) => resolve(platform.cwd, expandHome(path, platform));
+  return {
+    shareDirs: [...new Set(flags.shareDirs.map(abs))],
+    downloadDir: abs(flags.downloadDir ?? defaultDownloadDir(platform)),
+    storageDir: abs(flags.storage ?? defaultStorageDir(platform)),
+    ui: parseHostPort(flags.uiAddress ?? DEFAULT_UI_ADDRESS, "--ui-address"),
+    port: flags.port === undefined ? undefined : parsePort(flags.port, "--port"),
+    stunServers: flags.stunServers.map((s) => {
+      parseHostPort(s, "--stun-server");
+      return s;
+    }),
+    stun: !flags.noStun,
+    mdns: !flags.noMdns,
+    logLevel: flags.logLevel,
+  };
+}
+
+/** The platform's data directory for harddrive-party (XDG on Linux). */
+export function defaultStorageDir(platform: Platform): string {
+  const { env, os } = platform;
+  if (os === "windows") {
+    const local = env.LOCALAPPDATA ?? env.APPDATA ?? join(homeDir(platform), "AppData", "Local");
+    return join(local, "harddrive-party");
+  }
+  const home = homeDir(platform);
+  if (os === "darwin") return join(home, "Library", "Application Support", "harddrive-party");
+  const xdg = env.XDG_DATA_HOME;
+  // XDG says a relative XDG_DATA_HOME is invalid and must be ignored
+  return join(xdg && xdg.startsWith("/") ? xdg : join(home, ".local", "share"), "harddrive-party");
+}
+
+/** `~/Downloads/harddrive-party` on every platform. */
+export function defaultDownloadDir(platform: Platform): string {
+  return join(homeDir(platform), "Downloads", "harddrive-party");
+}
+
+/** Parses `HOST:PORT`, `[IPV6]:PORT` or `:PORT`; throws `BAD_REQUEST` naming `flag`. */
+export function parseHostPort(text: string, flag: string): HostPort {
+  const match = text.match(/^\[([0-9a-fA-F:.%\w]+)\]:(\d+)$/) ?? text.match(/^([^:\s]*):(\d+)$/);
+  if (!match) throw hdpError("BAD_REQUEST", `${flag}: expected HOST:PORT, got "${text}"`);
+  return { hostname: match[1] || "127.0.0.1", port: parsePort(match[2]!, flag) };
+}
+
+/** Formats a host and port for URLs and messages, bracketing IPv6. */
+export function formatHostPort({ hostname, port }: HostPort): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
+function parsePort(text: string, flag: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw hdpError("BAD_REQUEST", `${flag}: port must be 0 to 65535, got "${text}"`);
+  }
+  return port;
+}
+
+function homeDir({ env, os }: Platform): string {
+  const home = os === "windows" ? env.USERPROFILE ?? env.HOME : env.HOME;
+  if (!home) throw hdpError("BAD_REQUEST", "Cannot find the home directory: set HOME or --storage");
+  return home;
+}
+
+function expandHome(path: string, platform: Platform): string {
+  if (path === "~") return homeDir(platform);
+  if (path.startsWith("~/")) return join(homeDir(platform), path.slice(2));
+  return path;
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import {
+  defaultStorageDir,
+  formatHostPort,
+  parseHostPort,
+  type Platform,
+  resolveConfig,
+  type StartFlags,
+} from "./config.ts";
+
+const linux: Platform = { os: "linux", env: { HOME: "/home/ada" }, cwd: "/work" };
+const flags: StartFlags = {
+  shareDirs: [],
+  stunServers: [],
+  noStun: false,
+  noMdns: false,
+  logLevel: "info",
+};
+
+Deno.test("defaults follow the platform: XDG data dir, ~/Downloads, loopback:3030", () => {
+  const config = resolveConfig(flags, linux);
+  assert.equal(config.storageDir, "/home/ada/.local/share/harddrive-party");
+  assert.equal(config.downloadDir, "/home/ada/Downloads/harddrive-party");
+  assert.deepEqual(config.ui, { hostname: "127.0.0.1", port: 3030 });
+  assert.equal(config.port, undefined);
+  assert.equal(config.stun, true);
+  assert.equal(config.mdns, true);
+});
+
+Deno.test("XDG_DATA_HOME, macOS and Windows data dirs", () => {
+  assert.equal(
+    defaultStorageDir({ ...linux, env: { HOME: "/h", XDG_DATA_HOME: "/data" } }),
+    "/data/harddrive-party",
+  );
+  assert.equal(
+    defaultStorageDir({ ...linux, env: { HOME: "/h", XDG_DATA_HOME: "relative" } }),
+    "/h/.local/share/harddrive-party",
+  );
+  assert.equal(
+    defaultStorageDir({ ...linux, os: "darwin", env: { HOME: "/Users/ada" } }),
+    "/Users/ada/Library/Application Support/harddrive-party",
+  );
+  assert.match(
+    defaultStorageDir({
+      ...linux,
+      os: "windows",
+      env: { LOCALAPPDATA: "C:\\Users\\ada\\AppData\\Local" },
+    }),
+    /harddrive-party$/,
+  );
+});
+
+Deno.test("paths are made absolute against the working directory and ~ is expanded", () => {
+  const config = resolveConfig(
+    { ...flags, shareDirs: ["music", "~/films", "music"], storage: "./state", downloadDir: "~" },
+    linux,
+  );
+  assert.deepEqual(config.shareDirs, ["/work/music", "/home/ada/films"]);
+  assert.equal(config.storageDir, "/work/state");
+  assert.equal(config.downloadDir, "/home/ada");
+});
+
+Deno.test("bad ports and addresses are refused with the flag's name", () => {
+  assert.throws(() => resolveConfig({ ...flags, port: "70000" }, linux), /--port/);
+  assert.throws(() => resolveConfig({ ...flags, port: "abc" }, linux), /--port/);
+  assert.throws(() => resolveConfig({ ...flags, uiAddress: "localhost" }, linux), /--ui-address/);
+  assert.throws(() => resolveConfig({ ...flags, stunServers: ["stun"] }, linux), /--stun-server/);
+  assert.throws(() => resolveConfig(flags, { ...linux, env: {} }), /home directory/);
+});
+
+Deno.test("host:port parsing handles IPv6 brackets and an empty host", () => {
+  assert.deepEqual(parseHostPort("[::1]:8080", "x"), { hostname: "::1", port: 8080 });
+  assert.deepEqual(parseHostPort(":8080", "x"), { hostname: "127.0.0.1", port: 8080 });
+  assert.deepEqual(parseHostPort("0.0.0.0:3030", "x"), { hostname: "0.0.0.0", port: 3030 });
+  assert.equal(formatHostPort({ hostname: "::1", port: 1 }), "[::1]:1");
+});

@@ -1,0 +1,33 @@
+/** The node's event bus: what changed, for the WebSocket stream and the UI. */
+import type { ShareInfo } from "../shares/shares.ts";
+
+/** Every event a node emits. */
+export type NodeEvent =
+  | { type: "share"; share: ShareInfo }
+  | { type: "shares" }
+  | { type: "stopping"; reason: string };
+
+/** A listener of node events. */
+export type Listener = (event: NodeEvent) => void;
+
+/** A minimal typed event bus; listeners that throw do not stop the others. */
+export class EventBus {
+  readonly #listeners = new Set<Listener>();
+
+  /** Subscribes; returns the unsubscribe function. */
+  on(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Delivers an event to every listener. */
+  emit(event: NodeEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a broken listener (a closed socket) must not stop the others
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Settings kept in the storage dir as `settings.json`: the remembered UDP port and the shares added
+ * at run time. A file rather than KV because the supervisor reads it before it starts the engine,
+ * to scope the engine's permissions to the shares.
+ */
+import { join } from "node:path";
+import { logger } from "../log.ts";
+import { hdpError, messageOf } from "../wire/errors.ts";
+
+const log = logger("settings");
+
+/** The settings file's name in the storage dir. */
+export const SETTINGS_FILE = "settings.json";
+
+/** A shared directory and the name peers see it by. */
+export interface ShareSetting {
+  /** The share's name: the first segment of its paths on the wire. */
+  name: string;
+  /** The directory, as a real path (symlinks resolved when it was added). */
+  path: string;
+}
+
+/** What the settings file holds. */
+export interface Settings {
+  /** The UDP port picked on first start and reused after. */
+  port?: number;
+  /** Shared directories, in the order they were added. */
+  shares: ShareSetting[];
+}
+
+/** Reads the settings; a missing file gives empty settings, a corrupt one is kept aside. */
+export async function readSettings(storageDir: string): Promise<Settings> {
+  const path = join(storageDir, SETTINGS_FILE);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { shares: [] };
+    throw error;
+  }
+  try {
+    return parseSettings(JSON.parse(text));
+  } catch (error) {
+    const aside = `${path}.corrupt-${Date.now()}`;
+    log.error("settings file is corrupt; starting from empty settings", {
+      file: path,
+      keptAs: aside,
+      reason: messageOf(error),
+    });
+    await Deno.rename(path, aside);
+    return { shares: [] };
+  }
+}
+
+/** Writes the settings atomically (a temp file renamed over the old one). */
+export async function writeSettings(storageDir: string, settings: Settings): Promise<void> {
+  const path = join(storageDir, SETTINGS_FILE);
+  const temp = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(temp, JSON.stringify(settings, null, 2) + "\n");
+  await Deno.rename(temp, path);
+}
+
+/** Validates parsed JSON into settings, throwing on anything unexpected. */
+export function parseSettings(value: unknown): Settings {
+  if (typeof value !== "object" || value === null) throw hdpError("BAD_REQUEST", "not an object");
+  const { port, shares } = value as Record<string, unknown>;
+  const settings: Settings = { shares: [] };
+  if (port !== undefined) {
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+      throw hdpError("BAD_REQUEST", "port is not a port number");
+    }
+    settings.port = port as number;
+  }
+  if (shares !== undefined) {
+    const valid = (s: unknown) =>
+      typeof s === "object" && s !== null && typeof (s as ShareSetting).name === "string" &&
+      typeof (s as ShareSetting).path === "string";
+    if (!Array.isArray(shares) || !shares.every(valid)) {
+      throw hdpError("BAD_REQUEST", "shares is not a list of {name, path}");
+    }
+    settings.shares = shares.map(({ name, path }: ShareSetting) => ({ name, path }));
+  }
+  return settings;
+}

@@ -1,0 +1,50 @@
+/**
+ * Adding and removing shares in the settings. The supervisor calls these (it holds the full
+ * permissions needed to look at a directory that is not shared yet) and then restarts the engine
+ * with the new scope.
+ */
+import { hdpError } from "../wire/errors.ts";
+import { isInside } from "../shares/jail.ts";
+import { nameForShare } from "../shares/share_names.ts";
+import { readSettings, type ShareSetting, writeSettings } from "./settings.ts";
+
+/** Adds `path` as a share; throws `NOT_FOUND`, `BAD_REQUEST` or `CONFLICT` with a reason. */
+export async function addShare(
+  storageDir: string,
+  path: string,
+): Promise<ShareSetting> {
+  let real: string;
+  try {
+    real = await Deno.realPath(path);
+  } catch {
+    throw hdpError("NOT_FOUND", `Cannot share "${path}": it does not exist`);
+  }
+  if (!(await Deno.stat(real)).isDirectory) {
+    throw hdpError("BAD_REQUEST", `Cannot share "${path}": it is not a directory`);
+  }
+  const storage = await Deno.realPath(storageDir).catch(() => storageDir);
+  if (isInside(real, storage) || isInside(storage, real)) {
+    throw hdpError(
+      "CONFLICT",
+      `Cannot share "${path}": it overlaps the storage dir, which holds your private key`,
+    );
+  }
+  const settings = await readSettings(storageDir);
+  const existing = settings.shares.find((s) => s.path === real);
+  if (existing) return existing;
+  const share = { name: nameForShare(real, settings.shares.map((s) => s.name)), path: real };
+  await writeSettings(storageDir, { ...settings, shares: [...settings.shares, share] });
+  return share;
+}
+
+/** Removes the share called `name`; throws `NOT_FOUND` when there is none. */
+export async function removeShare(storageDir: string, name: string): Promise<ShareSetting> {
+  const settings = await readSettings(storageDir);
+  const share = settings.shares.find((s) => s.name === name);
+  if (!share) throw hdpError("NOT_FOUND", `No share named "${name}"`);
+  await writeSettings(storageDir, {
+    ...settings,
+    shares: settings.shares.filter((s) => s !== share),
+  });
+  return share;
+}

@@ -1,0 +1,293 @@
+/**
+ * Answering `Ls` from the index: one level, recursive, or a search; sorted; in pages with a cursor,
+ * so memory stays bounded whatever a share holds.
+ */
+import { hdpError } from "../wire/errors.ts";
+import type { LsEntry, Totals } from "../wire/entries.ts";
+import { parsePath } from "../wire/paths.ts";
+import type { Entry, IndexStore } from "./index_store.ts";
+
+/** A query of the shares. */
+export interface LsQuery {
+  /** A peer path: "" for the list of shares, `share/dir` below. */
+  path: string;
+  recursive?: boolean;
+  /** Words that must all occur in an entry's path (case-insensitive); implies recursive. */
+  searchTerm?: string;
+  /** Where the previous page ended. */
+  cursor?: string;
+  /** Entries per page, 1 to {@link MAX_PAGE}; default {@link DEFAULT_PAGE}. */
+  limit?: number;
+}
+
+/** One page of answers. */
+export interface LsPage {
+  entries: LsEntry[];
+  /** Present when more entries follow: pass it back as `cursor`. */
+  cursor?: string;
+  /** True while a scan of a share involved is still running: results may be incomplete. */
+  partial: boolean;
+  /** Files and bytes of the listed directory, or of all search hits (on a search's last page). */
+  totals?: Totals;
+}
+
+/** A share as the queries need it. */
+export interface ShareRef {
+  name: string;
+  scanning: boolean;
+}
+
+/** The default page size. */
+export const DEFAULT_PAGE = 500;
+/** The largest page size. */
+export const MAX_PAGE = 5000;
+
+interface Position {
+  /** Share name. */
+  s: string;
+  /** Directory path within the share. */
+  d: string;
+  /** Chunk number. */
+  c: number;
+  /** Index within the chunk. */
+  i: number;
+  /** Search hits counted so far (files, bytes). */
+  f?: number;
+  b?: number;
+}
+
+/** Yields the pages of a query's answer until the end. */
+export async function* lsPages(
+  store: IndexStore,
+  shares: readonly ShareRef[],
+  query: LsQuery,
+): AsyncGenerator<LsPage> {
+  let cursor = query.cursor;
+  do {
+    const page = await lsPage(store, shares, { ...query, ...(cursor ? { cursor } : {}) });
+    yield page;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** Answers one page of a query. Throws `BAD_REQUEST` or `NOT_FOUND` with a reason. */
+export async function lsPage(
+  store: IndexStore,
+  shares: readonly ShareRef[],
+  query: LsQuery,
+): Promise<LsPage> {
+  const segments = parsePath(query.path);
+  const limit = pageLimit(query.limit);
+  const from = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const words = searchWords(query.searchTerm);
+  const [shareName, ...rest] = segments;
+  if (shareName === undefined && words.length === 0) {
+    if (query.recursive) return await walk(store, shares, "", limit, from, null);
+    return await listShares(store, shares);
+  }
+  const targets = shareName === undefined ? shares : shares.filter((s) => s.name === shareName);
+  if (targets.length === 0) throw hdpError("NOT_FOUND", `No share named "${shareName}"`);
+  const dirPath = rest.join("/");
+  if (words.length === 0 && shareName !== undefined) {
+    const share = targets[0]!;
+    const meta = await store.getDir(share.name, dirPath);
+    if (!meta) return await fileAsListing(store, share, rest, query.path);
+    if (!query.recursive) return await listDir(store, share, dirPath, limit, from, meta);
+  }
+  return await walk(store, targets, dirPath, limit, from, words.length > 0 ? words : null);
+}
+
+/** Splits a search term into lower-case words. */
+export function searchWords(term: string | undefined): string[] {
+  if (term === undefined) return [];
+  if (typeof term !== "string") throw hdpError("BAD_REQUEST", "The search term must be text");
+  if (term.length > 500) throw hdpError("BAD_REQUEST", "The search term is too long");
+  return term.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+}
+
+/** Tells whether every word occurs in `path` (already lower case). */
+export function matchesAll(path: string, words: readonly string[]): boolean {
+  for (const word of words) if (!path.includes(word)) return false;
+  return true;
+}
+
+async function listShares(store: IndexStore, shares: readonly ShareRef[]): Promise<LsPage> {
+  const entries: LsEntry[] = [];
+  let files = 0;
+  let bytes = 0;
+  for (const share of shares) {
+    const meta = await store.getDir(share.name, "");
+    entries.push({
+      name: share.name,
+      size: meta?.bytes ?? 0,
+      isDir: true,
+      mtime: meta?.mtime ?? 0,
+    });
+    files += meta?.files ?? 0;
+    bytes += meta?.bytes ?? 0;
+  }
+  return { entries, partial: shares.some((s) => s.scanning), totals: { files, bytes } };
+}
+
+async function listDir(
+  store: IndexStore,
+  share: ShareRef,
+  dirPath: string,
+  limit: number,
+  from: Position | undefined,
+  meta: { files: number; bytes: number },
+): Promise<LsPage> {
+  const prefix = dirPath === "" ? share.name : `${share.name}/${dirPath}`;
+  const entries: LsEntry[] = [];
+  let skip = from?.i ?? 0;
+  for await (
+    const { chunk, entries: chunkEntries } of store.dirChunks(share.name, dirPath, from?.c ?? 0)
+  ) {
+    for (let i = skip; i < chunkEntries.length; i++) {
+      if (entries.length === limit) {
+        return page(entries, share.scanning, meta, { s: share.name, d: dirPath, c: chunk, i });
+      }
+      entries.push(toLsEntry(prefix, chunkEntries[i]!));
+    }
+    skip = 0;
+  }
+  return page(entries, share.scanning, meta);
+}
+
+/** A recursive listing or a search over one or all shares. */
+async function walk(
+  store: IndexStore,
+  shares: readonly ShareRef[],
+  dirPath: string,
+  limit: number,
+  from: Position | undefined,
+  words: string[] | null,
+): Promise<LsPage> {
+  const entries: LsEntry[] = [];
+  const hits = { files: from?.f ?? 0, bytes: from?.b ?? 0 };
+  let started = from === undefined;
+  for (const share of shares) {
+    if (!started && share.name !== from!.s) continue;
+    const resume = !started ? { dirPath: from!.d, chunk: from!.c } : undefined;
+    let skip = !started ? from!.i : 0;
+    started = true;
+    for await (const chunk of store.treeChunks(share.name, dirPath, resume)) {
+      const prefix = chunk.dirPath === "" ? share.name : `${share.name}/${chunk.dirPath}`;
+      for (let i = skip; i < chunk.entries.length; i++) {
+        const entry = chunk.entries[i]!;
+        const path = `${prefix}/${entry[0]}`;
+        if (words && !matchesAll(path.toLowerCase(), words)) continue;
+        if (entries.length === limit) {
+          const at: Position = { s: share.name, d: chunk.dirPath, c: chunk.chunk, i };
+          return page(
+            entries,
+            anyScanning(shares),
+            undefined,
+            words ? { ...at, f: hits.files, b: hits.bytes } : at,
+          );
+        }
+        entries.push(toLsEntry(prefix, entry));
+        if (!entry[1]) {
+          hits.files++;
+          hits.bytes += entry[2];
+        }
+      }
+      skip = 0;
+    }
+  }
+  const totals = words ? hits : await treeTotals(store, shares, dirPath);
+  return page(entries, anyScanning(shares), totals);
+}
+
+async function treeTotals(
+  store: IndexStore,
+  shares: readonly ShareRef[],
+  dirPath: string,
+): Promise<Totals> {
+  const totals = { files: 0, bytes: 0 };
+  for (const share of shares) {
+    const meta = await store.getDir(share.name, dirPath);
+    totals.files += meta?.files ?? 0;
+    totals.bytes += meta?.bytes ?? 0;
+  }
+  return totals;
+}
+
+/** `Ls` of a file answers that one file, so a download can start from any path. */
+async function fileAsListing(
+  store: IndexStore,
+  share: ShareRef,
+  rest: string[],
+  shown: string,
+): Promise<LsPage> {
+  const name = rest.at(-1);
+  if (name !== undefined) {
+    const parent = rest.slice(0, -1).join("/");
+    for await (const { entries } of store.dirChunks(share.name, parent)) {
+      const entry = entries.find((e) => e[0] === name);
+      if (entry && !entry[1]) {
+        const prefix = parent === "" ? share.name : `${share.name}/${parent}`;
+        return page([toLsEntry(prefix, entry)], share.scanning, { files: 1, bytes: entry[2] });
+      }
+    }
+  }
+  throw hdpError(
+    "NOT_FOUND",
+    `Cannot find "${shown}"${share.scanning ? " (the share is still being scanned)" : ""}`,
+  );
+}
+
+function toLsEntry(prefix: string, [name, isDir, size, mtime]: Entry): LsEntry {
+  return { name: `${prefix}/${name}`, size, isDir: isDir === 1, mtime };
+}
+
+function page(entries: LsEntry[], partial: boolean, totals?: Totals, next?: Position): LsPage {
+  const result: LsPage = { entries, partial };
+  if (totals) result.totals = { files: totals.files, bytes: totals.bytes };
+  if (next) result.cursor = encodeCursor(next);
+  return result;
+}
+
+function anyScanning(shares: readonly ShareRef[]): boolean {
+  return shares.some((s) => s.scanning);
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw hdpError("BAD_REQUEST", `The page size must be 1 to ${MAX_PAGE}`);
+  }
+  return limit;
+}
+
+function encodeCursor(position: Position): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(position));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+function decodeCursor(cursor: string): Position {
+  const bad = () => hdpError("BAD_REQUEST", "The cursor is not one this node gave out");
+  if (typeof cursor !== "string" || cursor.length > 4096) throw bad();
+  let value: unknown;
+  try {
+    const base64 = cursor.replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64);
+    value = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+  } catch {
+    throw bad();
+  }
+  const p = value as Partial<Position>;
+  const isCount = (n: unknown) =>
+    n === undefined || (Number.isSafeInteger(n) && (n as number) >= 0);
+  if (
+    typeof p !== "object" || p === null || typeof p.s !== "string" || typeof p.d !== "string" ||
+    !Number.isSafeInteger(p.c) || p.c! < 0 || !Number.isSafeInteger(p.i) || p.i! < 0 ||
+    !isCount(p.f) || !isCount(p.b)
+  ) {
+    throw bad();
+  }
+  return p as Position;
+}

@@ -1,0 +1,253 @@
+/**
+ * The shares of a node: keeps the index current (a scan at start, watch events, a periodic
+ * rescan), answers queries while a scan runs, and opens files for reading through the jail.
+ */
+import { logger } from "../log.ts";
+import { hdpError, messageOf } from "../wire/errors.ts";
+import { parsePath } from "../wire/paths.ts";
+import { type DirMeta, IndexStore, type ShareStatus } from "./index_store.ts";
+import { type Jailed, resolveInShare } from "./jail.ts";
+import { type LsPage, lsPage, lsPages, type LsQuery, type ShareRef } from "./query.ts";
+import { type ScanStats, scanTree, updateDir } from "./scanner.ts";
+import { type ShareWatch, watchShare } from "./watcher.ts";
+
+const log = logger("shares");
+
+/** A shared directory. */
+export interface ShareConfig {
+  name: string;
+  /** A real path (symlinks resolved). */
+  path: string;
+}
+
+/** What the API and UI show of a share. */
+export interface ShareInfo {
+  name: string;
+  path: string;
+  scanning: boolean;
+  files: number;
+  bytes: number;
+  /** When the last full scan finished (ms since the epoch), 0 before the first. */
+  scannedAt: number;
+  /** Files seen by the scan under way. */
+  scannedFiles: number;
+  /** Why the share cannot be scanned, when it cannot. */
+  error?: string;
+}
+
+/** Options of {@link Shares.open}. */
+export interface SharesOptions {
+  /** Watch shares for changes. Default true. */
+  watch?: boolean;
+  /** Full rescan period; 0 turns it off. Default 10 minutes. */
+  rescanIntervalMs?: number;
+  /** Called whenever a share's state changes (scan progress, changes applied). */
+  onChange?: (share: ShareInfo) => void;
+}
+
+interface ShareState {
+  config: ShareConfig;
+  scanning: boolean;
+  scannedFiles: number;
+  scannedAt: number;
+  error?: string;
+  watch: ShareWatch | null;
+}
+
+/** The node's shares and their index. */
+export class Shares {
+  readonly #store: IndexStore;
+  readonly #states: ShareState[];
+  readonly #options: SharesOptions;
+  /** One scan or update at a time: they share the batch writer. */
+  #work: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  private constructor(store: IndexStore, configs: ShareConfig[], options: SharesOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#states = configs.map((config) => ({
+      config,
+      scanning: true,
+      scannedFiles: 0,
+      scannedAt: 0,
+      watch: null,
+    }));
+  }
+
+  /**
+   * Opens the shares over a KV database: forgets the index of shares no longer configured, then
+   * starts the first scan in the background (queries answer meanwhile, marked partial).
+   */
+  static async open(
+    kv: Deno.Kv,
+    configs: ShareConfig[],
+    options: SharesOptions = {},
+  ): Promise<Shares> {
+    const shares = new Shares(new IndexStore(kv), configs, options);
+    await shares.#forgetRemoved(kv);
+    for (const state of shares.#states) {
+      state.scannedAt = (await shares.#store.getStatus(state.config.name))?.scannedAt ?? 0;
+    }
+    shares.#startWatching();
+    for (const state of shares.#states) shares.#enqueue(() => shares.#fullScan(state));
+    const interval = options.rescanIntervalMs ?? 10 * 60_000;
+    if (interval > 0) {
+      shares.#timer = setInterval(() => {
+        for (const state of shares.#states) shares.#enqueue(() => shares.#fullScan(state));
+      }, interval);
+    }
+    return shares;
+  }
+
+  /** The shares with their totals and scan state. */
+  async list(): Promise<ShareInfo[]> {
+    const out: ShareInfo[] = [];
+    for (const state of this.#states) {
+      out.push(this.#info(state, await this.#store.getDir(state.config.name, "")));
+    }
+    return out;
+  }
+
+  /** One page of an `Ls` query. */
+  query(query: LsQuery): Promise<LsPage> {
+    return lsPage(this.#store, this.#refs(), query);
+  }
+
+  /** Every page of an `Ls` query, in order. */
+  pages(query: LsQuery): AsyncGenerator<LsPage> {
+    return lsPages(this.#store, this.#refs(), query);
+  }
+
+  /**
+   * Opens the way to a shared file for reading: parses the peer path, finds the share and runs
+   * the jail. Throws `BAD_REQUEST`, `NOT_FOUND`, `NOT_SHARED` or `FORBIDDEN`.
+   */
+  async resolveFile(path: string): Promise<Jailed> {
+    const [shareName, ...rest] = parsePath(path);
+    if (shareName === undefined || rest.length === 0) {
+      throw hdpError("BAD_REQUEST", `Cannot read "${path}": not a file path`);
+    }
+    const state = this.#states.find((s) => s.config.name === shareName);
+    if (!state) throw hdpError("NOT_FOUND", `No share named "${shareName}"`);
+    return await resolveInShare(state.config.path, rest, "file");
+  }
+
+  /** Waits until every scan and update queued so far is done (tests, benchmarks). */
+  async idle(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.#work;
+      await seen;
+    } while (seen !== this.#work);
+  }
+
+  /** Queues a full rescan of every share (or of one). */
+  rescan(name?: string): Promise<void> {
+    for (const state of this.#states) {
+      if (name === undefined || state.config.name === name) {
+        this.#enqueue(() => this.#fullScan(state));
+      }
+    }
+    return this.idle();
+  }
+
+  /** Stops watching and scanning; a scan under way ends at its next step. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const state of this.#states) state.watch?.close();
+    await this.#work.catch(() => {});
+  }
+
+  #refs(): ShareRef[] {
+    return this.#states.map((s) => ({ name: s.config.name, scanning: s.scanning }));
+  }
+
+  #info(state: ShareState, root: DirMeta | null): ShareInfo {
+    const info: ShareInfo = {
+      name: state.config.name,
+      path: state.config.path,
+      scanning: state.scanning,
+      files: root?.files ?? 0,
+      bytes: root?.bytes ?? 0,
+      scannedAt: state.scannedAt,
+      scannedFiles: state.scannedFiles,
+    };
+    if (state.error) info.error = state.error;
+    return info;
+  }
+
+  async #notify(state: ShareState): Promise<void> {
+    if (!this.#options.onChange) return;
+    this.#options.onChange(this.#info(state, await this.#store.getDir(state.config.name, "")));
+  }
+
+  #enqueue(job: () => Promise<void>): void {
+    this.#work = this.#work.then(() => (this.#closed ? undefined : job())).catch((error) => {
+      log.error("index update failed", { error: messageOf(error) });
+    });
+  }
+
+  async #fullScan(state: ShareState): Promise<void> {
+    const { name, path } = state.config;
+    state.scanning = true;
+    state.scannedFiles = 0;
+    const started = performance.now();
+    await this.#store.setStatus(name, { path, scanning: true, scannedAt: state.scannedAt });
+    let stats: ScanStats;
+    try {
+      ({ stats } = await scanTree(this.#store, { name, root: path }, "", {
+        onProgress: (s) => {
+          state.scannedFiles = s.files;
+          void this.#notify(state);
+        },
+      }));
+      delete state.error;
+    } catch (error) {
+      state.error = messageOf(error);
+      state.scanning = false;
+      log.error("cannot scan a share", { share: name, error: state.error });
+      return;
+    }
+    state.scanning = false;
+    state.scannedAt = Date.now();
+    state.scannedFiles = stats.files;
+    await this.#store.setStatus(name, { path, scanning: false, scannedAt: state.scannedAt });
+    log.info("scanned a share", {
+      share: name,
+      files: stats.files,
+      dirs: stats.dirs,
+      changedDirs: stats.written,
+      skipped: stats.skipped,
+      ms: Math.round(performance.now() - started),
+    });
+    await this.#notify(state);
+  }
+
+  #startWatching(): void {
+    if (this.#options.watch === false) return;
+    for (const state of this.#states) {
+      state.watch = watchShare(state.config.path, (dirs) => {
+        this.#enqueue(async () => {
+          const target = { name: state.config.name, root: state.config.path };
+          for (const dir of dirs) await updateDir(this.#store, target, dir);
+          log.debug("applied changes", { share: state.config.name, dirs: dirs.length });
+          await this.#notify(state);
+        });
+      });
+    }
+  }
+
+  async #forgetRemoved(kv: Deno.Kv): Promise<void> {
+    const keep = new Map(this.#states.map((s) => [s.config.name, s.config.path]));
+    for await (const { key, value } of kv.list<ShareStatus>({ prefix: ["share"] })) {
+      const name = key[1];
+      if (typeof name === "string" && keep.get(name) !== value.path) {
+        log.info("forgetting the index of a share that was removed", { share: name });
+        await this.#store.deleteShare(name);
+      }
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { LsEntry } from "../wire/entries.ts";
+import { type ShareConfig, Shares, type SharesOptions } from "./shares.ts";
+
+interface Fixture extends AsyncDisposable {
+  root: string;
+  kvPath: string;
+  open(configs: ShareConfig[], options?: SharesOptions): Promise<Shares>;
+}
+
+async function fixture(): Promise<Fixture> {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "hdp-shares-" }));
+  const kvPath = join(root, "state.kv");
+  const opened: Array<{ kv: Deno.Kv; shares: Shares }> = [];
+  return {
+    root,
+    kvPath,
+    async open(configs, options = {}) {
+      const kv = await Deno.openKv(kvPath);
+      const shares = await Shares.open(kv, configs, {
+        rescanIntervalMs: 0,
+        watch: false,
+        ...options,
+      });
+      opened.push({ kv, shares });
+      return shares;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const { kv, shares } of opened) {
+        await shares.close();
+        kv.close();
+      }
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+async function write(path: string, bytes = 1): Promise<void> {
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await Deno.writeFile(path, new Uint8Array(bytes));
+}
+
+async function all(shares: Shares, query: Parameters<Shares["pages"]>[0]): Promise<LsEntry[]> {
+  const out: LsEntry[] = [];
+  for await (const page of shares.pages(query)) out.push(...page.entries);
+  return out;
+}
+
+const names = (entries: LsEntry[]) => entries.map((e) => e.name);
+
+async function musicShare(f: Fixture): Promise<ShareConfig> {
+  const dir = join(f.root, "Music");
+  await write(join(dir, "Beatles", "Abbey Road", "01 Come Together.flac"), 100);
+  await write(join(dir, "Beatles", "Abbey Road", "02 Something.flac"), 200);
+  await write(join(dir, "Beatles", "Help", "01 Help.flac"), 300);
+  await write(join(dir, "Bach", "Cello Suite 1.flac"), 400);
+  await write(join(dir, "readme.txt"), 5);
+  return { name: "Music", path: dir };
+}
+
+Deno.test("a scan indexes names, sizes and cumulative totals; listing is one level and sorted", async () => {
+  await using f = await fixture();
+  const shares = await f.open([await musicShare(f)]);
+  await shares.idle();
+  const root = await shares.query({ path: "" });
+  assert.deepEqual(root.entries.map((e) => [e.name, e.size, e.isDir]), [["Music", 1005, true]]);
+  assert.deepEqual(root.totals, { files: 5, bytes: 1005 });
+  const music = await shares.query({ path: "Music" });
+  assert.deepEqual(names(music.entries), ["Music/Bach", "Music/Beatles", "Music/readme.txt"]);
+  assert.deepEqual(music.entries.map((e) => e.size), [400, 600, 5]);
+  assert.equal(music.partial, false);
+  const beatles = await shares.query({ path: "Music/Beatles/" });
+  assert.deepEqual(beatles.totals, { files: 3, bytes: 600 });
+  const file = (await shares.query({ path: "Music/Bach/Cello Suite 1.flac" })).entries[0]!;
+  assert.equal(file.size, 400);
+  assert.equal(file.isDir, false);
+  assert.ok(Math.abs(file.mtime - Date.now()) < 60_000);
+  const [info] = await shares.list();
+  assert.deepEqual([info!.files, info!.bytes, info!.scanning], [5, 1005, false]);
+});
+
+Deno.test("a recursive listing has everything below the path and never a sibling with the same prefix", async () => {
+  await using f = await fixture();
+  const config = await musicShare(f);
+  await write(join(config.path, "Beatles2", "x.flac"));
+  await write(join(config.path, "Beatles-live", "y.flac"));
+  const shares = await f.open([config]);
+  await shares.idle();
+  const below = names(await all(shares, { path: "Music/Beatles", recursive: true }));
+  assert.deepEqual(below, [
+    "Music/Beatles/Abbey Road",
+    "Music/Beatles/Help",
+    "Music/Beatles/Abbey Road/01 Come Together.flac",
+    "Music/Beatles/Abbey Road/02 Something.flac",
+    "Music/Beatles/Help/01 Help.flac",
+  ]);
+  const everything = await all(shares, { path: "", recursive: true });
+  assert.equal(everything.filter((e) => !e.isDir).length, 7);
+});
+
+Deno.test("search is case-insensitive and needs every word somewhere in the path", async () => {
+  await using f = await fixture();
+  const shares = await f.open([await musicShare(f)]);
+  await shares.idle();
+  const search = async (searchTerm: string, path = "") =>
+    names(await all(shares, { path, searchTerm }));
+  assert.deepEqual(await search("HELP"), ["Music/Beatles/Help", "Music/Beatles/Help/01 Help.flac"]);
+  assert.deepEqual(await search("beatles 01"), [
+    "Music/Beatles/Abbey Road/01 Come Together.flac",
+    "Music/Beatles/Help/01 Help.flac",
+  ]);
+  assert.deepEqual(await search("abbey something"), ["Music/Beatles/Abbey Road/02 Something.flac"]);
+  assert.deepEqual(await search("help", "Music/Bach"), []);
+  assert.deepEqual(await search("zebra"), []);
+  const last = await shares.query({ path: "", searchTerm: "flac" });
+  assert.deepEqual(last.totals, { files: 4, bytes: 1000 });
+});
+
+Deno.test("pages follow cursors to the same result as one big page; bad cursors are refused", async () => {
+  await using f = await fixture();
+  const dir = join(f.root, "Big");
+  for (let i = 0; i < 1234; i++) {
+    await write(join(dir, `d${i % 3}`, `file ${String(i).padStart(4, "0")}.bin`));
+  }
+  const shares = await f.open([{ name: "Big", path: dir }]);
+  await shares.idle();
+  for (
+    const query of [{ path: "Big/d1" }, { path: "Big", recursive: true }, {
+      path: "",
+      searchTerm: "file 1",
+    }]
+  ) {
+    const whole = names((await shares.query({ ...query, limit: 5000 })).entries);
+    let cursor: string | undefined;
+    const paged: string[] = [];
+    let pages = 0;
+    do {
+      const page = await shares.query({ ...query, limit: 100, ...(cursor ? { cursor } : {}) });
+      assert.ok(page.entries.length <= 100);
+      paged.push(...names(page.entries));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor);
+    assert.deepEqual(paged, whole, JSON.stringify(query));
+    assert.ok(pages >= Math.ceil(whole.length / 100));
+  }
+  for (const cursor of ["garbage", "eyJzIjoxfQ", "x".repeat(5000)]) {
+    await assert.rejects(shares.query({ path: "Big", cursor }), { code: "BAD_REQUEST" });
+  }
+  await assert.rejects(shares.query({ path: "Big", limit: 0 }), { code: "BAD_REQUEST" });
+  await assert.rejects(shares.query({ path: "Nope" }), { code: "NOT_FOUND" });
+  await assert.rejects(shares.query({ path: "Big/nope" }), { code: "NOT_FOUND" });
+  await assert.rejects(shares.query({ path: "../etc" }), { code: "BAD_REQUEST" });
+});
+
+Deno.test("two shares with the same basename are both listed and kept apart", async () => {
+  await using f = await fixture();
+  await write(join(f.root, "a", "Music", "one.mp3"));
+  await write(join(f.root, "b", "Music", "two.mp3"));
+  const shares = await f.open([
+    { name: "Music", path: join(f.root, "a", "Music") },
+    { name: "Music-2", path: join(f.root, "b", "Music") },
+  ]);
+  await shares.idle();
+  assert.deepEqual(names((await shares.query({ path: "" })).entries), ["Music", "Music-2"]);
+  assert.deepEqual(names((await shares.query({ path: "Music-2" })).entries), ["Music-2/two.mp3"]);
+  assert.equal((await shares.resolveFile("Music/one.mp3")).info.size, 1);
+});
+
+Deno.test("changes while running are picked up: add, grow, rename, remove", async () => {
+  await using f = await fixture();
+  const config = await musicShare(f);
+  const shares = await f.open([config], { watch: true });
+  await shares.idle();
+  const settle = async (check: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await check()); i++) {
+      await new Promise((r) => setTimeout(r, 50)); // watch events arrive on their own time
+      await shares.idle();
+    }
+    assert.ok(await check());
+  };
+  const has = async (path: string) =>
+    (await all(shares, { path: "", recursive: true })).some((e) => e.name === path);
+  const size = async (path: string) => (await shares.query({ path })).entries[0]?.size;
+
+  await write(join(config.path, "New", "Deep", "song.ogg"), 50);
+  await settle(() => has("Music/New/Deep/song.ogg"));
+  assert.equal((await shares.query({ path: "" })).entries[0]!.size, 1055);
+
+  await Deno.writeFile(join(config.path, "readme.txt"), new Uint8Array(500));
+  await settle(async () => (await size("Music/readme.txt")) === 500);
+
+  await Deno.rename(join(config.path, "Beatles", "Help"), join(config.path, "Bach", "Help!"));
+  await settle(async () =>
+    (await has("Music/Bach/Help!/01 Help.flac")) && !(await has("Music/Beatles/Help"))
+  );
+  assert.deepEqual((await shares.query({ path: "Music/Beatles" })).totals, {
+    files: 2,
+    bytes: 300,
+  });
+
+  await Deno.remove(join(config.path, "Beatles"), { recursive: true });
+  await settle(async () => !(await has("Music/Beatles/Abbey Road/02 Something.flac")));
+  assert.deepEqual((await shares.query({ path: "Music" })).totals, { files: 4, bytes: 1250 });
+});
+
+Deno.test("an unchanged rescan writes nothing, and a removed share's index is forgotten", async () => {
+  await using f = await fixture();
+  const music = await musicShare(f);
+  await write(join(f.root, "Films", "film.mkv"), 10);
+  const films = { name: "Films", path: join(f.root, "Films") };
+  const first = await f.open([music, films]);
+  await first.idle();
+  await first.close();
+  const second = await f.open([music]);
+  await second.idle();
+  assert.deepEqual(names((await second.query({ path: "" })).entries), ["Music"]);
+  const kv = await Deno.openKv(f.kvPath);
+  try {
+    const left = await Array.fromAsync(kv.list({ prefix: ["idx", "Films"] }));
+    assert.equal(left.length, 0);
+  } finally {
+    kv.close();
+  }
+});

@@ -1,0 +1,67 @@
+/**
+ * Coded errors: every error that crosses the wire, the API or the CLI carries one of these codes,
+ * so callers branch on `code`, never on message text.
+ */
+
+/** The fixed set of error codes shared by the protocol, the HTTP API and the CLI. */
+export const ERROR_CODES = [
+  "BAD_REQUEST",
+  "NOT_FOUND",
+  "NOT_SHARED",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+  "TOO_LARGE",
+  "BUSY",
+  "CONFLICT",
+  "UNAVAILABLE",
+  "TIMEOUT",
+  "PROTOCOL",
+  "IO",
+  "INTERNAL",
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = typeof ERROR_CODES[number];
+
+/** Tells whether a value is a known error code (for validating decoded input). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** The one error class of the project: a message for people and a code for programs. */
+export class HdpError extends Error {
+  override name = "HdpError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** A plain object that survives JSON, CBOR and `postMessage`. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Makes a {@link HdpError}; the short form used across the code base. */
+export function hdpError(code: ErrorCode, message: string, cause?: unknown): HdpError {
+  return new HdpError(code, message, cause === undefined ? undefined : { cause });
+}
+
+/** Wraps anything thrown into a {@link HdpError}, keeping the code of one that already is. */
+export function toHdpError(error: unknown, fallback: ErrorCode = "INTERNAL"): HdpError {
+  if (error instanceof HdpError) return error;
+  if (error instanceof Deno.errors.NotFound) return hdpError("NOT_FOUND", messageOf(error), error);
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return hdpError("FORBIDDEN", messageOf(error), error);
+  }
+  if (error instanceof Deno.errors.TimedOut) return hdpError("TIMEOUT", messageOf(error), error);
+  return hdpError(fallback, messageOf(error), error);
+}
+
+/** The message of anything thrown, for logs and coded errors. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,72 @@
+/**
+ * Paths as they travel between peers: `share/dir/file`, `/`-separated, relative, no `.` or `..`.
+ * One parser for everything that takes a path from outside (peers, API, CLI), so the rules live in
+ * one place. It checks text only; src/shares/jail.ts checks the disk.
+ */
+import { hdpError } from "./errors.ts";
+
+/** The longest path accepted, in UTF-8 bytes (Deno KV keys hold at most 2 KiB). */
+export const MAX_PATH_BYTES = 1024;
+/** The longest single name accepted, in UTF-8 bytes (most file systems stop at 255). */
+export const MAX_NAME_BYTES = 255;
+
+const encoder = new TextEncoder();
+// C0 and C1 control characters, DEL, and `\` (a separator on Windows; never part of a name here)
+// deno-lint-ignore no-control-regex
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/;
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Splits a peer-relative path into validated segments. `""` and `"/"` are the root (no segments).
+ * Refuses with `BAD_REQUEST`: absolute paths, `.` and `..`, empty segments, control characters and
+ * NUL, backslashes, over-long names and paths.
+ */
+export function parsePath(path: unknown): string[] {
+  if (typeof path !== "string") throw hdpError("BAD_REQUEST", "Path must be text");
+  if (path === "" || path === "/") return [];
+  if (encoder.encode(path).length > MAX_PATH_BYTES) {
+    throw hdpError("BAD_REQUEST", `Path is longer than ${MAX_PATH_BYTES} bytes`);
+  }
+  if (path.startsWith("/") || /^[a-zA-Z]:/.test(path)) {
+    throw hdpError("BAD_REQUEST", `Path "${printable(path)}" must be relative`);
+  }
+  const trimmed = path.endsWith("/") ? path.slice(0, -1) : path;
+  const segments = trimmed.split("/");
+  for (const segment of segments) checkName(segment, path);
+  return segments;
+}
+
+/** Checks one file name as received from outside; throws `BAD_REQUEST` when it is unsafe. */
+export function checkName(name: string, context: string = name): void {
+  if (name === "") throw hdpError("BAD_REQUEST", `Path "${printable(context)}" has an empty name`);
+  if (name === "." || name === "..") {
+    throw hdpError("BAD_REQUEST", `Path "${printable(context)}" may not contain "${name}"`);
+  }
+  if (FORBIDDEN.test(name)) {
+    throw hdpError(
+      "BAD_REQUEST",
+      `Path "${printable(context)}" contains a control character or "\\"`,
+    );
+  }
+  if (encoder.encode(name).length > MAX_NAME_BYTES) {
+    throw hdpError(
+      "BAD_REQUEST",
+      `A name in "${printable(context)}" is longer than ${MAX_NAME_BYTES} bytes`,
+    );
+  }
+}
+
+/** Joins segments into a wire path. */
+export function joinPath(segments: readonly string[]): string {
+  return segments.join("/");
+}
+
+/** A path made safe to print in a message: control characters shown as escapes, cut at 200. */
+export function printable(text: string): string {
+  const shown = text.replace(
+    CONTROL,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+}

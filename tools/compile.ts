@@ -1,0 +1,41 @@
+/**
+ * Builds the single-file binary with `deno compile`, with the same permission flags as
+ * `deno task start` (a test keeps the two equal). Usage:
+ *   deno task compile [--target TRIPLE] [--output PATH]
+ */
+import { parseArgs } from "node:util";
+
+/** The permissions of the program's main thread; the engine worker narrows them further. */
+export const RUN_FLAGS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys=networkInterfaces",
+];
+
+/** Modules the binary loads at run time that static analysis does not see. */
+export const INCLUDES = ["src/cli/engine_worker.ts"];
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { target: { type: "string" }, output: { type: "string" } },
+  });
+  const args = [
+    "compile",
+    ...RUN_FLAGS,
+    // deno.json's "unstable" list applies too; naming them keeps the binary independent of it
+    "--unstable-kv",
+    "--unstable-net",
+    "--unstable-worker-options",
+    ...INCLUDES.flatMap((i) => ["--include", i]),
+    ...(values.target ? ["--target", values.target] : []),
+    "--output",
+    values.output ?? "dist/harddrive-party",
+    "main.ts",
+  ];
+  console.error(`deno ${args.join(" ")}`);
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).spawn().status;
+  Deno.exit(code);
+}
