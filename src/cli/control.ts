@@ -23,9 +23,10 @@ export function clientFor(args: Parsed, io: Io): ApiClient {
   return createClient(`http://${formatHostPort(address)}`, { token });
 }
 
-/** Prints `value` as one JSON document. */
-export function printJson(io: Io, value: unknown): void {
+/** Prints `value` as one JSON document; returns the exit code 0. */
+export function printJson(io: Io, value: unknown): number {
   io.stdout(JSON.stringify(value, null, 2) + "\n");
+  return 0;
 }
 
 /** `info`: who this node is and where it listens. */

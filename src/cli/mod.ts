@@ -2,11 +2,12 @@
 import { HdpError } from "../wire/errors.ts";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./command.ts";
 import { infoCommand, stopCommand } from "./control.ts";
+import { sharesCommand } from "./shares.ts";
 import { startCommand } from "./start.ts";
 import { VERSION } from "../node/version.ts";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [startCommand, infoCommand, stopCommand];
+export const COMMANDS: readonly Command[] = [startCommand, infoCommand, stopCommand, sharesCommand];
 
 /** The default {@link Io}: the real terminal and environment. */
 export const DENO_IO: Io = {

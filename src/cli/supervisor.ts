@@ -4,7 +4,7 @@
  * and turns signals into a clean stop (a second signal forces the exit).
  */
 import { logger } from "../log.ts";
-import type { NodeConfig } from "../node/config.ts";
+import { type NodeConfig, parseHostPort } from "../node/config.ts";
 import type { NodeInfo } from "../node/node.ts";
 import { enginePermissions, type SandboxScope } from "../node/sandbox.ts";
 import { readSettings } from "../node/settings.ts";
@@ -70,6 +70,8 @@ export function superviseEngine(config: NodeConfig, options: SuperviseOptions = 
   const handle = (message: FromEngine) => {
     switch (message.type) {
       case "ready":
+        // A restarted engine must come back on the same control port, even if it was 0 (any).
+        config.ui = parseHostPort(message.info.uiAddress, "--ui-address");
         options.onReady?.(message.info);
         break;
       case "change-scope":

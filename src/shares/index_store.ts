@@ -154,8 +154,8 @@ export class IndexStore {
     dirPath: string,
     meta: DirMeta,
     chunks: Entry[][],
-    previous?: DirMeta | null,
-  ) {
+    previous?: Pick<DirMeta, "chunks"> | null,
+  ): void {
     this.#pending.push((op) => op.set(["idx", share, "d", dirPath], meta));
     chunks.forEach((chunk, i) => {
       this.#pending.push((op) => op.set(["idx", share, "c", dirPath, i], chunk));

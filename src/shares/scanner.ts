@@ -5,6 +5,7 @@
  * skipped with a warning, never fatal.
  */
 import { join } from "node:path";
+import { setImmediate } from "node:timers";
 import { logger } from "../log.ts";
 import { messageOf } from "../wire/errors.ts";
 import { checkName, MAX_PATH_BYTES } from "../wire/paths.ts";
@@ -55,6 +56,11 @@ interface Context {
   sinceYield: number;
   options: ScanOptions;
   shallow: boolean;
+  /**
+   * The stored signature and chunk count of every directory below the scan's top, read in one
+   * pass before a full scan: one KV read per directory would cost more than the scan itself.
+   */
+  known: Map<string, Pick<DirMeta, "sig" | "chunks">> | null;
 }
 
 /** What a directory adds up to, as its parent records it. */
@@ -81,7 +87,14 @@ export async function scanTree(
     sinceYield: 0,
     options,
     shallow: options.shallow ?? false,
+    known: null,
   };
+  if (!ctx.shallow) {
+    ctx.known = new Map();
+    for await (const [path, { sig, chunks }] of store.treeDirs(target.name, dirPath)) {
+      ctx.known.set(path, { sig, chunks });
+    }
+  }
   const chain = await realChain(target, dirPath);
   const summary = chain === null ? null : await scanDir(ctx, dirPath, chain.at(-1)!, chain);
   if (summary === null) await deleteTree(store, target.name, dirPath);
@@ -129,7 +142,8 @@ async function scanDir(
       ctx.sinceYield = 0;
       await ctx.store.flushIfFull();
       ctx.options.onProgress?.(ctx.stats);
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // setImmediate, not setTimeout(0): nested timers are clamped to milliseconds each
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -202,7 +216,7 @@ async function writeDir(
 ): Promise<void> {
   const { store, target } = ctx;
   const sig = entriesSignature(entries, mtime);
-  const previous = await store.getDir(target.name, dirPath);
+  const previous = ctx.known ? ctx.known.get(dirPath) : await store.getDir(target.name, dirPath);
   if (previous?.sig === sig) return;
   if (previous) {
     // Subdirectories that are gone take their whole subtree with them.

@@ -133,3 +133,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
   };
 }
+
+/** Retries `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 50)); // polling a separate process: no event to await
+  }
+  throw new Error(`condition not met in ${timeoutMs} ms; last error: ${last}`);
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
+
+Deno.test("shares added at run time restart the engine with a scope that can read them", async () => {
+  await using tmp = await tempDir();
+  const storage = join(tmp.path, "storage");
+  const downloadDir = join(tmp.path, "downloads");
+  const films = join(tmp.path, "Films");
+  await Deno.mkdir(join(films, "Noir"), { recursive: true });
+  await Deno.writeFile(join(films, "Noir", "The Third Man.mkv"), new Uint8Array(4096));
+  await using daemon = await startDaemon({ storage, downloadDir });
+  const before = await daemon.client.info();
+  assert.deepEqual(before.shares, []);
+
+  const add = await runCli(["shares", "add", films, "--json", "--ui-address", daemon.uiAddress]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.deepEqual(JSON.parse(add.stdout).share, {
+    name: "Films",
+    path: await Deno.realPath(films),
+  });
+
+  const listing = await eventually(async () => {
+    const page = await daemon.client.ls({ path: "Films", recursive: true });
+    return page.partial ? undefined : page;
+  });
+  assert.deepEqual(listing.entries.map((e) => e.name), [
+    "Films/Noir",
+    "Films/Noir/The Third Man.mkv",
+  ]);
+  assert.deepEqual(listing.totals, { files: 1, bytes: 4096 });
+  assert.equal((await daemon.client.info()).publicKey, before.publicKey);
+  assert.match(daemon.output(), /restarting the engine with its new permission scope/);
+
+  const list = await runCli(["shares", "--ui-address", daemon.uiAddress]);
+  assert.match(list.stdout, /^Films\t4\.0 KiB\t1 files\t/);
+
+  const rm = await runCli(["shares", "rm", "Films", "--ui-address", daemon.uiAddress]);
+  assert.equal(rm.code, 0, rm.stderr);
+  await eventually(async () => ((await daemon.client.shares()).length === 0 ? true : undefined));
+  await assert.rejects(daemon.client.ls({ path: "Films" }), { code: "NOT_FOUND" });
+});
+
+Deno.test("adding a bad share is refused with a coded error and the daemon keeps running", async () => {
+  await using tmp = await tempDir();
+  const storage = join(tmp.path, "storage");
+  await using daemon = await startDaemon({ storage, downloadDir: join(tmp.path, "dl") });
+  const address = ["--ui-address", daemon.uiAddress];
+  const missing = await runCli(["shares", "add", join(tmp.path, "missing"), ...address]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /does not exist \[NOT_FOUND\]/);
+  const key = await runCli(["shares", "add", storage, ...address]);
+  assert.match(key.stderr, /private key \[CONFLICT\]/);
+  const parent = await runCli(["shares", "add", tmp.path, ...address]);
+  assert.match(parent.stderr, /\[CONFLICT\]/);
+  await Deno.writeTextFile(join(tmp.path, "file.txt"), "x");
+  const file = await runCli(["shares", "add", join(tmp.path, "file.txt"), ...address]);
+  assert.match(file.stderr, /not a directory \[BAD_REQUEST\]/);
+  const rm = await runCli(["shares", "rm", "nope", ...address]);
+  assert.match(rm.stderr, /No share named "nope" \[NOT_FOUND\]/);
+  const usage = await runCli(["shares", "frob", ...address]);
+  assert.equal(usage.code, 2);
+  assert.deepEqual((await daemon.client.info()).shares, []);
+});
