@@ -7,7 +7,7 @@ import type { HdpNode } from "../node/node.ts";
 import { toHdpError } from "../wire/errors.ts";
 import { httpStatus } from "./status.ts";
 import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
-import { jsonBody, lsQueryFrom } from "./params.ts";
+import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
 import { logger } from "../log.ts";
 
 const log = logger("api");
@@ -44,6 +44,28 @@ export function createApp(node: HdpNode): Hono {
     return c.json(body);
   });
   app.get("/api/ls", async (c) => c.json(await node.ls(lsQueryFrom(new URL(c.req.url)))));
+
+  app.get("/api/peers", (c) => c.json(node.peers()));
+  app.post("/api/peers", async (c) => {
+    const { address } = await jsonBody(c.req.raw, { address: "string" });
+    return c.json(await node.connect(address), 201);
+  });
+  app.get("/api/peers/:peer/ls", async (c) => {
+    return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
+  });
+  app.get("/api/peers/:peer/read", async (c) => {
+    const read = await node.peerRead(c.req.param("peer"), readQueryFrom(new URL(c.req.url)));
+    const { header } = read;
+    return new Response(toReadable(read.body, read.cancel), {
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(header.end - header.start),
+        "x-hdp-size": String(header.size),
+        "x-hdp-mtime": String(header.mtime),
+        "x-hdp-start": String(header.start),
+      },
+    });
+  });
   app.post("/api/stop", (c) => {
     // Answer first, then stop: the caller should hear that the stop was taken.
     setTimeout(() => node.requestStop("stop requested through the API"), 0);
@@ -52,4 +74,23 @@ export function createApp(node: HdpNode): Hono {
   });
 
   return app;
+}
+
+/** An async generator of chunks as a byte stream; cancelling it cancels the source. */
+function toReadable(
+  chunks: AsyncGenerator<Uint8Array>,
+  cancel: () => Promise<void>,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value.slice()); // the source reuses its buffer
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel: () => cancel(),
+  });
 }

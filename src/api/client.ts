@@ -8,6 +8,8 @@ import type {
   LsPage,
   LsQuery,
   NodeInfo,
+  PeerInfo,
+  PeerLsPage,
   ShareChangeResponse,
   ShareInfo,
   StopResponse,
@@ -31,14 +33,19 @@ export interface ApiClient {
   removeShare(name: string): Promise<ShareChangeResponse>;
   /** Queries the daemon's own shares. */
   ls(query: LsQuery): Promise<LsPage>;
+  connect(address: string): Promise<PeerInfo>;
+  peers(): Promise<PeerInfo[]>;
+  /** One page of a peer's listing or search. */
+  peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
+  /** Reads a peer's file (or a range): the response's body is the bytes. */
+  peerRead(peer: string, path: string, range?: { start?: number; end?: number }): Promise<Response>;
 }
 
 /** Makes a client for the daemon at `baseUrl` (e.g. `http://127.0.0.1:3030`). */
 export function createClient(baseUrl: string, options: ClientOptions = {}): ApiClient {
   const doFetch = options.fetch ?? fetch;
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const headers = authHeaders(options.token);
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
@@ -48,11 +55,7 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
         body: body === undefined ? null : JSON.stringify(body),
       });
     } catch (error) {
-      throw hdpError(
-        "UNAVAILABLE",
-        `Cannot reach the daemon at ${baseUrl}: is it running? (start it with "harddrive-party start")`,
-        error,
-      );
+      throw unreachable(baseUrl, error);
     }
     return await parseResponse<T>(response);
   };
@@ -65,7 +68,37 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     removeShare: (name) =>
       request<ShareChangeResponse>("DELETE", `/api/shares/${encodeURIComponent(name)}`),
     ls: (query) => request<LsPage>("GET", `/api/ls?${lsParams(query)}`),
+    connect: (address) => request<PeerInfo>("POST", "/api/peers", { address }),
+    peers: () => request<PeerInfo[]>("GET", "/api/peers"),
+    peerLs: (peer, query) =>
+      request<PeerLsPage>("GET", `/api/peers/${encodeURIComponent(peer)}/ls?${lsParams(query)}`),
+    async peerRead(peer, path, range = {}) {
+      const params = new URLSearchParams({ path });
+      if (range.start !== undefined) params.set("start", String(range.start));
+      if (range.end !== undefined) params.set("end", String(range.end));
+      const url = `${baseUrl}/api/peers/${encodeURIComponent(peer)}/read?${params}`;
+      let response: Response;
+      try {
+        response = await doFetch(url, { headers: authHeaders(options.token) });
+      } catch (error) {
+        throw unreachable(baseUrl, error);
+      }
+      if (!response.ok) await parseResponse(response);
+      return response;
+    },
   };
+}
+
+function authHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+function unreachable(baseUrl: string, error: unknown): Error {
+  return hdpError(
+    "UNAVAILABLE",
+    `Cannot reach the daemon at ${baseUrl}: is it running? (start it with "harddrive-party start")`,
+    error,
+  );
 }
 
 async function parseResponse<T>(response: Response): Promise<T> {

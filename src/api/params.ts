@@ -57,3 +57,19 @@ function booleanParam(name: string, value: string): boolean {
   if (value === "false" || value === "0") return false;
   throw hdpError("BAD_REQUEST", `"${name}" must be true or false`);
 }
+
+/** Reads `path`, `start` and `end` of a read request from a URL's query string. */
+export function readQueryFrom(url: URL): { path: string; start?: number; end?: number } {
+  const path = url.searchParams.get("path");
+  if (!path) throw hdpError("BAD_REQUEST", '"path" is required');
+  const out: { path: string; start?: number; end?: number } = { path };
+  for (const name of ["start", "end"] as const) {
+    const value = url.searchParams.get(name);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw hdpError("BAD_REQUEST", `"${name}" must be a whole number`);
+    }
+    out[name] = Number(value);
+  }
+  return out;
+}

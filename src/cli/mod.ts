@@ -2,12 +2,22 @@
 import { HdpError } from "../wire/errors.ts";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./command.ts";
 import { infoCommand, stopCommand } from "./control.ts";
+import { connectCommand, lsCommand, peersCommand, readCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
 import { startCommand } from "./start.ts";
 import { VERSION } from "../node/version.ts";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [startCommand, infoCommand, stopCommand, sharesCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  infoCommand,
+  stopCommand,
+  sharesCommand,
+  connectCommand,
+  peersCommand,
+  lsCommand,
+  readCommand,
+];
 
 /** The default {@link Io}: the real terminal and environment. */
 export const DENO_IO: Io = {

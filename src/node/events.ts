@@ -1,10 +1,12 @@
 /** The node's event bus: what changed, for the WebSocket stream and the UI. */
 import type { ShareInfo } from "../shares/shares.ts";
+import type { PeerInfo } from "../transport/peers.ts";
 
 /** Every event a node emits. */
 export type NodeEvent =
   | { type: "share"; share: ShareInfo }
   | { type: "shares" }
+  | { type: "peer"; peer: PeerInfo }
   | { type: "stopping"; reason: string };
 
 /** A listener of node events. */

@@ -1,18 +1,26 @@
 /**
- * The composition root of a running node: storage, identity, shares, and (as they land) transport,
- * downloads and discovery. The API and the CLI talk to a node only through {@link HdpNode}.
+ * The composition root of a running node: storage, identity, shares, the QUIC transport and its
+ * peers, and the request handlers. The API and the CLI talk to a node only through {@link HdpNode}.
  */
 import { join } from "node:path";
 import { logger } from "../log.ts";
-import { encodeAnnounceAddress } from "../discovery/announce_address.ts";
+import { decodeAnnounceAddress, encodeAnnounceAddress } from "../discovery/announce_address.ts";
 import { localAddresses } from "../discovery/local_addresses.ts";
 import type { NatType } from "../discovery/nat_type.ts";
-import { type LsPage, type LsQuery } from "../shares/query.ts";
+import { lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
+import { type Handlers, serveConnection } from "../rpc/serve.ts";
+import type { LsPage, LsQuery } from "../shares/query.ts";
 import { type ShareInfo, Shares } from "../shares/shares.ts";
 import { type Identity, loadOrCreateIdentity } from "../transport/identity.ts";
+import { displayName } from "../transport/names.ts";
+import { PeerStore } from "../transport/peer_store.ts";
+import { type PeerInfo, Peers } from "../transport/peers.ts";
+import { type PeerConnection, QuicTransport } from "../transport/quic.ts";
 import { pickUdpPort } from "../transport/udp_port.ts";
+import { hdpError } from "../wire/errors.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
+import { findPeer } from "./peer_lookup.ts";
 import { readSettings, type Settings, type ShareSetting, writeSettings } from "./settings.ts";
 import { VERSION } from "./version.ts";
 
@@ -49,6 +57,11 @@ export interface ScopeControl {
 /** The stop reason that asks the supervisor for a restart with a new scope. */
 export const RESTART = "restart with a new permission scope";
 
+/** A page of a peer's listing, with the peer it came from. */
+export interface PeerLsPage extends LsPage {
+  peer: { keyHex: string; name: string };
+}
+
 /** A running node, as seen by the API. */
 export interface HdpNode {
   readonly events: EventBus;
@@ -60,6 +73,16 @@ export interface HdpNode {
   removeShare(name: string): Promise<ShareSetting>;
   /** Queries this node's own index. */
   ls(query: LsQuery): Promise<LsPage>;
+  /** Connects to the peer an announce address describes. */
+  connect(announceAddress: string): Promise<PeerInfo>;
+  peers(): PeerInfo[];
+  /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
+  peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
+  /** Starts reading a file of a peer. */
+  peerRead(
+    peer: string,
+    request: { path: string; start?: number; end?: number },
+  ): Promise<ReadStream>;
   /** Asks the node to stop; {@link stopRequested} resolves and the owner closes it. */
   requestStop(reason: string): void;
   /** Resolves with the reason once somebody asked the node to stop. */
@@ -74,6 +97,8 @@ export interface NodeOptions {
   scope?: ScopeControl;
   /** Watch shares for changes. Default true. */
   watch?: boolean;
+  /** The address the QUIC endpoint binds. Default `0.0.0.0`. */
+  hostname?: string;
 }
 
 /** Starts a node from its configuration. */
@@ -83,11 +108,74 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
   const port = await resolvePort(config, settings);
   const kv = await Deno.openKv(join(config.storageDir, KV_FILE));
   const events = new EventBus();
-  const shares = await Shares.open(kv, settings.shares, {
-    watch: options.watch ?? true,
-    onChange: (share) => events.emit({ type: "share", share }),
-  });
+  const closers: Array<() => void | Promise<void>> = [() => kv.close()];
+  try {
+    const shares = await Shares.open(kv, settings.shares, {
+      watch: options.watch ?? true,
+      onChange: (share) => events.emit({ type: "share", share }),
+    });
+    closers.unshift(() => shares.close());
+    const handlers: Handlers = {
+      ls: (query) => shares.pages(query),
+      openFile: (path) => shares.openFile(path),
+      announce: () => Promise.resolve(), // gossip arrives with the connectivity work
+    };
+    const serve = (connection: PeerConnection) => {
+      const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
+      void serveConnection(connection, requester, handlers);
+    };
+    // The transport and the peers need each other; the dial closure runs only after both exist.
+    const peers: Peers = new Peers(
+      identity.publicKeyHex,
+      (ip, p, key) => transport.dial(ip, p, key),
+      new PeerStore(kv),
+      {
+        onConnection: serve,
+        onChange: (peer) => events.emit({ type: "peer", peer }),
+      },
+    );
+    const transport = await QuicTransport.open(identity, {
+      hostname: options.hostname ?? "0.0.0.0",
+      port,
+      onConnection: (connection) => peers.accept(connection),
+    });
+    closers.unshift(() => transport.close());
+    closers.unshift(() => peers.close());
+    await peers.restore();
+    return assemble({
+      identity,
+      config,
+      port: transport.port,
+      bound: transport.hostname,
+      settings,
+      shares,
+      peers,
+      events,
+      closers,
+      scope: options.scope,
+    });
+  } catch (error) {
+    for (const close of closers) await close();
+    throw error;
+  }
+}
 
+interface Parts {
+  identity: Identity;
+  config: NodeConfig;
+  port: number;
+  /** The address the QUIC endpoint is bound to. */
+  bound: string;
+  settings: Settings;
+  shares: Shares;
+  peers: Peers;
+  events: EventBus;
+  closers: Array<() => void | Promise<void>>;
+  scope: ScopeControl | undefined;
+}
+
+function assemble(parts: Parts): HdpNode {
+  const { identity, config, port, bound, settings, shares, peers, events, closers, scope } = parts;
   let closed: Promise<void> | undefined;
   const stop = Promise.withResolvers<string>();
   const requestStop = (reason: string) => {
@@ -95,27 +183,84 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     stop.resolve(reason);
   };
   const changeScope = async (change: (scope: ScopeControl) => Promise<ShareSetting>) => {
-    if (!options.scope) throw new Error("This node cannot change its shares");
-    const share = await change(options.scope);
+    if (!scope) throw hdpError("UNAVAILABLE", "This node cannot change its shares");
+    const share = await change(scope);
     events.emit({ type: "shares" });
     setTimeout(() => requestStop(RESTART), 0); // answer the caller first
     return share;
+  };
+  const self = () => ({ keyHex: identity.publicKeyHex, name: identity.name });
+  const connectedPeer = (text: string) => {
+    const peer = findPeer([...peers.list(), self()], text);
+    if (peer.keyHex === identity.publicKeyHex) return { peer, connection: undefined };
+    const connection = peers.connection(peer.keyHex);
+    if (!connection) {
+      throw hdpError(
+        "UNAVAILABLE",
+        `${peer.name} is not connected${"status" in peer ? ` (${peer.status})` : ""}`,
+      );
+    }
+    return { peer, connection };
   };
   log.info("node started", { name: identity.name, port, shares: settings.shares.length });
 
   return {
     events,
-    info: () => nodeInfo(identity, config, port, settings.shares),
+    info: () => nodeInfo(identity, config, { port, bound }, settings.shares),
     shares: () => shares.list(),
-    addShare: (path) => changeScope((scope) => scope.addShare(path)),
-    removeShare: (name) => changeScope((scope) => scope.removeShare(name)),
+    addShare: (path) => changeScope((s) => s.addShare(path)),
+    removeShare: (name) => changeScope((s) => s.removeShare(name)),
     ls: (query) => shares.query(query),
+    async connect(text) {
+      const address = decodeAnnounceAddress(text);
+      return await peers.connect(address.publicKey, { ip: address.ip, port: address.port }, {
+        source: "manual",
+        announce: text.replace(/\s+/g, ""),
+      });
+    },
+    peers: () => peers.list(),
+    async peerLs(text, query) {
+      const { peer, connection } = connectedPeer(text);
+      const tag = { keyHex: peer.keyHex, name: peer.name };
+      if (!connection) return { ...(await shares.query(query)), peer: tag };
+      const calls = lsCall(connection, {
+        path: query.path,
+        recursive: query.recursive ?? false,
+        ...(query.searchTerm !== undefined ? { searchTerm: query.searchTerm } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      });
+      const first = await calls.next();
+      await calls.return({ partial: false }); // one page is enough: stop the peer's stream
+      if (first.done) {
+        return {
+          entries: [],
+          partial: first.value.partial,
+          peer: tag,
+          ...(first.value.totals ? { totals: first.value.totals } : {}),
+        };
+      }
+      const page: PeerLsPage = {
+        entries: first.value.entries,
+        partial: first.value.partial,
+        peer: tag,
+      };
+      if (first.value.cursor) page.cursor = first.value.cursor;
+      if (first.value.totals) page.totals = first.value.totals;
+      return page;
+    },
+    async peerRead(text, request) {
+      const { peer, connection } = connectedPeer(text);
+      if (!connection) {
+        throw hdpError("BAD_REQUEST", `${peer.name} is this node: read the file from disk`);
+      }
+      return await readCall(connection, request);
+    },
     requestStop,
     stopRequested: stop.promise,
     close: () => {
       closed ??= (async () => {
-        await shares.close();
-        kv.close();
+        for (const close of closers) await close();
         log.info("node stopped");
       })();
       return closed;
@@ -124,7 +269,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
 }
 
 async function resolvePort(config: NodeConfig, settings: Settings): Promise<number> {
-  if (config.port !== undefined && config.port !== 0) return config.port;
+  if (config.port !== undefined) return config.port; // 0: the OS picks, not remembered (tests)
   if (settings.port !== undefined) return settings.port;
   const port = pickUdpPort();
   await writeSettings(config.storageDir, { ...settings, port });
@@ -135,12 +280,13 @@ async function resolvePort(config: NodeConfig, settings: Settings): Promise<numb
 function nodeInfo(
   identity: Identity,
   config: NodeConfig,
-  port: number,
+  { port, bound }: { port: number; bound: string },
   shares: ShareSetting[],
 ): NodeInfo {
-  const addresses = localAddresses();
+  const wildcard = bound === "0.0.0.0" || bound === "::";
+  const addresses = wildcard ? localAddresses().map((a) => a.address) : [bound];
   const natType: NatType = "unknown";
-  const announceIp = addresses[0]?.address ?? "127.0.0.1";
+  const announceIp = addresses[0] ?? "127.0.0.1";
   return {
     name: identity.name,
     publicKey: identity.publicKeyHex,
@@ -151,7 +297,7 @@ function nodeInfo(
       natType,
     }),
     natType,
-    listening: addresses.map((a) => formatHostPort({ hostname: a.address, port })),
+    listening: addresses.map((hostname) => formatHostPort({ hostname, port })),
     port,
     shares,
     downloadDir: config.downloadDir,

@@ -4,7 +4,7 @@
  */
 import { logger } from "../log.ts";
 import { hdpError, messageOf } from "../wire/errors.ts";
-import { parsePath } from "../wire/paths.ts";
+import { parsePath, printable } from "../wire/paths.ts";
 import { type DirMeta, IndexStore, type ShareStatus } from "./index_store.ts";
 import { type Jailed, resolveInShare } from "./jail.ts";
 import { type LsPage, lsPage, lsPages, type LsQuery, type ShareRef } from "./query.ts";
@@ -18,6 +18,13 @@ export interface ShareConfig {
   name: string;
   /** A real path (symlinks resolved). */
   path: string;
+}
+
+/** A shared file opened for reading. */
+export interface OpenFile {
+  file: Deno.FsFile;
+  size: number;
+  mtime: number;
 }
 
 /** What the API and UI show of a share. */
@@ -132,6 +139,26 @@ export class Shares {
     const state = this.#states.find((s) => s.config.name === shareName);
     if (!state) throw hdpError("NOT_FOUND", `No share named "${shareName}"`);
     return await resolveInShare(state.config.path, rest, "file");
+  }
+
+  /**
+   * Opens a shared file for reading, through the jail. The caller closes it. The file is checked
+   * again once open, so a swap after the jail's check cannot hand out something else.
+   */
+  async openFile(path: string): Promise<OpenFile> {
+    const { realPath } = await this.resolveFile(path);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(realPath, { read: true });
+    } catch (error) {
+      throw hdpError("IO", `Cannot open "${printable(path)}": ${messageOf(error)}`, error);
+    }
+    const info = await file.stat();
+    if (!info.isFile) {
+      file.close();
+      throw hdpError("NOT_SHARED", `Cannot read "${printable(path)}": not a regular file`);
+    }
+    return { file, size: info.size, mtime: info.mtime?.getTime() ?? 0 };
   }
 
   /** Waits until every scan and update queued so far is done (tests, benchmarks). */

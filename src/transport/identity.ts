@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { logger } from "../log.ts";
 import { hdpError } from "../wire/errors.ts";
 import { displayName, toHex } from "./names.ts";
+import { toPem } from "./_pem.ts";
 
 const log = logger("identity");
 
@@ -106,7 +107,7 @@ export async function verifySignature(
 
 async function createIdentity(path: string): Promise<Identity> {
   const identity = await generateIdentity();
-  const pem = derToPem(identity.pkcs8);
+  const pem = toPem("PRIVATE KEY", identity.pkcs8);
   // createNew: two daemons starting at once on one storage dir must not overwrite each other's key.
   try {
     await Deno.writeTextFile(path, pem, { mode: 0o600, createNew: true });
@@ -128,12 +129,6 @@ async function ensurePrivateMode(path: string): Promise<void> {
     log.warn("identity file was readable by others; making it private", { file: path });
     await Deno.chmod(path, 0o600);
   }
-}
-
-function derToPem(der: Uint8Array): string {
-  const base64 = btoa(String.fromCharCode(...der));
-  const lines = base64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${lines.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
 function pemToDer(pem: string, path: string): Uint8Array {

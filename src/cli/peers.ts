@@ -1,0 +1,174 @@
+/** Commands about peers: `connect`, `peers`, `ls`, `read`. */
+import type { LsEntry, PeerInfo } from "../api/types.ts";
+import {
+  type Command,
+  CONTROL_OPTIONS,
+  integerValue,
+  type Io,
+  stringValue,
+  UsageError,
+} from "./command.ts";
+import { clientFor, printJson } from "./control.ts";
+import { formatBytes } from "./format.ts";
+
+/** `connect ANNOUNCE` */
+export const connectCommand: Command = {
+  name: "connect",
+  summary: "Connect to a peer by its announce address (hdp1…).",
+  usage: "connect ANNOUNCE_ADDRESS [--json]",
+  options: CONTROL_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const peer = await clientFor(args, io).connect(args.positionals[0]!);
+    if (args.values.json) return printJson(io, peer);
+    io.stdout(`${peer.name}: ${describe(peer)}\n`);
+    return 0;
+  },
+};
+
+/** `peers` */
+export const peersCommand: Command = {
+  name: "peers",
+  summary: "List known peers and their connection state.",
+  usage: "peers [--json]",
+  options: CONTROL_OPTIONS,
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const peers = await clientFor(args, io).peers();
+    if (args.values.json) return printJson(io, peers);
+    if (peers.length === 0) {
+      io.stdout("No peers yet. Connect with: harddrive-party connect ANNOUNCE_ADDRESS\n");
+    }
+    for (const peer of peers) {
+      io.stdout(`${peer.name}\t${peer.keyHex.slice(0, 8)}\t${describe(peer)}\n`);
+    }
+    return 0;
+  },
+};
+
+/** `ls PEER[/PATH]` */
+export const lsCommand: Command = {
+  name: "ls",
+  summary: "List or search a peer's shared files (PEER is a name or key prefix; yours works too).",
+  usage: "ls PEER[/PATH] [--recursive] [--search TERM] [--json]",
+  options: {
+    recursive: { type: "boolean", short: "r", help: "everything below the path" },
+    search: {
+      type: "string",
+      short: "s",
+      arg: "TERM",
+      help: "only paths containing every word of TERM",
+    },
+    limit: { type: "string", arg: "N", help: "stop after N entries" },
+    ...CONTROL_OPTIONS,
+  },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const [peer, path] = splitPeerPath(args.positionals[0]!);
+    const client = clientFor(args, io);
+    const max = integerValue(args, "limit") ?? Infinity;
+    const searchTerm = stringValue(args, "search");
+    const entries: LsEntry[] = [];
+    let cursor: string | undefined;
+    let last;
+    do {
+      const page = await client.peerLs(peer, {
+        path,
+        recursive: args.values.recursive === true,
+        ...(searchTerm !== undefined ? { searchTerm } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: Math.min(1000, Math.max(1, max - entries.length)),
+      });
+      last = page;
+      for (const entry of page.entries) {
+        if (entries.length >= max) break;
+        entries.push(entry);
+        if (!args.values.json) io.stdout(formatEntry(entry));
+      }
+      cursor = page.cursor;
+    } while (cursor && entries.length < max);
+    if (args.values.json) {
+      return printJson(io, {
+        peer: last.peer,
+        entries,
+        partial: last.partial,
+        ...(last.totals ? { totals: last.totals } : {}),
+      });
+    }
+    if (entries.length === 0) io.stdout("(empty)\n");
+    if (last.totals && !searchTerm) {
+      io.stderr(`${last.totals.files} files, ${formatBytes(last.totals.bytes)}\n`);
+    }
+    if (last.partial) io.stderr("(the peer is still indexing: this may be incomplete)\n");
+    return 0;
+  },
+};
+
+/** `read PEER/PATH` */
+export const readCommand: Command = {
+  name: "read",
+  summary: "Write a peer's file (or a byte range) to stdout; --json prints only its details.",
+  usage: "read PEER/PATH [--start N] [--end N] [--json] > FILE",
+  options: {
+    start: { type: "string", arg: "N", help: "first byte (default 0)" },
+    end: { type: "string", arg: "N", help: "one past the last byte (default: the end)" },
+    ...CONTROL_OPTIONS,
+  },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const [peer, path] = splitPeerPath(args.positionals[0]!);
+    if (path === "") throw new UsageError("read: name a file: PEER/PATH");
+    const start = integerValue(args, "start");
+    const end = integerValue(args, "end");
+    const response = await clientFor(args, io).peerRead(peer, path, {
+      ...(start !== undefined ? { start } : {}),
+      ...(end !== undefined ? { end } : {}),
+    });
+    const details = {
+      path,
+      size: Number(response.headers.get("x-hdp-size")),
+      mtime: Number(response.headers.get("x-hdp-mtime")),
+      start: Number(response.headers.get("x-hdp-start")),
+      length: Number(response.headers.get("content-length")),
+    };
+    if (args.values.json) {
+      await response.body?.cancel();
+      return printJson(io, details);
+    }
+    let written = 0;
+    for await (const chunk of response.body!) {
+      await writeBytes(io, chunk);
+      written += chunk.length;
+    }
+    if (written !== details.length) {
+      io.stderr(`error: the transfer broke off after ${written} of ${details.length} bytes\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+/** Splits `PEER/some/path` into the peer and the path. */
+export function splitPeerPath(text: string): [string, string] {
+  const slash = text.indexOf("/");
+  if (slash === 0) throw new UsageError("name the peer first: PEER/PATH");
+  return slash < 0 ? [text, ""] : [text.slice(0, slash), text.slice(slash + 1)];
+}
+
+async function writeBytes(io: Io, bytes: Uint8Array): Promise<void> {
+  if (!io.stdoutBytes) throw new Error("This output cannot take bytes");
+  await io.stdoutBytes(bytes);
+}
+
+function describe(peer: PeerInfo): string {
+  const where = peer.address ? ` ${peer.address.ip}:${peer.address.port}` : "";
+  const reason = peer.reason ? ` (${peer.reason})` : "";
+  return `${peer.status}${where}${reason}`;
+}
+
+function formatEntry(entry: LsEntry): string {
+  const date = new Date(entry.mtime).toISOString().slice(0, 10);
+  return `${entry.isDir ? "d" : "-"} ${
+    formatBytes(entry.size).padStart(9)
+  }  ${date}  ${entry.name}${entry.isDir ? "/" : ""}\n`;
+}

@@ -1,0 +1,177 @@
+/** Asking a peer: `Ls`, `Read` and `AnnouncePeer`, each on a stream of its own. */
+import type { PeerConnection } from "../transport/quic.ts";
+import { HdpError, hdpError } from "../wire/errors.ts";
+import type { Totals } from "../wire/entries.ts";
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import {
+  type AnnounceRequest,
+  type LsRequest,
+  type PageResponse,
+  parseAck,
+  parseLsResponse,
+  parseReadResponse,
+  PROTOCOL_VERSION,
+  type ReadOkResponse,
+  type ReadRequest,
+} from "../wire/messages.ts";
+
+/** What `ls` asks, without the protocol's own fields. */
+export type LsArgs = Omit<LsRequest, "type" | "v">;
+
+/** The end of an `Ls` answer. */
+export interface LsEnd {
+  totals?: Totals;
+  partial: boolean;
+}
+
+/**
+ * Lists or searches a peer's shares, page by page. Stopping early (breaking out of the loop)
+ * cancels the stream, so the peer stops too.
+ */
+export async function* lsCall(
+  connection: PeerConnection,
+  args: LsArgs,
+): AsyncGenerator<PageResponse, LsEnd> {
+  const stream = await connection.openStream();
+  const reader = new FrameReader(stream.readable);
+  try {
+    await send(stream, { type: "ls", v: PROTOCOL_VERSION, ...args });
+    for (;;) {
+      const frame = await reader.readFrame();
+      if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended the Ls answer early");
+      const response = parseLsResponse(frame);
+      if (response.type === "error") throw new HdpError(response.code, response.message);
+      if (response.type === "end") {
+        const end: LsEnd = { partial: response.partial };
+        if (response.totals) end.totals = response.totals;
+        return end;
+      }
+      yield response;
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+
+/** An open `Read`: the header, then the bytes. */
+export interface ReadStream {
+  header: ReadOkResponse;
+  /** Exactly `end - start` bytes; throws when the stream ends short or is reset. */
+  body: AsyncGenerator<Uint8Array>;
+  /** Stops the transfer. */
+  cancel(): Promise<void>;
+}
+
+/** Options of {@link readCall}. */
+export interface ReadOptions {
+  /** Called while the peer queues this read for an upload slot. */
+  onQueued?: (position: number) => void;
+}
+
+/** Starts reading a file (or a range) of a peer. Throws the peer's coded error. */
+export async function readCall(
+  connection: PeerConnection,
+  args: Omit<ReadRequest, "type" | "v">,
+  options: ReadOptions = {},
+): Promise<ReadStream> {
+  const stream = await connection.openStream();
+  const reader = new FrameReader(stream.readable);
+  try {
+    await send(stream, { type: "read", v: PROTOCOL_VERSION, ...args }, false);
+    for (;;) {
+      const frame = await reader.readFrame();
+      if (frame === undefined) {
+        throw hdpError("PROTOCOL", "The peer ended the Read answer before its header");
+      }
+      const response = parseReadResponse(frame);
+      if (response.type === "error") throw new HdpError(response.code, response.message);
+      if (response.type === "queued") {
+        options.onQueued?.(response.position);
+        continue;
+      }
+      if ((args.start ?? 0) !== response.start) {
+        throw hdpError("PROTOCOL", "The peer answered another range");
+      }
+      return {
+        header: response,
+        body: body(reader, response.end - response.start, stream.writable),
+        cancel: async () => {
+          await reader.cancel();
+          await stream.writable.abort().catch(() => {});
+        },
+      };
+    }
+  } catch (error) {
+    await reader.cancel();
+    await stream.writable.abort().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * The bytes of a Read. Our side of the stream stays open while they flow: the peer takes its
+ * reset as "the requester left" (to free a queued place), and its end as a clean goodbye.
+ */
+async function* body(
+  reader: FrameReader,
+  expected: number,
+  writable: WritableStream<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  let complete = false;
+  try {
+    for await (const chunk of reader.raw()) {
+      received += chunk.length;
+      if (received > expected) {
+        throw hdpError("PROTOCOL", "The peer sent more bytes than it announced");
+      }
+      yield chunk;
+    }
+    complete = received === expected;
+  } catch (error) {
+    if (error instanceof HdpError) throw error;
+    throw hdpError(
+      "UNAVAILABLE",
+      `The transfer broke off after ${received} of ${expected} bytes`,
+      error,
+    );
+  } finally {
+    await reader.cancel();
+    if (complete) await writable.close().catch(() => {});
+    else await writable.abort().catch(() => {});
+  }
+  if (!complete) {
+    throw hdpError("UNAVAILABLE", `The transfer ended after ${received} of ${expected} bytes`);
+  }
+}
+
+/** Tells a peer about another peer. */
+export async function announceCall(
+  connection: PeerConnection,
+  args: Omit<AnnounceRequest, "type" | "v">,
+): Promise<void> {
+  const stream = await connection.openStream();
+  const reader = new FrameReader(stream.readable);
+  try {
+    await send(stream, { type: "announce", v: PROTOCOL_VERSION, ...args });
+    const response = parseAck(await reader.readFrame());
+    if (response.type === "error") throw new HdpError(response.code, response.message);
+  } finally {
+    await reader.cancel();
+  }
+}
+
+/** Writes the request frame; closes our side unless the request must stay open (a queued Read). */
+async function send(
+  stream: Deno.QuicBidirectionalStream,
+  request: unknown,
+  close = true,
+): Promise<void> {
+  const writer = stream.writable.getWriter();
+  try {
+    await writer.write(encodeFrame(request));
+    if (close) await writer.close();
+  } finally {
+    writer.releaseLock();
+  }
+}

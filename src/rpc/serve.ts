@@ -1,0 +1,205 @@
+/**
+ * Serving a peer's requests: one stream per request, the first frame says what it is. Every
+ * failure becomes an error frame on that stream; the connection and the node carry on.
+ */
+import { logger } from "../log.ts";
+import type { OpenFile } from "../shares/shares.ts";
+import type { LsPage, LsQuery } from "../shares/query.ts";
+import type { PeerConnection } from "../transport/quic.ts";
+import { type ErrorCode, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import {
+  type AnnounceRequest,
+  type EndResponse,
+  type ErrorResponse,
+  type LsRequest,
+  type PageResponse,
+  parseRequest,
+  type ReadOkResponse,
+  type ReadRequest,
+} from "../wire/messages.ts";
+
+const log = logger("rpc");
+
+/** The largest request frame accepted. */
+export const MAX_REQUEST = 64 * 1024;
+const READ_CHUNK = 256 * 1024;
+
+/** Who is asking. */
+export interface Requester {
+  keyHex: string;
+  name: string;
+}
+
+/** What the node does for each request. */
+export interface Handlers {
+  ls(query: LsQuery): AsyncGenerator<LsPage>;
+  openFile(path: string): Promise<OpenFile>;
+  announce(from: Requester, request: AnnounceRequest): Promise<void>;
+  /** Waits for an upload slot, reporting queue positions; resolves with the release function. */
+  uploadSlot?(
+    from: Requester,
+    onPosition: (position: number) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<() => void>;
+}
+
+/** Options of {@link serveConnection}. */
+export interface ServeOptions {
+  /** How long a peer may take to send its request frame. Default 10 s. */
+  requestTimeoutMs?: number;
+}
+
+/** Serves every stream the peer opens on `connection`, until it closes. */
+export async function serveConnection(
+  connection: PeerConnection,
+  requester: Requester,
+  handlers: Handlers,
+  options: ServeOptions = {},
+): Promise<void> {
+  try {
+    for (;;) {
+      const { value: stream, done } = await connection.incoming.read();
+      if (done) return;
+      serveStream(stream, requester, handlers, options).catch((error) => {
+        log.debug("a request stream failed", { peer: requester.name, error: messageOf(error) });
+      });
+    }
+  } catch (error) {
+    if (!connection.isClosed) {
+      log.debug("stopped serving a peer", { peer: requester.name, error: messageOf(error) });
+    }
+  }
+}
+
+/** Serves one request stream. */
+export async function serveStream(
+  stream: Deno.QuicBidirectionalStream,
+  requester: Requester,
+  handlers: Handlers,
+  options: ServeOptions = {},
+): Promise<void> {
+  const writer = stream.writable.getWriter();
+  const reader = new FrameReader(stream.readable);
+  try {
+    const timeout = options.requestTimeoutMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = await Promise.race([
+      reader.readFrame(MAX_REQUEST),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(hdpError("TIMEOUT", "No request arrived in time")),
+          timeout,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (frame === undefined) throw hdpError("BAD_REQUEST", "The stream ended before a request");
+    const request = parseRequest(frame);
+    log.debug("request", { peer: requester.name, type: request.type });
+    if (request.type === "ls") await serveLs(writer, handlers, request);
+    else if (request.type === "read") await serveRead(writer, reader, requester, handlers, request);
+    else {
+      await handlers.announce(requester, request);
+      await writer.write(encodeFrame({ type: "ack" }));
+    }
+    await writer.close();
+  } catch (error) {
+    const coded = toHdpError(error);
+    if (coded.code === "INTERNAL" || coded.code === "IO") {
+      log.warn("a request failed", { peer: requester.name, error: coded.message });
+    }
+    await sendError(writer, coded.code, coded.message);
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+async function sendError(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  code: ErrorCode,
+  message: string,
+): Promise<void> {
+  const frame: ErrorResponse = { type: "error", code, message };
+  try {
+    await writer.write(encodeFrame(frame));
+    await writer.close();
+  } catch {
+    // the stream is gone, or data was already sent (then the abort below tells the reader)
+    await writer.abort().catch(() => {});
+  }
+}
+
+async function serveLs(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  handlers: Handlers,
+  request: LsRequest,
+): Promise<void> {
+  const query: LsQuery = { path: request.path, recursive: request.recursive };
+  if (request.searchTerm !== undefined) query.searchTerm = request.searchTerm;
+  if (request.cursor !== undefined) query.cursor = request.cursor;
+  if (request.limit !== undefined) query.limit = request.limit;
+  let last: LsPage | undefined;
+  for await (const page of handlers.ls(query)) {
+    last = page;
+    const frame: PageResponse = { type: "page", entries: page.entries, partial: page.partial };
+    if (page.cursor) frame.cursor = page.cursor;
+    if (page.totals) frame.totals = page.totals;
+    await writer.write(encodeFrame(frame)); // waits for the peer's flow control: backpressure
+  }
+  const end: EndResponse = { type: "end", partial: last?.partial ?? false };
+  if (last?.totals) end.totals = last.totals;
+  await writer.write(encodeFrame(end));
+}
+
+async function serveRead(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  reader: FrameReader,
+  requester: Requester,
+  handlers: Handlers,
+  request: ReadRequest,
+): Promise<void> {
+  const open = await handlers.openFile(request.path);
+  let release: (() => void) | undefined;
+  const abort = new AbortController();
+  try {
+    const start = request.start ?? 0;
+    const end = Math.min(request.end ?? open.size, open.size);
+    if (start > open.size) {
+      throw hdpError(
+        "BAD_REQUEST",
+        `Cannot read from byte ${start}: the file has ${open.size} bytes`,
+      );
+    }
+    if (handlers.uploadSlot) {
+      // the requester hanging up while queued must free its place at once
+      reader.raw().next().then(() => abort.abort(), () => abort.abort());
+      release = await handlers.uploadSlot(requester, async (position) => {
+        await writer.write(encodeFrame({ type: "queued", position }));
+      }, abort.signal);
+    }
+    const ok: ReadOkResponse = {
+      type: "ok",
+      size: open.size,
+      mtime: open.mtime,
+      start,
+      end: Math.max(start, end),
+    };
+    await writer.write(encodeFrame(ok));
+    if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(READ_CHUNK);
+    let remaining = ok.end - start;
+    while (remaining > 0) {
+      const n = await open.file.read(buffer.subarray(0, Math.min(remaining, buffer.length)));
+      if (n === null) {
+        // The file shrank under us: end the stream with an error, never with made-up bytes.
+        await writer.abort(hdpError("IO", "The file shrank while it was being read"));
+        return;
+      }
+      await writer.write(buffer.subarray(0, n));
+      remaining -= n;
+    }
+  } finally {
+    release?.();
+    open.file.close();
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * The node's peers: one connection per peer (the other is closed when both dial at once),
+ * reconnection with backoff and jitter, and a state per peer for the API and UI.
+ */
+import { logger } from "../log.ts";
+import { type HdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import type { SeenAddress } from "./handshake.ts";
+import { displayName, fromHex, toHex } from "./names.ts";
+import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
+import { CLOSE, type PeerConnection } from "./quic.ts";
+
+const log = logger("peers");
+
+/** The connection state of a peer. */
+export type PeerStatus = "connecting" | "connected" | "disconnected" | "failed";
+
+/** What the API and UI show of a peer. */
+export interface PeerInfo {
+  keyHex: string;
+  name: string;
+  status: PeerStatus;
+  /** Why it failed or disconnected. */
+  reason?: string;
+  /** Where it is (or was last) reached. */
+  address?: SeenAddress;
+  direction?: "inbound" | "outbound";
+  source?: PeerSource;
+  /** When the status last changed, ms since the epoch. */
+  since: number;
+  /** The next reconnection attempt, ms since the epoch. */
+  retryAt?: number;
+}
+
+/** How peers are dialed: the transport's dial, narrowed for testing. */
+export type Dial = (ip: string, port: number, publicKey: Uint8Array) => Promise<PeerConnection>;
+
+/** Options of {@link Peers}. */
+export interface PeersOptions {
+  /** Called once per connection that is kept (the one both sides agreed on). */
+  onConnection: (connection: PeerConnection) => void;
+  /** Called whenever a peer's info changes. */
+  onChange?: (peer: PeerInfo) => void;
+  /** First reconnection delay; doubles up to `maxBackoffMs`. Default 1 s. */
+  backoffMs?: number;
+  /** Longest reconnection delay. Default 5 minutes. */
+  maxBackoffMs?: number;
+  /** Randomness for jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+interface PeerEntry {
+  info: PeerInfo;
+  connection?: PeerConnection;
+  dialing?: Promise<PeerConnection>;
+  attempts: number;
+  timer?: ReturnType<typeof setTimeout>;
+  record?: PeerRecord;
+}
+
+/**
+ * Which of two live connections to the same peer to keep: the one dialed by the smaller key.
+ * Both sides compute the same answer, so they close the same one.
+ */
+export function keepFirst(a: PeerConnection, b: PeerConnection, ownKeyHex: string): boolean {
+  const dialer = (c: PeerConnection) => (c.direction === "outbound" ? ownKeyHex : c.peerKeyHex);
+  if (dialer(a) === dialer(b)) return true; // two dials from one side: keep the older
+  return dialer(a) < dialer(b);
+}
+
+/** The reconnection delay for the n-th failed attempt (0-based), with ±50% jitter. */
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
+  const delay = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(delay * (0.5 + random()));
+}
+
+/** The set of peers of one node. */
+export class Peers {
+  readonly #ownKeyHex: string;
+  readonly #dial: Dial;
+  readonly #store: PeerStore;
+  readonly #options: PeersOptions;
+  readonly #entries = new Map<string, PeerEntry>();
+  #closed = false;
+
+  constructor(ownKeyHex: string, dial: Dial, store: PeerStore, options: PeersOptions) {
+    this.#ownKeyHex = ownKeyHex;
+    this.#dial = dial;
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Reconnects to every remembered peer (in the background). */
+  async restore(): Promise<void> {
+    for (const record of await this.#store.all()) {
+      const entry = this.#entry(record.keyHex);
+      entry.record = record;
+      entry.info.source = record.source;
+      entry.info.address = record.address;
+      void this.#connect(entry).catch(() => {});
+    }
+  }
+
+  /**
+   * Connects to a peer at `address` (or returns the live connection), and remembers it so the
+   * connection comes back after restarts. Throws the dial's coded error.
+   */
+  async connect(
+    publicKey: Uint8Array,
+    address: SeenAddress,
+    options: { source?: PeerSource; announce?: string } = {},
+  ): Promise<PeerInfo> {
+    const keyHex = toHex(publicKey);
+    if (keyHex === this.#ownKeyHex) {
+      throw toHdpError(new Error("That is this node's own address"), "BAD_REQUEST");
+    }
+    const entry = this.#entry(keyHex);
+    const record: PeerRecord = {
+      keyHex,
+      address,
+      source: options.source ?? entry.record?.source ?? "manual",
+      lastSeen: entry.record?.lastSeen ?? 0,
+      ...(options.announce ? { announce: options.announce } : {}),
+    };
+    entry.record = record;
+    entry.info.address = address;
+    entry.info.source = record.source;
+    await this.#store.put(record);
+    if (entry.connection && !entry.connection.isClosed) return { ...entry.info };
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.attempts = 0;
+    await this.#connect(entry);
+    return { ...entry.info };
+  }
+
+  /** Takes an authenticated inbound connection. */
+  accept(connection: PeerConnection): void {
+    const entry = this.#entry(connection.peerKeyHex);
+    if (!entry.record) {
+      // Remember where it came from: dialing back there works when its NAT allows.
+      entry.record = {
+        keyHex: connection.peerKeyHex,
+        address: connection.remote,
+        source: "inbound",
+        lastSeen: 0,
+      };
+      entry.info.source = "inbound";
+    }
+    this.#adopt(entry, connection);
+  }
+
+  /** The live connection to a peer, if any. */
+  connection(keyHex: string): PeerConnection | undefined {
+    const connection = this.#entries.get(keyHex)?.connection;
+    return connection && !connection.isClosed ? connection : undefined;
+  }
+
+  /** Every known peer. */
+  list(): PeerInfo[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.info }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** One peer's info. */
+  get(keyHex: string): PeerInfo | undefined {
+    const info = this.#entries.get(keyHex)?.info;
+    return info ? { ...info } : undefined;
+  }
+
+  /** Forgets a peer: closes its connection and stops reconnecting. */
+  async forget(keyHex: string): Promise<void> {
+    const entry = this.#entries.get(keyHex);
+    if (entry?.timer !== undefined) clearTimeout(entry.timer);
+    this.#entries.delete(keyHex);
+    entry?.connection?.close(CLOSE.NORMAL, "forgotten");
+    await this.#store.delete(keyHex);
+  }
+
+  /** Closes every connection; no more reconnections. */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#entries.values()) {
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.connection?.close(CLOSE.SHUTDOWN, "shutting down");
+    }
+  }
+
+  #entry(keyHex: string): PeerEntry {
+    let entry = this.#entries.get(keyHex);
+    if (!entry) {
+      const key = fromHex(keyHex)!;
+      entry = {
+        info: { keyHex, name: displayName(key), status: "disconnected", since: Date.now() },
+        attempts: 0,
+      };
+      this.#entries.set(keyHex, entry);
+    }
+    return entry;
+  }
+
+  #set(entry: PeerEntry, status: PeerStatus, reason?: string): void {
+    entry.info.status = status;
+    entry.info.since = Date.now();
+    if (reason === undefined) delete entry.info.reason;
+    else entry.info.reason = reason;
+    if (status !== "disconnected" && status !== "failed") delete entry.info.retryAt;
+    this.#options.onChange?.({ ...entry.info });
+  }
+
+  async #connect(entry: PeerEntry): Promise<void> {
+    if (this.#closed || !entry.record) return;
+    if (entry.dialing) {
+      await entry.dialing;
+      return;
+    }
+    const { address } = entry.record;
+    this.#set(entry, "connecting");
+    entry.dialing = this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
+    try {
+      const connection = await entry.dialing;
+      this.#adopt(entry, connection);
+    } catch (error) {
+      const coded = toHdpError(error, "UNAVAILABLE");
+      // Another path may have connected meanwhile (the peer dialed us): that is no failure.
+      if (entry.connection && !entry.connection.isClosed) return;
+      this.#set(entry, "failed", coded.message);
+      this.#scheduleRetry(entry, coded);
+      throw coded;
+    } finally {
+      delete entry.dialing;
+    }
+  }
+
+  #adopt(entry: PeerEntry, connection: PeerConnection): void {
+    const current = entry.connection;
+    if (current && !current.isClosed && current !== connection) {
+      if (keepFirst(current, connection, this.#ownKeyHex)) {
+        connection.close(CLOSE.DUPLICATE, "duplicate connection");
+        return;
+      }
+      current.close(CLOSE.DUPLICATE, "duplicate connection");
+    }
+    entry.connection = connection;
+    entry.attempts = 0;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.info.direction = connection.direction;
+    entry.info.address = connection.direction === "outbound"
+      ? entry.record?.address ?? connection.remote
+      : connection.remote;
+    this.#set(entry, "connected");
+    log.info("connected", {
+      peer: entry.info.name,
+      direction: connection.direction,
+      via: `${connection.remote.ip}:${connection.remote.port}`,
+    });
+    if (entry.record) {
+      entry.record.lastSeen = Date.now();
+      this.#store.put(entry.record).catch((error) =>
+        log.warn("cannot save a peer", { error: messageOf(error) })
+      );
+    }
+    this.#options.onConnection(connection);
+    void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
+  }
+
+  #lost(entry: PeerEntry, connection: PeerConnection, code: number, reason: string): void {
+    if (entry.connection !== connection || this.#closed) return; // a duplicate, or shutting down
+    delete entry.connection;
+    const why = code === CLOSE.SHUTDOWN ? "the peer shut down" : reason || `closed (${code})`;
+    log.info("disconnected", { peer: entry.info.name, reason: why });
+    this.#set(entry, "disconnected", why);
+    if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
+  }
+
+  #scheduleRetry(entry: PeerEntry, error?: HdpError): void {
+    if (this.#closed || !entry.record || entry.timer !== undefined) return;
+    if (error?.code === "UNAUTHORIZED" && entry.attempts > 3) return; // another node owns that address now
+    const delay = backoffDelay(
+      entry.attempts++,
+      this.#options.backoffMs ?? 1000,
+      this.#options.maxBackoffMs ?? 300_000,
+      this.#options.random ?? Math.random,
+    );
+    entry.info.retryAt = Date.now() + delay;
+    entry.timer = setTimeout(() => {
+      delete entry.timer;
+      this.#connect(entry).catch(() => {});
+    }, delay);
+  }
+}

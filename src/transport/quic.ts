@@ -1,0 +1,315 @@
+/**
+ * The node's QUIC endpoint: one UDP socket that listens and dials (hole punching needs both from
+ * the same port). Every connection is authenticated both ways before it is handed over: the
+ * listener by TLS against the key in the announce address, the dialer by the handshake.
+ */
+import { logger } from "../log.ts";
+import { HdpError, hdpError, messageOf } from "../wire/errors.ts";
+import { ALPN } from "../wire/messages.ts";
+import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
+import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
+import type { Identity } from "./identity.ts";
+import { toHex } from "./names.ts";
+
+const log = logger("quic");
+
+/** Application close codes (PROTOCOL.md lists them). */
+export const CLOSE = {
+  NORMAL: 0,
+  AUTH_FAILED: 0x101,
+  DUPLICATE: 0x102,
+  SHUTDOWN: 0x103,
+  PROTOCOL: 0x104,
+} as const;
+
+/** An authenticated connection to a peer. */
+export interface PeerConnection {
+  readonly peerKey: Uint8Array;
+  readonly peerKeyHex: string;
+  /** Who dialed: `outbound` when we did. */
+  readonly direction: "inbound" | "outbound";
+  /** The peer's address as this socket sees it. */
+  readonly remote: SeenAddress;
+  /** For outbound connections: our address as the peer sees it (a NAT's public mapping). */
+  readonly observed?: SeenAddress;
+  /** Opens a stream for one request. */
+  openStream(): Promise<Deno.QuicBidirectionalStream>;
+  /** The streams the peer opens, one per request. */
+  readonly incoming: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
+  close(code: number, reason: string): void;
+  /** Resolves when the connection is gone, however it ended. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly isClosed: boolean;
+}
+
+/** Options of {@link QuicTransport.open}. */
+export interface QuicOptions {
+  /** The address to bind, default `0.0.0.0`. */
+  hostname?: string;
+  /** The UDP port; 0 picks one. */
+  port: number;
+  /** Called with every authenticated inbound connection. */
+  onConnection: (connection: PeerConnection) => void;
+  /** Close a connection after this long without packets. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Send keep-alives this often so NAT mappings stay open. Default 10 s. */
+  keepAliveMs?: number;
+  /** How long the dialer has to authenticate. Default 10 s. */
+  handshakeTimeoutMs?: number;
+}
+
+/** One QUIC endpoint for the node. */
+export class QuicTransport {
+  readonly #endpoint: Deno.QuicEndpoint;
+  readonly #listener: Deno.QuicListener;
+  readonly #identity: Identity;
+  readonly #options: QuicOptions;
+  readonly #connections = new Set<PeerConnection>();
+  #closed = false;
+
+  private constructor(
+    endpoint: Deno.QuicEndpoint,
+    listener: Deno.QuicListener,
+    identity: Identity,
+    options: QuicOptions,
+  ) {
+    this.#endpoint = endpoint;
+    this.#listener = listener;
+    this.#identity = identity;
+    this.#options = options;
+  }
+
+  /** Binds the endpoint and starts accepting. Throws `UNAVAILABLE` when the port is taken. */
+  static async open(identity: Identity, options: QuicOptions): Promise<QuicTransport> {
+    const tls = await listenerCertificate(identity);
+    let endpoint: Deno.QuicEndpoint;
+    const hostname = options.hostname ?? "0.0.0.0";
+    try {
+      endpoint = new Deno.QuicEndpoint({ hostname, port: options.port });
+    } catch (error) {
+      throw hdpError(
+        "UNAVAILABLE",
+        `Cannot bind UDP port ${options.port} on ${hostname}: ${messageOf(error)}`,
+        error,
+      );
+    }
+    const listener = endpoint.listen({
+      cert: tls.cert,
+      key: tls.key,
+      alpnProtocols: [ALPN],
+      ...transportOptions(options),
+    });
+    const transport = new QuicTransport(endpoint, listener, identity, options);
+    transport.#acceptLoop();
+    return transport;
+  }
+
+  /** The bound UDP port. */
+  get port(): number {
+    return this.#endpoint.addr.port;
+  }
+
+  /** The bound address. */
+  get hostname(): string {
+    return this.#endpoint.addr.hostname;
+  }
+
+  /**
+   * Dials `ip:port` from this endpoint, expecting the listener to hold `publicKey`, and proves our
+   * identity. Throws `UNAUTHORIZED` (another key answered), `TIMEOUT` or `UNAVAILABLE`.
+   */
+  async dial(
+    ip: string,
+    port: number,
+    publicKey: Uint8Array,
+    timeoutMs = 10_000,
+  ): Promise<PeerConnection> {
+    if (this.#closed) throw hdpError("UNAVAILABLE", "The transport is closed");
+    const where = `${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
+    let conn: Deno.QuicConn;
+    try {
+      const attempt = Deno.connectQuic<false>({
+        endpoint: this.#endpoint,
+        hostname: ip,
+        port,
+        serverName: SERVER_NAME,
+        alpnProtocols: [ALPN],
+        caCerts: [await trustAnchorFor(publicKey)],
+        ...transportOptions(this.#options),
+      });
+      conn = await withTimeout(attempt, timeoutMs, () => {
+        // the abandoned attempt ends by itself at its idle timeout; close it if it lands late
+        attempt.then((late) => late.close({ closeCode: CLOSE.NORMAL, reason: "dial timed out" }))
+          .catch(() => {});
+        return hdpError("TIMEOUT", `No answer from ${where} within ${timeoutMs} ms`);
+      });
+    } catch (error) {
+      if (error instanceof HdpError) throw error;
+      throw dialError(error, where);
+    }
+    try {
+      const stream = await conn.createBidirectionalStream();
+      const observed = await withTimeout(
+        proveIdentity(stream, this.#identity, publicKey),
+        this.#options.handshakeTimeoutMs ?? 10_000,
+        () => hdpError("TIMEOUT", `The handshake with ${where} timed out`),
+      );
+      return this.#track(conn, new Uint8Array(publicKey), "outbound", observed);
+    } catch (error) {
+      conn.close({ closeCode: CLOSE.AUTH_FAILED, reason: "handshake failed" });
+      if (error instanceof HdpError) throw error;
+      throw hdpError(
+        "UNAUTHORIZED",
+        `The handshake with ${where} failed: ${messageOf(error)}`,
+        error,
+      );
+    }
+  }
+
+  /**
+   * Closes every connection, waits a moment for the close frames to leave (so peers learn at once
+   * rather than at their idle timeout), then closes the socket.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closing = [...this.#connections].map((connection) => {
+      connection.close(CLOSE.SHUTDOWN, "shutting down");
+      return connection.closed;
+    });
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 300))]);
+    try {
+      this.#listener.stop();
+    } catch { /* already stopped */ }
+    try {
+      this.#endpoint.close({ closeCode: CLOSE.SHUTDOWN, reason: "shutting down" });
+    } catch { /* already closed */ }
+  }
+
+  async #acceptLoop(): Promise<void> {
+    try {
+      for await (const incoming of this.#listener) {
+        // Each handshake on its own: a failed or slow one must not hold up the others. Do not
+        // read incoming.remoteAddr here: in Deno 2.9 that consumes the incoming connection.
+        this.#acceptOne(incoming).catch((error) => {
+          log.debug("an inbound connection failed", { error: messageOf(error) });
+        });
+      }
+    } catch (error) {
+      if (!this.#closed) log.error("the QUIC listener stopped", { error: messageOf(error) });
+    }
+  }
+
+  async #acceptOne(incoming: Deno.QuicIncoming): Promise<void> {
+    const conn = await incoming.accept<false>();
+    if (this.#closed) return conn.close({ closeCode: CLOSE.SHUTDOWN, reason: "shutting down" });
+    const remote = seen(conn.remoteAddr);
+    const streams = conn.incomingBidirectionalStreams.getReader();
+    try {
+      const key = await withTimeout(
+        (async () => {
+          const { value: stream, done } = await streams.read();
+          if (done) throw hdpError("UNAUTHORIZED", "The connection closed before authenticating");
+          return await checkIdentity(stream, this.#identity, remote);
+        })(),
+        this.#options.handshakeTimeoutMs ?? 10_000,
+        () => hdpError("TIMEOUT", "The dialer did not authenticate in time"),
+      );
+      const connection = this.#track(conn, key, "inbound", undefined, streams);
+      this.#options.onConnection(connection);
+    } catch (error) {
+      log.info("refused a connection that did not authenticate", {
+        from: `${remote.ip}:${remote.port}`,
+        error: messageOf(error),
+      });
+      // Closing at once would drop the error frame in flight: give the dialer a moment to read it.
+      const grace = new Promise((resolve) => setTimeout(resolve, 500));
+      await Promise.race([conn.closed.catch(() => {}), grace]);
+      conn.close({ closeCode: CLOSE.AUTH_FAILED, reason: "authentication failed" });
+    }
+  }
+
+  #track(
+    conn: Deno.QuicConn,
+    peerKey: Uint8Array,
+    direction: "inbound" | "outbound",
+    observed?: SeenAddress,
+    streams?: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>,
+  ): PeerConnection {
+    let isClosed = false;
+    const closed = conn.closed.then(
+      (info) => ({ code: info.closeCode, reason: info.reason }),
+      (error) => ({ code: -1, reason: messageOf(error) }),
+    ).then((result) => {
+      isClosed = true;
+      this.#connections.delete(connection);
+      return result;
+    });
+    const connection: PeerConnection = {
+      peerKey,
+      peerKeyHex: toHex(peerKey),
+      direction,
+      remote: seen(conn.remoteAddr),
+      ...(observed ? { observed } : {}),
+      openStream: async () => {
+        try {
+          return await conn.createBidirectionalStream();
+        } catch (error) {
+          throw hdpError(
+            "UNAVAILABLE",
+            `The connection to the peer is closed: ${messageOf(error)}`,
+            error,
+          );
+        }
+      },
+      incoming: streams ?? conn.incomingBidirectionalStreams.getReader(),
+      close: (code, reason) => {
+        try {
+          conn.close({ closeCode: code, reason });
+        } catch { /* already closed */ }
+      },
+      closed,
+      get isClosed() {
+        return isClosed;
+      },
+    };
+    this.#connections.add(connection);
+    return connection;
+  }
+}
+
+function transportOptions(options: QuicOptions): Deno.QuicTransportOptions {
+  return {
+    keepAliveInterval: options.keepAliveMs ?? 10_000,
+    maxIdleTimeout: options.idleTimeoutMs ?? 30_000,
+    maxConcurrentBidirectionalStreams: 256,
+  };
+}
+
+/** An address as seen by the socket, with IPv4-mapped IPv6 turned back into IPv4. */
+function seen(addr: Deno.NetAddr): SeenAddress {
+  const ip = addr.hostname.startsWith("::ffff:") && addr.hostname.includes(".")
+    ? addr.hostname.slice(7)
+    : addr.hostname;
+  return { ip, port: addr.port };
+}
+
+function dialError(error: unknown, where: string): HdpError {
+  const message = messageOf(error);
+  if (/UnknownIssuer|BadSignature|invalid peer certificate/.test(message)) {
+    return hdpError("UNAUTHORIZED", `The node at ${where} does not hold the expected key`, error);
+  }
+  if (/timed out/i.test(message)) return hdpError("TIMEOUT", `No answer from ${where}`, error);
+  if (/peer doesn't support any known protocol/.test(message)) {
+    return hdpError("PROTOCOL", `The node at ${where} does not speak ${ALPN}`, error);
+  }
+  return hdpError("UNAVAILABLE", `Cannot connect to ${where}: ${message}`, error);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

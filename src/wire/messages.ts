@@ -1,0 +1,330 @@
+/**
+ * The protocol's messages, one source of truth for both ends, with validators that turn decoded
+ * CBOR from a peer into typed values or throw `BAD_REQUEST` / `PROTOCOL`. Documented field by
+ * field in PROTOCOL.md.
+ */
+import { type ErrorCode, hdpError, isErrorCode } from "./errors.ts";
+import type { LsEntry, Totals } from "./entries.ts";
+
+/** The protocol version in every request and in the handshake. */
+export const PROTOCOL_VERSION = 1;
+/** The ALPN of the QUIC connection. */
+export const ALPN = "harddrive-party/1";
+
+// ---- handshake (the first stream of a connection, opened by the dialer)
+
+/** Dialer → listener: who I claim to be. */
+export interface Hello {
+  type: "hello";
+  v: number;
+  /** The dialer's 32-byte ed25519 public key. */
+  key: Uint8Array;
+}
+/** Listener → dialer: sign this. */
+export interface Challenge {
+  type: "challenge";
+  nonce: Uint8Array;
+  /** The address the listener sees the dialer at (its public mapping behind a NAT). */
+  observed: { ip: string; port: number };
+}
+/** Dialer → listener: the signature of `hdp-auth-v1 ‖ nonce ‖ listener key ‖ dialer key`. */
+export interface Proof {
+  type: "proof";
+  signature: Uint8Array;
+}
+/** Listener → dialer: authenticated; requests may follow on new streams. */
+export interface Welcome {
+  type: "welcome";
+}
+
+// ---- requests (the first frame of every later stream, dialer or listener side alike)
+
+/** List or search a peer's shares. */
+export interface LsRequest {
+  type: "ls";
+  v: number;
+  path: string;
+  recursive: boolean;
+  searchTerm?: string;
+  cursor?: string;
+  /** Entries per page. */
+  limit?: number;
+}
+/** Read a file or a byte range of it. */
+export interface ReadRequest {
+  type: "read";
+  v: number;
+  path: string;
+  /** First byte, default 0. */
+  start?: number;
+  /** One past the last byte, default the file's size. */
+  end?: number;
+}
+/** Tell a peer about another peer (gossip). */
+export interface AnnounceRequest {
+  type: "announce";
+  v: number;
+  /** The other peer's announce address, `hdp1…`. */
+  address: string;
+  /** Signed by the peer the address describes (issue: gossip), absent for now. */
+  signature?: Uint8Array;
+  /** When it was signed, ms since the epoch. */
+  time?: number;
+}
+/** Any request. */
+export type Request = LsRequest | ReadRequest | AnnounceRequest;
+
+// ---- responses
+
+/** A page of an `Ls` answer; more pages or an `end` follow. */
+export interface PageResponse {
+  type: "page";
+  entries: LsEntry[];
+  partial: boolean;
+  /** Where the next page starts: send it as `cursor` to continue from here later. */
+  cursor?: string;
+  /** Files and bytes of the listed directory, when known on this page already. */
+  totals?: Totals;
+}
+/** The last frame of an `Ls` answer. */
+export interface EndResponse {
+  type: "end";
+  totals?: Totals;
+  partial: boolean;
+}
+/** A `Read` is waiting for an upload slot; sent again when the position changes. */
+export interface QueuedResponse {
+  type: "queued";
+  position: number;
+}
+/** A `Read` starts: exactly `end - start` raw bytes follow, then the stream ends. */
+export interface ReadOkResponse {
+  type: "ok";
+  /** The file's whole size. */
+  size: number;
+  mtime: number;
+  start: number;
+  end: number;
+}
+/** An `AnnouncePeer` was taken. */
+export interface AckResponse {
+  type: "ack";
+}
+/** Any request can fail with one of these instead of its answer. */
+export interface ErrorResponse {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+}
+
+/** Largest page a peer may ask for. */
+export const MAX_LS_LIMIT = 5000;
+const MAX_TEXT = 4096;
+
+type Fields = Record<string, unknown>;
+
+function object(value: unknown, what: string): Fields {
+  if (
+    typeof value !== "object" || value === null || Array.isArray(value) ||
+    value instanceof Uint8Array
+  ) {
+    throw hdpError("BAD_REQUEST", `${what} must be a CBOR map`);
+  }
+  return value as Fields;
+}
+
+function text(fields: Fields, name: string, optional = false): string | undefined {
+  const value = fields[name];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== "string" || value.length > MAX_TEXT) {
+    throw hdpError("BAD_REQUEST", `"${name}" must be text of at most ${MAX_TEXT} characters`);
+  }
+  return value;
+}
+
+function count(fields: Fields, name: string, optional = false): number | undefined {
+  const value = fields[name];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw hdpError("BAD_REQUEST", `"${name}" must be a whole number, 0 or more`);
+  }
+  return value;
+}
+
+function bytes(fields: Fields, name: string, length: number): Uint8Array {
+  const value = fields[name];
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw hdpError("BAD_REQUEST", `"${name}" must be ${length} bytes`);
+  }
+  return new Uint8Array(value);
+}
+
+function version(fields: Fields): number {
+  const v = fields.v;
+  if (v !== PROTOCOL_VERSION) {
+    throw hdpError(
+      "BAD_REQUEST",
+      `Protocol version ${String(v)} is not supported (this peer speaks ${PROTOCOL_VERSION})`,
+    );
+  }
+  return v;
+}
+
+/** Validates a request frame from a peer. */
+export function parseRequest(value: unknown): Request {
+  const fields = object(value, "A request");
+  const type = fields.type;
+  if (type === "ls") {
+    const request: LsRequest = {
+      type,
+      v: version(fields),
+      path: text(fields, "path", true) ?? "",
+      recursive: fields.recursive === true,
+    };
+    if (fields.recursive !== undefined && typeof fields.recursive !== "boolean") {
+      throw hdpError("BAD_REQUEST", '"recursive" must be true or false');
+    }
+    const searchTerm = text(fields, "searchTerm", true);
+    if (searchTerm !== undefined) request.searchTerm = searchTerm;
+    const cursor = text(fields, "cursor", true);
+    if (cursor !== undefined) request.cursor = cursor;
+    const limit = count(fields, "limit", true);
+    if (limit !== undefined) {
+      if (limit < 1 || limit > MAX_LS_LIMIT) {
+        throw hdpError("BAD_REQUEST", `"limit" must be 1 to ${MAX_LS_LIMIT}`);
+      }
+      request.limit = limit;
+    }
+    return request;
+  }
+  if (type === "read") {
+    const request: ReadRequest = { type, v: version(fields), path: text(fields, "path")! };
+    const start = count(fields, "start", true);
+    const end = count(fields, "end", true);
+    if (start !== undefined) request.start = start;
+    if (end !== undefined) request.end = end;
+    if (start !== undefined && end !== undefined && end < start) {
+      throw hdpError("BAD_REQUEST", '"end" must not be before "start"');
+    }
+    return request;
+  }
+  if (type === "announce") {
+    const request: AnnounceRequest = {
+      type,
+      v: version(fields),
+      address: text(fields, "address")!,
+    };
+    if (fields.signature !== undefined) request.signature = bytes(fields, "signature", 64);
+    const time = count(fields, "time", true);
+    if (time !== undefined) request.time = time;
+    return request;
+  }
+  throw hdpError(
+    "BAD_REQUEST",
+    `Unknown request type ${JSON.stringify(String(type)).slice(0, 40)}`,
+  );
+}
+
+/** Validates an error frame's fields (any response may be one). */
+export function parseError(fields: Fields): ErrorResponse {
+  return {
+    type: "error",
+    code: isErrorCode(fields.code) ? fields.code : "INTERNAL",
+    message: typeof fields.message === "string"
+      ? fields.message.slice(0, MAX_TEXT)
+      : "Unknown error",
+  };
+}
+
+/** Validates a frame of an `Ls` answer. */
+export function parseLsResponse(value: unknown): PageResponse | EndResponse | ErrorResponse {
+  const fields = object(value, "An Ls answer");
+  if (fields.type === "error") return parseError(fields);
+  if (fields.type === "end") {
+    const end: EndResponse = { type: "end", partial: fields.partial === true };
+    if (fields.totals !== undefined) end.totals = parseTotals(fields.totals);
+    return end;
+  }
+  if (fields.type !== "page" || !Array.isArray(fields.entries)) {
+    throw hdpError("PROTOCOL", "Expected an Ls page, end or error");
+  }
+  const entries = fields.entries.map((raw): LsEntry => {
+    const entry = object(raw, "An entry");
+    if (typeof entry.isDir !== "boolean") {
+      throw hdpError("PROTOCOL", '"isDir" must be true or false');
+    }
+    return {
+      name: text(entry, "name")!,
+      size: count(entry, "size")!,
+      isDir: entry.isDir,
+      mtime: count(entry, "mtime")!,
+    };
+  });
+  const page: PageResponse = { type: "page", entries, partial: fields.partial === true };
+  if (typeof fields.cursor === "string" && fields.cursor.length <= MAX_TEXT) {
+    page.cursor = fields.cursor;
+  }
+  if (fields.totals !== undefined) page.totals = parseTotals(fields.totals);
+  return page;
+}
+
+function parseTotals(value: unknown): Totals {
+  const totals = object(value, '"totals"');
+  return { files: count(totals, "files")!, bytes: count(totals, "bytes")! };
+}
+
+/** Validates a header frame of a `Read` answer. */
+export function parseReadResponse(value: unknown): QueuedResponse | ReadOkResponse | ErrorResponse {
+  const fields = object(value, "A Read answer");
+  if (fields.type === "error") return parseError(fields);
+  if (fields.type === "queued") return { type: "queued", position: count(fields, "position")! };
+  if (fields.type !== "ok") throw hdpError("PROTOCOL", "Expected ok, queued or error");
+  const ok: ReadOkResponse = {
+    type: "ok",
+    size: count(fields, "size")!,
+    mtime: count(fields, "mtime")!,
+    start: count(fields, "start")!,
+    end: count(fields, "end")!,
+  };
+  if (ok.start > ok.end || ok.end > ok.size) {
+    throw hdpError("PROTOCOL", "The Read range is not within the file");
+  }
+  return ok;
+}
+
+/** Validates the answer to an `AnnouncePeer`. */
+export function parseAck(value: unknown): AckResponse | ErrorResponse {
+  const fields = object(value, "An announce answer");
+  if (fields.type === "error") return parseError(fields);
+  if (fields.type !== "ack") throw hdpError("PROTOCOL", "Expected ack or error");
+  return { type: "ack" };
+}
+
+/** Validates a handshake message of the expected type. */
+export function parseHandshake<T extends Hello | Challenge | Proof | Welcome>(
+  value: unknown,
+  type: T["type"],
+): T {
+  const fields = object(value, "A handshake message");
+  if (fields.type === "error") {
+    const error = parseError(fields);
+    throw hdpError(error.code, error.message);
+  }
+  if (fields.type !== type) throw hdpError("PROTOCOL", `Expected "${type}" in the handshake`);
+  switch (type) {
+    case "hello":
+      return { type, v: version(fields), key: bytes(fields, "key", 32) } as T;
+    case "challenge": {
+      const observed = object(fields.observed, '"observed"');
+      return {
+        type,
+        nonce: bytes(fields, "nonce", 32),
+        observed: { ip: text(observed, "ip")!, port: count(observed, "port")! },
+      } as T;
+    }
+    case "proof":
+      return { type, signature: bytes(fields, "signature", 64) } as T;
+    default:
+      return { type } as T;
+  }
+}

@@ -1,0 +1,69 @@
+/** In-process nodes for multi-peer tests: real QUIC on 127.0.0.1, real KV files, real shares. */
+import { join } from "node:path";
+import { setLogLevel } from "../../src/log.ts";
+import type { NodeConfig } from "../../src/node/config.ts";
+import { type HdpNode, startNode } from "../../src/node/node.ts";
+import { writeSettings } from "../../src/node/settings.ts";
+
+/** A node with its directories, closed and removed when disposed. */
+export interface TestNode extends AsyncDisposable {
+  node: HdpNode;
+  root: string;
+  shareDir: string;
+  config: NodeConfig;
+}
+
+/** Files to put in a node's share: relative path → content. */
+export type Files = Record<string, string | Uint8Array>;
+
+/** Starts a node sharing one directory, `share`, filled with `files`. */
+export async function testNode(
+  files: Files = {},
+  options: { shareName?: string } = {},
+): Promise<TestNode> {
+  setLogLevel("warn");
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "hdp-node-" }));
+  const shareDir = join(root, options.shareName ?? "share");
+  await Deno.mkdir(shareDir);
+  for (const [path, content] of Object.entries(files)) {
+    await Deno.mkdir(join(shareDir, path, ".."), { recursive: true });
+    if (typeof content === "string") await Deno.writeTextFile(join(shareDir, path), content);
+    else await Deno.writeFile(join(shareDir, path), content);
+  }
+  const config: NodeConfig = {
+    shareDirs: [],
+    downloadDir: join(root, "downloads"),
+    storageDir: join(root, "storage"),
+    ui: { hostname: "127.0.0.1", port: 0 },
+    port: 0,
+    stunServers: [],
+    stun: false,
+    mdns: false,
+    logLevel: "warn",
+  };
+  await Deno.mkdir(config.storageDir);
+  await Deno.mkdir(config.downloadDir);
+  await writeSettings(config.storageDir, {
+    shares: [{ name: options.shareName ?? "share", path: shareDir }],
+  });
+  const node = await startNode(config, { hostname: "127.0.0.1", watch: false });
+  return {
+    node,
+    root,
+    shareDir,
+    config,
+    async [Symbol.asyncDispose]() {
+      await node.close();
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Waits until a node's shares are indexed. */
+export async function indexed(node: HdpNode): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await node.shares()).every((s) => !s.scanning)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("the shares were not indexed in time");
+}

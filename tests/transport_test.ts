@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { encodeFrame, FrameReader } from "../src/wire/frame.ts";
+import { ALPN, PROTOCOL_VERSION } from "../src/wire/messages.ts";
+import { SERVER_NAME, trustAnchorFor } from "../src/transport/certificate.ts";
+import { proofPayload } from "../src/transport/handshake.ts";
+import { generateIdentity, type Identity } from "../src/transport/identity.ts";
+import { type PeerConnection, QuicTransport } from "../src/transport/quic.ts";
+
+async function node(identity?: Identity) {
+  const id = identity ?? await generateIdentity();
+  const inbound: PeerConnection[] = [];
+  const arrived = Promise.withResolvers<PeerConnection>();
+  const transport = await QuicTransport.open(id, {
+    hostname: "127.0.0.1",
+    port: 0,
+    handshakeTimeoutMs: 2000,
+    onConnection: (c) => {
+      inbound.push(c);
+      arrived.resolve(c);
+    },
+  });
+  return {
+    id,
+    transport,
+    inbound,
+    arrived: arrived.promise,
+    [Symbol.dispose]: () => transport.close(),
+  };
+}
+
+Deno.test("two nodes authenticate each other both ways over one QUIC connection", async () => {
+  await using a = await node();
+  await using b = await node();
+  const out = await a.transport.dial("127.0.0.1", b.transport.port, b.id.publicKey);
+  const inb = await b.arrived;
+  assert.equal(out.peerKeyHex, b.id.publicKeyHex);
+  assert.equal(inb.peerKeyHex, a.id.publicKeyHex, "the listener learned the dialer's key");
+  assert.equal(inb.remote.port, a.transport.port, "dialed from the listening socket");
+  assert.deepEqual(out.observed, { ip: "127.0.0.1", port: a.transport.port });
+
+  // a request stream in each direction
+  const s1 = await out.openStream();
+  const w1 = s1.writable.getWriter();
+  await w1.write(new TextEncoder().encode("ping"));
+  await w1.close();
+  const { value: r1 } = await inb.incoming.read();
+  assert.equal(new TextDecoder().decode((await Array.fromAsync(r1!.readable))[0]), "ping");
+  const s2 = await inb.openStream();
+  const w2 = s2.writable.getWriter();
+  await w2.write(new TextEncoder().encode("pong"));
+  await w2.close();
+  const { value: r2 } = await out.incoming.read();
+  assert.equal(new TextDecoder().decode((await Array.fromAsync(r2!.readable))[0]), "pong");
+});
+
+Deno.test("a listener with another key is refused with UNAUTHORIZED", async () => {
+  await using a = await node();
+  await using b = await node();
+  const stranger = await generateIdentity();
+  await assert.rejects(
+    a.transport.dial("127.0.0.1", b.transport.port, stranger.publicKey),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "UNAUTHORIZED");
+      assert.match(error.message, /does not hold the expected key/);
+      return true;
+    },
+  );
+  // and the listener keeps serving others
+  await a.transport.dial("127.0.0.1", b.transport.port, b.id.publicKey);
+});
+
+/** A raw QUIC connection that passes TLS (it knows the listener's key) but not the handshake. */
+async function rawDial(to: { id: Identity; transport: QuicTransport }) {
+  return await Deno.connectQuic<false>({
+    hostname: "127.0.0.1",
+    port: to.transport.port,
+    serverName: SERVER_NAME,
+    alpnProtocols: [ALPN],
+    caCerts: [await trustAnchorFor(to.id.publicKey)],
+  });
+}
+
+Deno.test("a request before the handshake is refused and the connection closed", async () => {
+  await using b = await node();
+  const conn = await rawDial(b);
+  const stream = await conn.createBidirectionalStream();
+  const writer = stream.writable.getWriter();
+  await writer.write(encodeFrame({ type: "ls", v: PROTOCOL_VERSION, path: "" }));
+  const answer = await new FrameReader(stream.readable).readFrame() as {
+    type: string;
+    code: string;
+  };
+  assert.equal(answer.type, "error");
+  assert.equal(answer.code, "UNAUTHORIZED");
+  const closed = await conn.closed;
+  assert.equal(closed.closeCode, 0x101);
+  assert.equal(b.inbound.length, 0);
+});
+
+Deno.test("a replayed or relayed signature is refused", async () => {
+  await using b = await node();
+  await using c = await node(); // a third peer the attacker would relay to
+  const victim = await generateIdentity();
+  // The attacker claims the victim's key and offers signatures the victim made for other contexts.
+  const relayedFor = async (
+    to: { id: Identity; transport: QuicTransport },
+    sign: (nonce: Uint8Array) => Promise<Uint8Array>,
+  ) => {
+    const conn = await rawDial(to);
+    const stream = await conn.createBidirectionalStream();
+    const writer = stream.writable.getWriter();
+    const reader = new FrameReader(stream.readable);
+    await writer.write(encodeFrame({ type: "hello", v: PROTOCOL_VERSION, key: victim.publicKey }));
+    const challenge = await reader.readFrame() as { nonce: Uint8Array };
+    await writer.write(
+      encodeFrame({ type: "proof", signature: await sign(new Uint8Array(challenge.nonce)) }),
+    );
+    const answer = await reader.readFrame() as { type: string; code?: string };
+    return { answer, closed: await conn.closed };
+  };
+  // replay: a signature over an old nonce
+  const old = crypto.getRandomValues(new Uint8Array(32));
+  const replay = await relayedFor(
+    b,
+    () => victim.sign(proofPayload(old, b.id.publicKey, victim.publicKey)),
+  );
+  assert.equal(replay.answer.code, "UNAUTHORIZED");
+  assert.equal(replay.closed.closeCode, 0x101);
+  // relay: the victim signed this very nonce, but for a connection to C, not to B
+  const relay = await relayedFor(
+    b,
+    (nonce) => victim.sign(proofPayload(nonce, c.id.publicKey, victim.publicKey)),
+  );
+  assert.equal(relay.answer.code, "UNAUTHORIZED");
+  assert.equal(b.inbound.length, 0);
+});
+
+Deno.test("dialing a port where nobody listens times out with a coded error", async () => {
+  await using a = await node();
+  const quiet = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const started = Date.now();
+    await assert.rejects(
+      a.transport.dial("127.0.0.1", (quiet.addr as Deno.NetAddr).port, a.id.publicKey, 500),
+      { code: "TIMEOUT" },
+    );
+    assert.ok(Date.now() - started < 3000);
+  } finally {
+    quiet.close();
+  }
+});
