@@ -38,8 +38,10 @@ export interface ShareStatus {
   scannedAt: number;
 }
 
-/** KV allows at most 1000 mutations per atomic commit. */
+/** KV allows at most 1000 mutations per atomic commit… */
 export const MAX_MUTATIONS = 1000;
+/** …and at most 800 KiB of keys and values in all; stay well below. */
+const MAX_BATCH_BYTES = 512 * 1024;
 const CHUNK_BYTES = 48 * 1024; // KV values hold at most 64 KiB
 const CHUNK_ENTRIES = 1000;
 
@@ -67,6 +69,13 @@ export function chunkEntries(entries: readonly Entry[]): Entry[][] {
   return chunks;
 }
 
+/** An upper bound of a chunk's size as a KV value. */
+function chunkBytes(chunk: readonly Entry[]): number {
+  let bytes = 16;
+  for (const entry of chunk) bytes += entry[0].length * 3 + 40;
+  return bytes;
+}
+
 /** The signature of a directory's entries. */
 export function entriesSignature(entries: readonly Entry[], mtime: number): string {
   return createHash("sha1").update(JSON.stringify([mtime, entries])).digest("base64");
@@ -86,7 +95,8 @@ export function totalsOf(entries: readonly Entry[]): { files: number; bytes: num
 /** Reads and writes the index of all shares in one KV database. */
 export class IndexStore {
   readonly #kv: Deno.Kv;
-  #pending: Array<(op: Deno.AtomicOperation) => void> = [];
+  #pending: Array<{ write: (op: Deno.AtomicOperation) => void; bytes: number }> = [];
+  #pendingBytes = 0;
 
   constructor(kv: Deno.Kv) {
     this.#kv = kv;
@@ -156,20 +166,25 @@ export class IndexStore {
     chunks: Entry[][],
     previous?: Pick<DirMeta, "chunks"> | null,
   ): void {
-    this.#pending.push((op) => op.set(["idx", share, "d", dirPath], meta));
+    const keyBytes = dirPath.length * 3 + share.length * 3 + 32;
+    this.#queue((op) => op.set(["idx", share, "d", dirPath], meta), keyBytes + 128);
     chunks.forEach((chunk, i) => {
-      this.#pending.push((op) => op.set(["idx", share, "c", dirPath, i], chunk));
+      this.#queue(
+        (op) => op.set(["idx", share, "c", dirPath, i], chunk),
+        keyBytes + chunkBytes(chunk),
+      );
     });
     for (let i = chunks.length; i < (previous?.chunks ?? 0); i++) {
-      this.#pending.push((op) => op.delete(["idx", share, "c", dirPath, i]));
+      this.#queue((op) => op.delete(["idx", share, "c", dirPath, i]), keyBytes);
     }
   }
 
   /** Queues the removal of one directory's records. */
   deleteDir(share: string, dirPath: string, meta: DirMeta): void {
-    this.#pending.push((op) => op.delete(["idx", share, "d", dirPath]));
+    const keyBytes = dirPath.length * 3 + share.length * 3 + 32;
+    this.#queue((op) => op.delete(["idx", share, "d", dirPath]), keyBytes);
     for (let i = 0; i < meta.chunks; i++) {
-      this.#pending.push((op) => op.delete(["idx", share, "c", dirPath, i]));
+      this.#queue((op) => op.delete(["idx", share, "c", dirPath, i]), keyBytes);
     }
   }
 
@@ -178,19 +193,36 @@ export class IndexStore {
     return this.#pending.length;
   }
 
-  /** Commits queued writes in atomic batches of at most {@link MAX_MUTATIONS}. */
+  /** Commits queued writes in atomic batches within KV's limits of count and size. */
   async flush(): Promise<void> {
     while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, MAX_MUTATIONS);
       const op = this.#kv.atomic();
-      for (const write of batch) write(op);
-      await op.commit();
+      let count = 0;
+      let bytes = 0;
+      while (this.#pending.length > 0 && count < MAX_MUTATIONS) {
+        const next = this.#pending[0]!;
+        if (count > 0 && bytes + next.bytes > MAX_BATCH_BYTES) break;
+        next.write(op);
+        this.#pending.shift();
+        this.#pendingBytes -= next.bytes;
+        count++;
+        bytes += next.bytes;
+      }
+      const result = await op.commit();
+      if (!result.ok) throw new Error("An index write was refused by the database");
     }
   }
 
   /** Commits when enough writes are queued to fill a batch. */
   async flushIfFull(): Promise<void> {
-    if (this.#pending.length >= MAX_MUTATIONS) await this.flush();
+    if (this.#pending.length >= MAX_MUTATIONS || this.#pendingBytes >= MAX_BATCH_BYTES) {
+      await this.flush();
+    }
+  }
+
+  #queue(write: (op: Deno.AtomicOperation) => void, bytes: number): void {
+    this.#pending.push({ write, bytes });
+    this.#pendingBytes += bytes;
   }
 
   /** The scan state of a share. */
@@ -206,10 +238,10 @@ export class IndexStore {
   /** Removes a share's whole index. */
   async deleteShare(share: string): Promise<void> {
     for await (const { key } of this.#kv.list({ prefix: shareKey(share) })) {
-      this.#pending.push((op) => op.delete(key));
+      this.#queue((op) => op.delete(key), 256);
       await this.flushIfFull();
     }
-    this.#pending.push((op) => op.delete(["share", share]));
+    this.#queue((op) => op.delete(["share", share]), 64);
     await this.flush();
   }
 }

@@ -177,6 +177,8 @@ async function scanEntry(
   let isDir = dirent.isDirectory;
   let isFile = dirent.isFile;
   let info: Deno.FileInfo | undefined;
+  // Only the file system calls are guarded: an unreadable entry is skipped, but an error of the
+  // index itself (KV) must end the scan rather than quietly drop a directory.
   try {
     if (dirent.isSymlink) {
       real = Deno.realPathSync(real);
@@ -186,17 +188,13 @@ async function scanEntry(
       isFile = info.isFile;
       if (isDir && ancestors.includes(real)) return skip("a symlink loop");
     }
-    if (isDir) {
-      const known = ctx.shallow ? await ctx.store.getDir(ctx.target.name, childPath) : null;
-      if (known) return [name, 1, known.bytes, known.mtime, known.files];
-      const summary = await scanDir(ctx, childPath, real, [...ancestors, real]);
-      return summary ? [name, 1, summary.bytes, summary.mtime, summary.files] : null;
+    if (!isDir) {
+      if (!isFile) return skip("not a regular file");
+      info ??= Deno.statSync(real);
+      if (!info.isFile) return skip("not a regular file");
+      ctx.stats.files++;
+      return [name, 0, info.size, info.mtime?.getTime() ?? 0, 0];
     }
-    if (!isFile) return skip("not a regular file");
-    info ??= Deno.statSync(real);
-    if (!info.isFile) return skip("not a regular file");
-    ctx.stats.files++;
-    return [name, 0, info.size, info.mtime?.getTime() ?? 0, 0];
   } catch (error) {
     log.warn("skipping an unreadable entry", {
       share: ctx.target.name,
@@ -206,6 +204,10 @@ async function scanEntry(
     ctx.stats.skipped++;
     return null;
   }
+  const known = ctx.shallow ? await ctx.store.getDir(ctx.target.name, childPath) : null;
+  if (known) return [name, 1, known.bytes, known.mtime, known.files];
+  const summary = await scanDir(ctx, childPath, real, [...ancestors, real]);
+  return summary ? [name, 1, summary.bytes, summary.mtime, summary.files] : null;
 }
 
 async function writeDir(

@@ -91,3 +91,19 @@ Deno.test("entries that cannot be read are skipped with a warning, never ending 
   assert.ok(stats.skipped >= 1);
   assert.match(stderr, /skipping an unreadable directory/);
 });
+
+Deno.test("a directory too big for one KV commit is indexed whole", async () => {
+  await using t = await setup();
+  const wide = join(t.share, "wide");
+  await Deno.mkdir(wide);
+  const long = "x".repeat(200);
+  for (let i = 0; i < 4000; i++) {
+    await Deno.writeFile(join(wide, `${long}-${i}`), new Uint8Array(0));
+  }
+  const { stats } = await scanTree(t.store, { name: "s", root: t.share }, "");
+  assert.equal(stats.skipped, 0);
+  const meta = (await t.store.getDir("s", "wide"))!;
+  assert.equal(meta.count, 4000);
+  assert.ok(meta.chunks > 16, `${meta.chunks} chunks: more than one commit's worth`);
+  assert.equal((await t.store.readDir("s", "wide")).length, 4000);
+});
