@@ -34,3 +34,66 @@ export function seeded(seed: number): () => number {
 export function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
+
+/** CPU seconds (user + system) this process has used, from /proc; NaN where it is missing. */
+export function cpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  } catch {
+    return NaN;
+  }
+}
+
+/** Makes (or reuses) a file of `bytes` pseudo-random bytes at `path`. */
+export async function benchFile(path: string, bytes: number): Promise<void> {
+  try {
+    if ((await Deno.stat(path)).size === bytes) return;
+  } catch { /* not made yet */ }
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const chunk = new Uint8Array(4 * 1024 * 1024);
+    const words = new Uint32Array(chunk.buffer);
+    const random = seeded(bytes);
+    for (let written = 0; written < bytes;) {
+      for (let i = 0; i < words.length; i++) words[i] = (random() * 4294967296) >>> 0;
+      const n = Math.min(chunk.length, bytes - written);
+      let offset = 0;
+      while (offset < n) offset += await file.write(chunk.subarray(offset, n));
+      written += n;
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Runs a benchmark helper script as a child process speaking JSON lines on stdout. */
+export function spawnHelper(script: string, args: string[]): {
+  process: Deno.ChildProcess;
+  lines: AsyncIterator<string>;
+} {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(script, import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "piped",
+  }).spawn();
+  const lines = process.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter())
+    [Symbol.asyncIterator]();
+  return { process, lines };
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop() ?? "";
+      for (const part of parts) if (part) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (rest) controller.enqueue(rest);
+    },
+  });
+}

@@ -78,7 +78,7 @@ async function timeFind(root: string): Promise<number> {
   const start = performance.now();
   const output = await new Deno.Command("find", {
     args: [root, "-printf", "%s %T@ %p\\n"],
-    stdout: "piped",
+    stdout: "null", // the listing is produced and thrown away, as the index would take it
   }).output();
   if (!output.success) throw new Error("find failed");
   return performance.now() - start;
@@ -109,12 +109,14 @@ if (import.meta.main) {
   });
   await shares.idle();
   const coldMs = performance.now() - t;
+  const rssAfterCold = Deno.memoryUsage().rss / 2 ** 20;
   const [info] = await shares.list();
   if (info!.files !== files) throw new Error(`indexed ${info!.files} files, expected ${files}`);
 
   t = performance.now();
   await shares.rescan();
   const rescanMs = performance.now() - t;
+  const rssAfterRescan = Deno.memoryUsage().rss / 2 ** 20;
 
   // 1,000 mixed queries: one level of a random album or artist, a recursive first page of a
   // random artist, and searches of one or two words (two words are rare: they scan everything).
@@ -175,7 +177,9 @@ if (import.meta.main) {
       `  ${k} p50 / p99`,
       `${fixed(percentile(v, 50), 2)} / ${fixed(percentile(v, 99), 2)} ms`,
     ]),
-    ["peak RSS", `${fixed(peakRssMiB(), 0)} MiB`],
+    ["RSS after cold index / rescan", `${fixed(rssAfterCold, 0)} / ${fixed(rssAfterRescan, 0)} MiB`],
+    ["heap in use at the end", `${fixed(Deno.memoryUsage().heapUsed / 2 ** 20, 0)} MiB`],
+    ["peak RSS (whole run)", `${fixed(peakRssMiB(), 0)} MiB`],
   ];
   for (const [k, v] of rows) console.log(`${k!.padEnd(30)} ${v}`);
 }

@@ -107,6 +107,16 @@ export class IndexStore {
     return (await this.#kv.get<DirMeta>(["idx", share, "d", dirPath])).value;
   }
 
+  /** The meta records of several directories at once (null where not indexed). */
+  async getDirs(share: string, dirPaths: readonly string[]): Promise<Array<DirMeta | null>> {
+    const groups: Promise<Deno.KvEntryMaybe<DirMeta>[]>[] = [];
+    for (let i = 0; i < dirPaths.length; i += 10) { // getMany takes at most 10 keys
+      const keys = dirPaths.slice(i, i + 10).map((d) => ["idx", share, "d", d]);
+      groups.push(this.#kv.getMany<DirMeta[]>(keys));
+    }
+    return (await Promise.all(groups)).flat().map((entry) => entry.value);
+  }
+
   /** Reads the entries of one directory, chunk by chunk from `fromChunk`. */
   async *dirChunks(
     share: string,

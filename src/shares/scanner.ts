@@ -49,6 +49,16 @@ export interface ScanOptions {
   shallow?: boolean;
 }
 
+interface FinishedDir {
+  dirPath: string;
+  entries: Entry[];
+  mtime: number;
+  sig: string;
+}
+
+/** Finished directories compared with the index per batch. */
+const COMPARE_BATCH = 100;
+
 interface Context {
   store: IndexStore;
   target: ScanTarget;
@@ -57,10 +67,10 @@ interface Context {
   options: ScanOptions;
   shallow: boolean;
   /**
-   * The stored signature and chunk count of every directory below the scan's top, read in one
-   * pass before a full scan: one KV read per directory would cost more than the scan itself.
+   * Directories scanned but not yet compared with the index. They are compared in batches:
+   * one KV read per directory, awaited one at a time, would cost more than the scan itself.
    */
-  known: Map<string, Pick<DirMeta, "sig" | "chunks">> | null;
+  finished: FinishedDir[];
 }
 
 /** What a directory adds up to, as its parent records it. */
@@ -87,16 +97,11 @@ export async function scanTree(
     sinceYield: 0,
     options,
     shallow: options.shallow ?? false,
-    known: null,
+    finished: [],
   };
-  if (!ctx.shallow) {
-    ctx.known = new Map();
-    for await (const [path, { sig, chunks }] of store.treeDirs(target.name, dirPath)) {
-      ctx.known.set(path, { sig, chunks });
-    }
-  }
   const chain = await realChain(target, dirPath);
   const summary = chain === null ? null : await scanDir(ctx, dirPath, chain.at(-1)!, chain);
+  await compareFinished(ctx);
   if (summary === null) await deleteTree(store, target.name, dirPath);
   await store.flush();
   options.onProgress?.(ctx.stats);
@@ -216,30 +221,39 @@ async function writeDir(
   entries: Entry[],
   mtime: number,
 ): Promise<void> {
+  ctx.finished.push({ dirPath, entries, mtime, sig: entriesSignature(entries, mtime) });
+  if (ctx.finished.length >= COMPARE_BATCH) await compareFinished(ctx);
+}
+
+/** Compares finished directories with the index and queues writes for those that changed. */
+async function compareFinished(ctx: Context): Promise<void> {
   const { store, target } = ctx;
-  const sig = entriesSignature(entries, mtime);
-  const previous = ctx.known ? ctx.known.get(dirPath) : await store.getDir(target.name, dirPath);
-  if (previous?.sig === sig) return;
-  if (previous) {
-    // Subdirectories that are gone take their whole subtree with them.
-    const now = new Set(entries.filter((e) => e[1] === 1).map((e) => e[0]));
-    for (const [name, isDir] of await store.readDir(target.name, dirPath)) {
-      if (isDir && !now.has(name)) {
-        await deleteTree(store, target.name, dirPath === "" ? name : `${dirPath}/${name}`);
+  const batch = ctx.finished.splice(0);
+  const stored = await store.getDirs(target.name, batch.map((d) => d.dirPath));
+  for (const [i, { dirPath, entries, mtime, sig }] of batch.entries()) {
+    const previous = stored[i];
+    if (previous?.sig === sig) continue;
+    if (previous) {
+      // Subdirectories that are gone take their whole subtree with them.
+      const now = new Set(entries.filter((e) => e[1] === 1).map((e) => e[0]));
+      for (const [name, isDir] of await store.readDir(target.name, dirPath)) {
+        if (isDir && !now.has(name)) {
+          await deleteTree(store, target.name, dirPath === "" ? name : `${dirPath}/${name}`);
+        }
       }
     }
+    const chunks = chunkEntries(entries);
+    const meta: DirMeta = {
+      ...totalsOf(entries),
+      mtime,
+      chunks: chunks.length,
+      count: entries.length,
+      sig,
+    };
+    store.putDir(target.name, dirPath, meta, chunks, previous);
+    ctx.stats.written++;
+    await store.flushIfFull();
   }
-  const chunks = chunkEntries(entries);
-  const meta: DirMeta = {
-    ...totalsOf(entries),
-    mtime,
-    chunks: chunks.length,
-    count: entries.length,
-    sig,
-  };
-  store.putDir(target.name, dirPath, meta, chunks, previous);
-  ctx.stats.written++;
-  await store.flushIfFull();
 }
 
 /**
