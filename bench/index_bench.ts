@@ -177,7 +177,10 @@ if (import.meta.main) {
       `  ${k} p50 / p99`,
       `${fixed(percentile(v, 50), 2)} / ${fixed(percentile(v, 99), 2)} ms`,
     ]),
-    ["RSS after cold index / rescan", `${fixed(rssAfterCold, 0)} / ${fixed(rssAfterRescan, 0)} MiB`],
+    [
+      "RSS after cold index / rescan",
+      `${fixed(rssAfterCold, 0)} / ${fixed(rssAfterRescan, 0)} MiB`,
+    ],
     ["heap in use at the end", `${fixed(Deno.memoryUsage().heapUsed / 2 ** 20, 0)} MiB`],
     ["peak RSS (whole run)", `${fixed(peakRssMiB(), 0)} MiB`],
   ];

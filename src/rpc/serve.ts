@@ -23,7 +23,7 @@ const log = logger("rpc");
 
 /** The largest request frame accepted. */
 export const MAX_REQUEST = 64 * 1024;
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 /** Who is asking. */
 export interface Requester {
