@@ -5,6 +5,9 @@
 import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/errors.ts";
 import type {
   ApiErrorBody,
+  DownloadAction,
+  DownloadItem,
+  HistoryEntry,
   LsPage,
   LsQuery,
   NodeInfo,
@@ -13,6 +16,7 @@ import type {
   ShareChangeResponse,
   ShareInfo,
   StopResponse,
+  UploadInfo,
 } from "./types.ts";
 
 /** Options of {@link createClient}. */
@@ -39,6 +43,15 @@ export interface ApiClient {
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
   /** Reads a peer's file (or a range): the response's body is the bytes. */
   peerRead(peer: string, path: string, range?: { start?: number; end?: number }): Promise<Response>;
+  /** Asks for a file or folder of a peer; it is queued and survives restarts. */
+  download(peer: string, path: string): Promise<DownloadItem>;
+  downloads(): Promise<DownloadItem[]>;
+  /** Pauses, resumes, cancels (deleting partial files), retries or moves an item to the front. */
+  downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
+  uploads(): Promise<UploadInfo[]>;
+  history(): Promise<HistoryEntry[]>;
+  /** The URL of the event stream (WebSocket, JSON messages of type NodeEvent). */
+  eventsUrl(): string;
 }
 
 /** Makes a client for the daemon at `baseUrl` (e.g. `http://127.0.0.1:3030`). */
@@ -85,6 +98,18 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
       }
       if (!response.ok) await parseResponse(response);
       return response;
+    },
+    download: (peer, path) => request<DownloadItem>("POST", "/api/downloads", { peer, path }),
+    downloads: () => request<DownloadItem[]>("GET", "/api/downloads"),
+    downloadAction: (id, action) =>
+      request<DownloadItem>("POST", `/api/downloads/${encodeURIComponent(id)}/${action}`),
+    uploads: () => request<UploadInfo[]>("GET", "/api/uploads"),
+    history: () => request<HistoryEntry[]>("GET", "/api/history"),
+    eventsUrl: () => {
+      const url = new URL("/api/events", baseUrl.startsWith("http") ? baseUrl : location.href);
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      if (options.token) url.searchParams.set("token", options.token);
+      return url.toString();
     },
   };
 }

@@ -7,6 +7,14 @@ export type { ShareSetting } from "../node/settings.ts";
 export type { ShareInfo } from "../shares/shares.ts";
 export type { LsPage, LsQuery } from "../shares/query.ts";
 export type { LsEntry, Totals } from "../wire/entries.ts";
+export type {
+  DownloadItem,
+  DownloadState,
+  HistoryEntry,
+  PeerRef,
+  UploadInfo,
+} from "../downloads/types.ts";
+export type { NodeEvent } from "../node/events.ts";
 
 /** The body of every error response. */
 export interface ApiErrorBody {
@@ -23,3 +31,14 @@ export interface ShareChangeResponse {
   share: ShareSetting;
   restarting: true;
 }
+
+/** What `POST /api/downloads` takes. */
+export interface DownloadRequest {
+  /** A peer name, key or key prefix. */
+  peer: string;
+  /** A file or folder at the peer. */
+  path: string;
+}
+
+/** The actions on a download: `POST /api/downloads/:id/:action`. */
+export type DownloadAction = "pause" | "resume" | "cancel" | "retry" | "front";

@@ -1,12 +1,17 @@
 /** The node's event bus: what changed, for the WebSocket stream and the UI. */
 import type { ShareInfo } from "../shares/shares.ts";
 import type { PeerInfo } from "../transport/peers.ts";
+import type { DownloadItem, UploadInfo } from "../downloads/types.ts";
 
 /** Every event a node emits. */
 export type NodeEvent =
   | { type: "share"; share: ShareInfo }
   | { type: "shares" }
   | { type: "peer"; peer: PeerInfo }
+  | { type: "download"; item: DownloadItem }
+  | { type: "download-removed"; id: string }
+  | { type: "upload"; upload: UploadInfo }
+  | { type: "upload-done"; id: string }
   | { type: "stopping"; reason: string };
 
 /** A listener of node events. */

@@ -1,0 +1,61 @@
+/** What downloads and uploads look like to the API, the CLI and the UI. */
+
+/** A peer as downloads name it. */
+export interface PeerRef {
+  keyHex: string;
+  name: string;
+}
+
+/** The states of a requested item (a file, or a folder and its files). */
+export type DownloadState = "queued" | "downloading" | "paused" | "done" | "failed";
+
+/** One requested file or folder, as the wishlist holds it. */
+export interface DownloadItem {
+  id: string;
+  peer: PeerRef;
+  /** The path at the peer, as requested: `Music/Jazz`. */
+  path: string;
+  isDir: boolean;
+  state: DownloadState;
+  /** Why it failed or was paused by the node (disk full, peer gone…). */
+  reason?: string;
+  files: number;
+  filesDone: number;
+  bytes: number;
+  bytesDone: number;
+  /** Bytes per second over the last few seconds. */
+  speed: number;
+  /** Seconds left at the current speed. */
+  eta?: number;
+  /** Place in this node's download queue (1 is next), while queued. */
+  queuePosition?: number;
+  /** Place in the peer's upload queue, while the peer makes us wait. */
+  remotePosition?: number;
+  createdAt: number;
+  finishedAt?: number;
+  /** Where it is saved, relative to the download dir: `<peer name>/<path>`. */
+  localPath: string;
+}
+
+/** An upload to a peer, running or queued. */
+export interface UploadInfo {
+  id: string;
+  peer: PeerRef;
+  path: string;
+  state: "queued" | "uploading";
+  /** Place in the upload queue (1 is next), while queued. */
+  position?: number;
+  bytes: number;
+  bytesDone: number;
+  speed: number;
+  startedAt: number;
+}
+
+/** One finished transfer, for the history. */
+export interface HistoryEntry {
+  direction: "download" | "upload";
+  peer: PeerRef;
+  path: string;
+  bytes: number;
+  at: number;
+}
