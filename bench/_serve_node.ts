@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { setLogLevel } from "../src/log.ts";
+import { LIMITS } from "../src/node/config.ts";
 import { startNode } from "../src/node/node.ts";
 import { writeSettings } from "../src/node/settings.ts";
 import { cpuSeconds, peakRssMiB } from "./_util.ts";
@@ -23,6 +24,7 @@ const node = await startNode({
   stun: false,
   mdns: false,
   logLevel: "warn",
+  ...LIMITS,
 }, { hostname: "127.0.0.1", watch: false });
 for (let i = 0; i < 1000 && (await node.shares()).some((s) => s.scanning); i++) {
   await new Promise((r) => setTimeout(r, 20));

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
+import { LIMITS } from "../src/node/config.ts";
 import { startNode } from "../src/node/node.ts";
 import { SERVER_NAME, trustAnchorFor } from "../src/transport/certificate.ts";
 import { fromHex } from "../src/transport/names.ts";
@@ -111,6 +112,7 @@ if (import.meta.main) {
     stun: false,
     mdns: false,
     logLevel: "warn",
+    ...LIMITS,
   }, { hostname: "127.0.0.1", watch: false });
   await client.connect(announce);
 

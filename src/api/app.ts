@@ -4,7 +4,9 @@
  */
 import { Hono } from "hono";
 import type { HdpNode } from "../node/node.ts";
-import { toHdpError } from "../wire/errors.ts";
+import { hdpError, toHdpError } from "../wire/errors.ts";
+import { eventStream } from "./events.ts";
+import { serveDownloaded } from "./files.ts";
 import { httpStatus } from "./status.ts";
 import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
 import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
@@ -53,6 +55,26 @@ export function createApp(node: HdpNode): Hono {
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
   });
+  app.get("/api/downloads", (c) => c.json(node.downloads()));
+  app.post("/api/downloads", async (c) => {
+    const { peer, path } = await jsonBody(c.req.raw, { peer: "string", path: "string" });
+    return c.json(await node.download(peer, path), 201);
+  });
+  app.post("/api/downloads/:id/:action", async (c) => {
+    const action = c.req.param("action");
+    if (!isDownloadAction(action)) {
+      throw hdpError(
+        "BAD_REQUEST",
+        `Unknown action "${action}": use ${DOWNLOAD_ACTIONS.join(", ")}`,
+      );
+    }
+    return c.json(await node.downloadAction(c.req.param("id"), action));
+  });
+  app.get("/api/uploads", (c) => c.json(node.uploads()));
+  app.get("/api/history", async (c) => c.json(await node.history()));
+  app.get("/api/events", (c) => eventStream(node, c.req.raw));
+  app.get("/files/*", (c) => serveDownloaded(node.info().downloadDir, c.req.raw));
+
   app.get("/api/peers/:peer/read", async (c) => {
     const read = await node.peerRead(c.req.param("peer"), readQueryFrom(new URL(c.req.url)));
     const { header } = read;
@@ -93,4 +115,10 @@ function toReadable(
     },
     cancel: () => cancel(),
   });
+}
+
+const DOWNLOAD_ACTIONS = ["pause", "resume", "cancel", "retry", "front"] as const;
+
+function isDownloadAction(value: string): value is typeof DOWNLOAD_ACTIONS[number] {
+  return (DOWNLOAD_ACTIONS as readonly string[]).includes(value);
 }

@@ -1,7 +1,7 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
 import type { ErrorCode } from "../wire/errors.ts";
 import type { ShareSetting } from "../node/settings.ts";
-export type { NodeInfo, PeerLsPage } from "../node/node.ts";
+export type { DownloadAction, NodeInfo, PeerLsPage } from "../node/node.ts";
 export type { PeerInfo } from "../transport/peers.ts";
 export type { ShareSetting } from "../node/settings.ts";
 export type { ShareInfo } from "../shares/shares.ts";
@@ -39,6 +39,3 @@ export interface DownloadRequest {
   /** A file or folder at the peer. */
   path: string;
 }
-
-/** The actions on a download: `POST /api/downloads/:id/:action`. */
-export type DownloadAction = "pause" | "resume" | "cancel" | "retry" | "front";

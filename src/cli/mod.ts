@@ -4,6 +4,7 @@ import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from
 import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
+import { actionCommands, downloadCommand, transfersCommand } from "./transfers.ts";
 import { startCommand } from "./start.ts";
 import { VERSION } from "../node/version.ts";
 
@@ -17,6 +18,9 @@ export const COMMANDS: readonly Command[] = [
   peersCommand,
   lsCommand,
   readCommand,
+  downloadCommand,
+  transfersCommand,
+  ...actionCommands,
 ];
 
 /** The default {@link Io}: the real terminal and environment. */

@@ -54,6 +54,21 @@ export const startCommand: Command = {
       help: "STUN server (repeatable; default: a built-in list)",
     },
     "no-stun": { type: "boolean", help: "do not use STUN (LAN and manual addresses only)" },
+    "upload-slots": {
+      type: "string",
+      arg: "N",
+      help: "large uploads served at once; the rest queue fairly (default 3)",
+    },
+    "downloads-per-peer": {
+      type: "string",
+      arg: "N",
+      help: "files downloaded at once from one peer (default 8)",
+    },
+    "max-downloads": {
+      type: "string",
+      arg: "N",
+      help: "files downloaded at once in all (default 16)",
+    },
     "no-mdns": { type: "boolean", help: "do not announce or discover peers on the LAN by mDNS" },
     verbose: { type: "boolean", short: "v", help: "log debug messages (same as HDP_LOG=debug)" },
     help: { type: "boolean", short: "h", help: "show this help" },
@@ -80,13 +95,15 @@ async function runStart(args: Parsed, io: Io): Promise<number> {
   await prepareDirs(config);
   const supervision = superviseEngine(config, { onReady: (info) => printReady(io, info) });
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  let received = 0;
+  let firstAt = 0;
   const onSignal = () => {
-    received++;
-    if (received === 1) {
+    // `deno task` forwards the terminal's Ctrl+C, so one press can arrive twice at once: only a
+    // signal a moment after the first forces the exit.
+    if (firstAt === 0) {
+      firstAt = Date.now();
       io.stderr("Stopping… (press Ctrl+C again to force)\n");
       supervision.stop("signal");
-    } else Deno.exit(130);
+    } else if (Date.now() - firstAt > 500) Deno.exit(130);
   };
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   try {
@@ -114,6 +131,9 @@ function configFrom(args: Parsed, io: Io, logLevel: LogLevel): NodeConfig {
       noStun: args.values["no-stun"] === true,
       noMdns: args.values["no-mdns"] === true,
       logLevel,
+      uploadSlots: stringValue(args, "upload-slots"),
+      downloadsPerPeer: stringValue(args, "downloads-per-peer"),
+      maxDownloads: stringValue(args, "max-downloads"),
     }, platform);
   } catch (error) {
     usageFrom(error);

@@ -29,7 +29,16 @@ export interface NodeConfig {
   stun: boolean;
   mdns: boolean;
   logLevel: LogLevel;
+  /** Large uploads served at once; the rest queue fairly. */
+  uploadSlots: number;
+  /** Files downloaded at once from one peer. */
+  downloadsPerPeer: number;
+  /** Files downloaded at once in all. */
+  maxDownloads: number;
 }
+
+/** The defaults of the transfer limits. */
+export const LIMITS = { uploadSlots: 3, downloadsPerPeer: 8, maxDownloads: 16 } as const;
 
 /** What the environment tells the defaults. */
 export interface Platform {
@@ -49,6 +58,9 @@ export interface StartFlags {
   noStun: boolean;
   noMdns: boolean;
   logLevel: LogLevel;
+  uploadSlots?: string | undefined;
+  downloadsPerPeer?: string | undefined;
+  maxDownloads?: string | undefined;
 }
 
 /** Fills in the defaults for `start` and validates every value, throwing `BAD_REQUEST` errors. */
@@ -67,7 +79,23 @@ export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig
     stun: !flags.noStun,
     mdns: !flags.noMdns,
     logLevel: flags.logLevel,
+    uploadSlots: parseCount(flags.uploadSlots, "--upload-slots", LIMITS.uploadSlots),
+    downloadsPerPeer: parseCount(
+      flags.downloadsPerPeer,
+      "--downloads-per-peer",
+      LIMITS.downloadsPerPeer,
+    ),
+    maxDownloads: parseCount(flags.maxDownloads, "--max-downloads", LIMITS.maxDownloads),
   };
+}
+
+function parseCount(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 1000)) {
+    throw hdpError("BAD_REQUEST", `${flag}: expected 1 to 1000, got "${text}"`);
+  }
+  return n;
 }
 
 /** The platform's data directory for harddrive-party (XDG on Linux). */

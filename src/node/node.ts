@@ -8,7 +8,11 @@ import { decodeAnnounceAddress, encodeAnnounceAddress } from "../discovery/annou
 import { localAddresses } from "../discovery/local_addresses.ts";
 import type { NatType } from "../discovery/nat_type.ts";
 import { lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
-import { type Handlers, serveConnection } from "../rpc/serve.ts";
+import { type Handlers, serveConnection, SMALL_READ } from "../rpc/serve.ts";
+import { Downloads, type PeerAccess } from "../downloads/downloads.ts";
+import type { DownloadItem, HistoryEntry, UploadInfo } from "../downloads/types.ts";
+import { UploadSlots } from "../downloads/upload_slots.ts";
+import { Uploads } from "../downloads/uploads.ts";
 import type { LsPage, LsQuery } from "../shares/query.ts";
 import { type ShareInfo, Shares } from "../shares/shares.ts";
 import { type Identity, loadOrCreateIdentity } from "../transport/identity.ts";
@@ -57,6 +61,9 @@ export interface ScopeControl {
 /** The stop reason that asks the supervisor for a restart with a new scope. */
 export const RESTART = "restart with a new permission scope";
 
+/** The actions on a download. */
+export type DownloadAction = "pause" | "resume" | "cancel" | "retry" | "front";
+
 /** A page of a peer's listing, with the peer it came from. */
 export interface PeerLsPage extends LsPage {
   peer: { keyHex: string; name: string };
@@ -83,6 +90,12 @@ export interface HdpNode {
     peer: string,
     request: { path: string; start?: number; end?: number },
   ): Promise<ReadStream>;
+  /** Queues a file or folder of a peer (a name, key or key prefix; it may be away now). */
+  download(peer: string, path: string): Promise<DownloadItem>;
+  downloads(): DownloadItem[];
+  downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
+  uploads(): UploadInfo[];
+  history(): Promise<HistoryEntry[]>;
   /** Asks the node to stop; {@link stopRequested} resolves and the owner closes it. */
   requestStop(reason: string): void;
   /** Resolves with the reason once somebody asked the node to stop. */
@@ -115,25 +128,47 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       onChange: (share) => events.emit({ type: "share", share }),
     });
     closers.unshift(() => shares.close());
+    const uploadSlots = new UploadSlots(config.uploadSlots);
+    const uploads = new Uploads({
+      smallBytes: SMALL_READ,
+      record: (peer, path, bytes) => downloads.recordUpload(peer, path, bytes),
+      onChange: (upload) => events.emit({ type: "upload", upload }),
+      onDone: (id) => events.emit({ type: "upload-done", id }),
+    });
+    closers.unshift(() => uploads.close());
     const handlers: Handlers = {
       ls: (query) => shares.pages(query),
       openFile: (path) => shares.openFile(path),
       announce: () => Promise.resolve(), // gossip arrives with the connectivity work
+      uploadSlot: (from, onPosition, signal) =>
+        uploadSlots.acquire(from.keyHex, onPosition, signal),
+      onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
     };
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
       void serveConnection(connection, requester, handlers);
     };
-    // The transport and the peers need each other; the dial closure runs only after both exist.
+    // The transport, the peers and the downloads need each other; closures run after all exist.
     const peers: Peers = new Peers(
       identity.publicKeyHex,
       (ip, p, key) => transport.dial(ip, p, key),
       new PeerStore(kv),
       {
         onConnection: serve,
-        onChange: (peer) => events.emit({ type: "peer", peer }),
+        onChange: (peer) => {
+          events.emit({ type: "peer", peer });
+          if (peer.status === "connected") void downloads.pump();
+        },
       },
     );
+    const downloads = await Downloads.open(kv, peerAccess(peers), {
+      downloadDir: await Deno.realPath(config.downloadDir),
+      perPeer: config.downloadsPerPeer,
+      global: config.maxDownloads,
+      onChange: (item) => events.emit({ type: "download", item }),
+      onRemoved: (id) => events.emit({ type: "download-removed", id }),
+    });
+    closers.unshift(() => downloads.close());
     const transport = await QuicTransport.open(identity, {
       hostname: options.hostname ?? "0.0.0.0",
       port,
@@ -150,6 +185,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       settings,
       shares,
       peers,
+      downloads,
+      uploads,
       events,
       closers,
       scope: options.scope,
@@ -169,13 +206,28 @@ interface Parts {
   settings: Settings;
   shares: Shares;
   peers: Peers;
+  downloads: Downloads;
+  uploads: Uploads;
   events: EventBus;
   closers: Array<() => void | Promise<void>>;
   scope: ScopeControl | undefined;
 }
 
 function assemble(parts: Parts): HdpNode {
-  const { identity, config, port, bound, settings, shares, peers, events, closers, scope } = parts;
+  const {
+    identity,
+    config,
+    port,
+    bound,
+    settings,
+    shares,
+    peers,
+    downloads,
+    uploads,
+    events,
+    closers,
+    scope,
+  } = parts;
   let closed: Promise<void> | undefined;
   const stop = Promise.withResolvers<string>();
   const requestStop = (reason: string) => {
@@ -256,6 +308,14 @@ function assemble(parts: Parts): HdpNode {
       }
       return await readCall(connection, request);
     },
+    async download(text, path) {
+      const peer = findPeer(peers.list(), text);
+      return await downloads.add({ keyHex: peer.keyHex, name: peer.name }, path);
+    },
+    downloads: () => downloads.list(),
+    downloadAction: (id, action) => downloads.action(id, action),
+    uploads: () => uploads.list(),
+    history: () => downloads.history(),
     requestStop,
     stopRequested: stop.promise,
     close: () => {
@@ -265,6 +325,25 @@ function assemble(parts: Parts): HdpNode {
       })();
       return closed;
     },
+  };
+}
+
+/** How the downloads reach peers: through their live connections. */
+function peerAccess(peers: Peers): PeerAccess {
+  const connection = (keyHex: string) => {
+    const live = peers.connection(keyHex);
+    if (!live) throw hdpError("UNAVAILABLE", "The peer is not connected");
+    return live;
+  };
+  return {
+    isConnected: (keyHex) => peers.connection(keyHex) !== undefined,
+    async *list(keyHex, path) {
+      for await (const page of lsCall(connection(keyHex), { path, recursive: true, limit: 5000 })) {
+        yield page.entries;
+      }
+    },
+    read: (keyHex, path, start, onQueued) =>
+      readCall(connection(keyHex), { path, start }, { onQueued }),
   };
 }
 

@@ -24,6 +24,8 @@ const log = logger("rpc");
 /** The largest request frame accepted. */
 export const MAX_REQUEST = 64 * 1024;
 const READ_CHUNK = 1024 * 1024;
+/** Reads of at most this many bytes are served without waiting for an upload slot. */
+export const SMALL_READ = 1024 * 1024;
 
 /** Who is asking. */
 export interface Requester {
@@ -39,9 +41,20 @@ export interface Handlers {
   /** Waits for an upload slot, reporting queue positions; resolves with the release function. */
   uploadSlot?(
     from: Requester,
-    onPosition: (position: number) => Promise<void>,
+    onPosition: (position: number) => void,
     signal: AbortSignal,
   ): Promise<() => void>;
+  /** Hears about each read served, for the uploads list and the history. */
+  onUpload?(from: Requester, path: string, bytes: number): UploadTracker;
+}
+
+/** Follows one upload. */
+export interface UploadTracker {
+  queued(position: number): void;
+  started(): void;
+  progress(bytes: number): void;
+  /** `ok` false: it broke off. */
+  done(ok: boolean): void;
 }
 
 /** Options of {@link serveConnection}. */
@@ -160,34 +173,33 @@ async function serveRead(
 ): Promise<void> {
   const open = await handlers.openFile(request.path);
   let release: (() => void) | undefined;
+  let upload: UploadTracker | undefined;
   const abort = new AbortController();
   try {
     const start = request.start ?? 0;
-    const end = Math.min(request.end ?? open.size, open.size);
+    const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
     if (start > open.size) {
       throw hdpError(
         "BAD_REQUEST",
         `Cannot read from byte ${start}: the file has ${open.size} bytes`,
       );
     }
-    if (handlers.uploadSlot) {
-      // the requester hanging up while queued must free its place at once
+    upload = handlers.onUpload?.(requester, request.path, end - start);
+    if (handlers.uploadSlot && end - start > SMALL_READ) {
+      // Small reads skip the queue: they cost little, and a folder of small files would crawl.
+      // The requester hanging up while queued must free its place at once.
       reader.raw().next().then(() => abort.abort(), () => abort.abort());
-      release = await handlers.uploadSlot(requester, async (position) => {
-        await writer.write(encodeFrame({ type: "queued", position }));
+      release = await handlers.uploadSlot(requester, (position) => {
+        upload?.queued(position);
+        writer.write(encodeFrame({ type: "queued", position })).catch(() => abort.abort());
       }, abort.signal);
     }
-    const ok: ReadOkResponse = {
-      type: "ok",
-      size: open.size,
-      mtime: open.mtime,
-      start,
-      end: Math.max(start, end),
-    };
+    upload?.started();
+    const ok: ReadOkResponse = { type: "ok", size: open.size, mtime: open.mtime, start, end };
     await writer.write(encodeFrame(ok));
     if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
-    const buffer = new Uint8Array(READ_CHUNK);
-    let remaining = ok.end - start;
+    const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
+    let remaining = end - start;
     while (remaining > 0) {
       const n = await open.file.read(buffer.subarray(0, Math.min(remaining, buffer.length)));
       if (n === null) {
@@ -197,8 +209,12 @@ async function serveRead(
       }
       await writer.write(buffer.subarray(0, n));
       remaining -= n;
+      upload?.progress(n);
     }
+    upload?.done(true);
+    upload = undefined;
   } finally {
+    upload?.done(false);
     release?.();
     open.file.close();
   }

@@ -1,7 +1,7 @@
 /** In-process nodes for multi-peer tests: real QUIC on 127.0.0.1, real KV files, real shares. */
 import { join } from "node:path";
 import { setLogLevel } from "../../src/log.ts";
-import type { NodeConfig } from "../../src/node/config.ts";
+import { LIMITS, type NodeConfig } from "../../src/node/config.ts";
 import { type HdpNode, startNode } from "../../src/node/node.ts";
 import { writeSettings } from "../../src/node/settings.ts";
 
@@ -19,7 +19,7 @@ export type Files = Record<string, string | Uint8Array>;
 /** Starts a node sharing one directory, `share`, filled with `files`. */
 export async function testNode(
   files: Files = {},
-  options: { shareName?: string } = {},
+  options: { shareName?: string; watch?: boolean; uploadSlots?: number } = {},
 ): Promise<TestNode> {
   setLogLevel("warn");
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "hdp-node-" }));
@@ -40,13 +40,15 @@ export async function testNode(
     stun: false,
     mdns: false,
     logLevel: "warn",
+    ...LIMITS,
+    ...(options.uploadSlots ? { uploadSlots: options.uploadSlots } : {}),
   };
   await Deno.mkdir(config.storageDir);
   await Deno.mkdir(config.downloadDir);
   await writeSettings(config.storageDir, {
     shares: [{ name: options.shareName ?? "share", path: shareDir }],
   });
-  const node = await startNode(config, { hostname: "127.0.0.1", watch: false });
+  const node = await startNode(config, { hostname: "127.0.0.1", watch: options.watch ?? false });
   return {
     node,
     root,

@@ -1,0 +1,107 @@
+/**
+ * Serving finished downloads to the browser (open, preview, stream with seeking), from the
+ * download dir only: the path is resolved with realPath and must stay inside.
+ */
+import { extname, join } from "node:path";
+import { isInside } from "../shares/jail.ts";
+import { hdpError } from "../wire/errors.ts";
+import { parsePath } from "../wire/paths.ts";
+
+const TYPES: Record<string, string> = {
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8",
+  ".json": "application/json",
+  ".pdf": "application/pdf",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".svg": "image/svg+xml",
+  ".mp3": "audio/mpeg",
+  ".flac": "audio/flac",
+  ".ogg": "audio/ogg",
+  ".opus": "audio/ogg",
+  ".wav": "audio/wav",
+  ".m4a": "audio/mp4",
+  ".mp4": "video/mp4",
+  ".m4v": "video/mp4",
+  ".webm": "video/webm",
+  ".mkv": "video/x-matroska",
+  ".epub": "application/epub+zip",
+  ".zip": "application/zip",
+};
+
+/** Answers `GET /files/<path>` from the download dir, with byte ranges for seeking in media. */
+export async function serveDownloaded(downloadDir: string, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const encoded = url.pathname.replace(/^\/files\/?/, "");
+  let path: string;
+  try {
+    path = encoded.split("/").map(decodeURIComponent).join("/");
+  } catch {
+    throw hdpError("BAD_REQUEST", "The file path is not valid URL encoding");
+  }
+  const segments = parsePath(path);
+  if (segments.length === 0) throw hdpError("BAD_REQUEST", "Name a file");
+  const root = await Deno.realPath(downloadDir);
+  let real: string;
+  try {
+    real = await Deno.realPath(join(root, ...segments));
+  } catch {
+    throw hdpError("NOT_FOUND", `No downloaded file "${path}"`);
+  }
+  if (!isInside(root, real)) {
+    throw hdpError("NOT_SHARED", `"${path}" leads outside the download dir`);
+  }
+  const file = await Deno.open(real);
+  const info = await file.stat();
+  if (!info.isFile) {
+    file.close();
+    throw hdpError("BAD_REQUEST", `"${path}" is not a file`);
+  }
+  const headers = new Headers({
+    "content-type": TYPES[extname(real).toLowerCase()] ?? "application/octet-stream",
+    "accept-ranges": "bytes",
+    "x-content-type-options": "nosniff",
+    // a downloaded file is someone else's content: never let it run as a page of this origin
+    "content-security-policy": "sandbox",
+  });
+  const range = request.headers.get("range")?.match(/^bytes=(\d*)-(\d*)$/);
+  if (range && (range[1] || range[2])) {
+    const size = info.size;
+    const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+    const end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+    if (start > end || start >= size) {
+      file.close();
+      return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+    }
+    await file.seek(start, Deno.SeekMode.Start);
+    headers.set("content-range", `bytes ${start}-${end}/${size}`);
+    headers.set("content-length", String(end - start + 1));
+    return new Response(limit(file.readable, end - start + 1), { status: 206, headers });
+  }
+  headers.set("content-length", String(info.size));
+  return new Response(file.readable, { headers });
+}
+
+/** The first `bytes` of a stream, then cancels the rest. */
+function limit(stream: ReadableStream<Uint8Array>, bytes: number): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  let left = bytes;
+  return new ReadableStream({
+    async pull(controller) {
+      if (left <= 0) {
+        controller.close();
+        await reader.cancel();
+        return;
+      }
+      const { value, done } = await reader.read();
+      if (done) return controller.close();
+      const chunk = value.length > left ? value.subarray(0, left) : value;
+      left -= chunk.length;
+      controller.enqueue(chunk);
+    },
+    cancel: () => reader.cancel(),
+  });
+}

@@ -1,0 +1,144 @@
+/** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
+import type { DownloadAction, DownloadItem, UploadInfo } from "../api/types.ts";
+import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
+import { clientFor, printJson } from "./control.ts";
+import { formatBytes } from "./format.ts";
+import { splitPeerPath } from "./peers.ts";
+
+/** `download PEER/PATH` */
+export const downloadCommand: Command = {
+  name: "download",
+  summary: "Download a file or a folder of a peer (queued; survives restarts).",
+  usage: "download PEER/PATH [--json]",
+  options: CONTROL_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const [peer, path] = splitPeerPath(args.positionals[0]!);
+    const item = await clientFor(args, io).download(peer, path);
+    if (args.values.json) return printJson(io, item);
+    io.stdout(
+      `Queued ${item.peer.name}/${item.path} (id ${item.id.slice(0, 8)}) → ${item.localPath}\n`,
+    );
+    return 0;
+  },
+};
+
+/** `transfers` */
+export const transfersCommand: Command = {
+  name: "transfers",
+  summary: "Show downloads and uploads; live progress until Ctrl+C unless --once or --json.",
+  usage: "transfers [--once] [--json]",
+  options: { once: { type: "boolean", help: "print once and exit" }, ...CONTROL_OPTIONS },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const client = clientFor(args, io);
+    if (args.values.json) {
+      const [downloads, uploads] = await Promise.all([client.downloads(), client.uploads()]);
+      return printJson(io, { downloads, uploads });
+    }
+    let lines = 0;
+    for (;;) {
+      const [downloads, uploads] = await Promise.all([client.downloads(), client.uploads()]);
+      const screen = render(downloads, uploads);
+      // redraw in place: move up over the previous frame and clear it
+      io.stdout((lines > 0 ? `\x1b[${lines}F\x1b[J` : "") + screen);
+      lines = screen.split("\n").length - 1;
+      if (args.values.once) return 0;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  },
+};
+
+function actionCommand(action: DownloadAction, name: string, summary: string): Command {
+  return {
+    name,
+    summary,
+    usage: `${name} ID [--json]   (an id prefix from "transfers" is enough)`,
+    options: CONTROL_OPTIONS,
+    positionals: { min: 1, max: 1 },
+    async run(args, io) {
+      const client = clientFor(args, io);
+      const id = resolveId(io, await client.downloads(), args.positionals[0]!);
+      if (id === undefined) return 1;
+      const item = await client.downloadAction(id, action);
+      if (args.values.json) return printJson(io, item);
+      io.stdout(`${item.peer.name}/${item.path}: ${item.state}\n`);
+      return 0;
+    },
+  };
+}
+
+/** `pause`, `resume`, `cancel`, `retry`, `front` */
+export const actionCommands: Command[] = [
+  actionCommand("pause", "pause", "Pause a download (its partial files stay)."),
+  actionCommand("resume", "resume", "Resume a paused download."),
+  actionCommand("cancel", "cancel", "Cancel a download and delete its partial files."),
+  actionCommand("retry", "retry", "Retry the failed files of a download."),
+  actionCommand("front", "front", "Move a download to the front of the queue."),
+];
+
+function resolveId(io: Io, items: DownloadItem[], prefix: string): string | undefined {
+  const matches = items.filter((i) => i.id.startsWith(prefix));
+  if (matches.length === 1) return matches[0]!.id;
+  io.stderr(
+    matches.length === 0
+      ? `error: no download "${prefix}" [NOT_FOUND]\n`
+      : `error: "${prefix}" matches ${matches.length} downloads [CONFLICT]\n`,
+  );
+  return undefined;
+}
+
+/** One screen of the live view. */
+export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string {
+  const out: string[] = [];
+  out.push(downloads.length ? "Downloads" : "No downloads.");
+  for (const d of downloads) {
+    const pct = d.bytes > 0
+      ? Math.floor((100 * d.bytesDone) / d.bytes)
+      : d.state === "done"
+      ? 100
+      : 0;
+    const bar = progressBar(pct);
+    const where = d.queuePosition
+      ? ` #${d.queuePosition} in queue`
+      : d.remotePosition
+      ? ` #${d.remotePosition} at peer`
+      : "";
+    const rate = d.state === "downloading"
+      ? ` ${formatBytes(d.speed)}/s${d.eta !== undefined ? ` ETA ${eta(d.eta)}` : ""}`
+      : "";
+    out.push(
+      `${d.id.slice(0, 8)} ${bar} ${String(pct).padStart(3)}% ${
+        d.state.padEnd(11)
+      } ${d.peer.name}/${d.path}` +
+        ` ${formatBytes(d.bytesDone)}/${
+          formatBytes(d.bytes)
+        } ${d.filesDone}/${d.files} files${rate}${where}` +
+        (d.reason && d.state !== "downloading" ? ` (${d.reason})` : ""),
+    );
+  }
+  if (uploads.length) out.push("Uploads");
+  for (const u of uploads) {
+    const pct = u.bytes > 0 ? Math.floor((100 * u.bytesDone) / u.bytes) : 0;
+    const where = u.position ? ` #${u.position} in queue` : ` ${formatBytes(u.speed)}/s`;
+    out.push(
+      `         ${progressBar(pct)} ${String(pct).padStart(3)}% ${
+        u.state.padEnd(11)
+      } → ${u.peer.name} ${u.path}${where}`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
+function progressBar(pct: number): string {
+  const filled = Math.round(pct / 5);
+  return `[${"#".repeat(filled)}${".".repeat(20 - filled)}]`;
+}
+
+function eta(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+  }
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor(seconds / 60) % 60).padStart(2, "0")}m`;
+}

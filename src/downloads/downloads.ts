@@ -1,0 +1,554 @@
+/**
+ * The download queue: items from the wishlist, their files fetched a few at a time (limits per
+ * peer and overall), in order with move-to-front, pause, resume, cancel and retry. Files of a peer
+ * that is away wait for it and continue by themselves when it is back, also after restarts.
+ */
+import { logger } from "../log.ts";
+import { hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import type { LsEntry } from "../wire/entries.ts";
+import { partName } from "./local_path.ts";
+import { localSegments } from "./local_path.ts";
+import { type RemoteRead, transferFile } from "./file_transfer.ts";
+import type { DownloadItem, HistoryEntry, PeerRef } from "./types.ts";
+import { type FileRecord, type ItemRecord, Wishlist } from "./wishlist.ts";
+import { join } from "node:path";
+
+const log = logger("downloads");
+
+/** How the queue reaches peers. */
+export interface PeerAccess {
+  isConnected(keyHex: string): boolean;
+  /** A recursive listing of `path` at the peer. */
+  list(keyHex: string, path: string): AsyncIterable<LsEntry[]>;
+  /** Starts reading `path` from `start`; `onQueued` hears the place in the peer's upload queue. */
+  read(
+    keyHex: string,
+    path: string,
+    start: number,
+    onQueued: (position: number) => void,
+  ): Promise<RemoteRead>;
+}
+
+/** Options of {@link Downloads.open}. */
+export interface DownloadsOptions {
+  /** The download dir, a real path. */
+  downloadDir: string;
+  /** Files fetched at once from one peer. Default 8. */
+  perPeer?: number;
+  /** Files fetched at once in all. Default 16. */
+  global?: number;
+  /** Hears every change of an item (throttled for progress). */
+  onChange?: (item: DownloadItem) => void;
+  /** Hears that an item was cancelled and removed. */
+  onRemoved?: (id: string) => void;
+}
+
+/** Files bigger than this have their version recorded before the first byte, so they resume. */
+const RESUMABLE = 1024 * 1024;
+
+interface Transfer {
+  file: FileRecord;
+  abort: AbortController;
+  received: number;
+  offset: number;
+}
+
+interface Live {
+  record: ItemRecord;
+  /** Files to fetch next, loaded from the wishlist a batch at a time. */
+  pending: FileRecord[];
+  /** Files to fetch before `pending` (interrupted ones). */
+  again: FileRecord[];
+  cursor?: string;
+  exhausted: boolean;
+  active: Set<Transfer>;
+  expanding: boolean;
+  remotePosition?: number;
+  speed: number;
+  lastReceived: number;
+  received: number;
+  lastEmit: number;
+}
+
+/** Shapes a live item for the API. */
+function view(live: Live, queuePosition?: number): DownloadItem {
+  const r = live.record;
+  let inFlight = 0;
+  for (const t of live.active) inFlight += t.offset + t.received;
+  const bytesDone = r.bytes > 0 ? Math.min(r.bytes, r.bytesDone + inFlight) : r.bytesDone;
+  const item: DownloadItem = {
+    id: r.id,
+    peer: r.peer,
+    path: r.path,
+    isDir: r.isDir,
+    state: r.state,
+    files: r.files,
+    filesDone: r.filesDone,
+    bytes: r.bytes,
+    bytesDone,
+    speed: Math.round(live.speed),
+    createdAt: r.createdAt,
+    localPath: r.localPath,
+  };
+  if (r.reason) item.reason = r.reason;
+  if (r.finishedAt) item.finishedAt = r.finishedAt;
+  if (live.speed > 1 && r.bytes > 0) item.eta = Math.round((r.bytes - item.bytesDone) / live.speed);
+  if (queuePosition !== undefined) item.queuePosition = queuePosition;
+  if (live.remotePosition !== undefined) item.remotePosition = live.remotePosition;
+  return item;
+}
+
+/** The node's downloads. */
+export class Downloads {
+  readonly #wishlist: Wishlist;
+  readonly #access: PeerAccess;
+  readonly #options: DownloadsOptions;
+  readonly #items = new Map<string, Live>();
+  readonly #saveQueue = new Map<string, FileRecord>();
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  #tick: ReturnType<typeof setInterval> | undefined;
+  #pumping = false;
+  #pumpAgain = false;
+  #closed = false;
+
+  private constructor(wishlist: Wishlist, access: PeerAccess, options: DownloadsOptions) {
+    this.#wishlist = wishlist;
+    this.#access = access;
+    this.#options = options;
+  }
+
+  /** Loads the wishlist and starts whatever can run. */
+  static async open(
+    kv: Deno.Kv,
+    access: PeerAccess,
+    options: DownloadsOptions,
+  ): Promise<Downloads> {
+    const downloads = new Downloads(new Wishlist(kv), access, options);
+    for (const record of await downloads.#wishlist.items()) {
+      if (record.state === "downloading") record.state = "queued"; // it was interrupted
+      downloads.#items.set(record.id, downloads.#live(record));
+    }
+    downloads.#tick = setInterval(() => downloads.#measure(), 1000);
+    void downloads.pump();
+    return downloads;
+  }
+
+  /** Queues a file or folder of a peer. */
+  async add(peer: PeerRef, path: string): Promise<DownloadItem> {
+    const segments = localSegments(peer.name, path);
+    const duplicate = [...this.#items.values()].find((l) =>
+      l.record.peer.keyHex === peer.keyHex && l.record.path === path && l.record.state !== "done"
+    );
+    if (duplicate) return this.#view(duplicate);
+    const orders = [...this.#items.values()].map((l) => l.record.order);
+    const record: ItemRecord = {
+      id: crypto.randomUUID(),
+      peer,
+      path: segments.slice(1).join("/"),
+      isDir: false,
+      state: "queued",
+      createdAt: Date.now(),
+      order: orders.length ? Math.max(...orders) + 1 : 0,
+      expanded: false,
+      files: 0,
+      filesDone: 0,
+      filesFailed: 0,
+      bytes: 0,
+      bytesDone: 0,
+      localPath: segments.join("/"),
+    };
+    await this.#wishlist.putItem(record);
+    const live = this.#live(record);
+    this.#items.set(record.id, live);
+    this.#emit(live, true);
+    void this.pump();
+    return this.#view(live);
+  }
+
+  /** Every item, in queue order. */
+  list(): DownloadItem[] {
+    return this.#ordered().map((live) => this.#view(live));
+  }
+
+  /** One item. */
+  get(id: string): DownloadItem {
+    return this.#view(this.#find(id));
+  }
+
+  /** Pauses, resumes, cancels, retries or moves an item to the front. */
+  async action(
+    id: string,
+    action: "pause" | "resume" | "cancel" | "retry" | "front",
+  ): Promise<DownloadItem> {
+    const live = this.#find(id);
+    const r = live.record;
+    switch (action) {
+      case "pause":
+        if (r.state === "done") throw hdpError("CONFLICT", "The download is complete");
+        r.state = "paused";
+        r.reason = "paused";
+        for (const t of live.active) t.abort.abort();
+        break;
+      case "resume":
+        if (r.state !== "paused") {
+          throw hdpError("CONFLICT", `The download is ${r.state}, not paused`);
+        }
+        r.state = "queued";
+        delete r.reason;
+        break;
+      case "retry":
+        if (r.state !== "failed" && r.state !== "paused") {
+          throw hdpError("CONFLICT", `The download is ${r.state}: nothing to retry`);
+        }
+        await this.#requeueFailed(live);
+        break;
+      case "front":
+        r.order = Math.min(...[...this.#items.values()].map((l) => l.record.order)) - 1;
+        break;
+      case "cancel":
+        await this.#cancel(live);
+        return this.#view(live);
+    }
+    await this.#wishlist.putItem(r);
+    this.#emit(live, true);
+    void this.pump();
+    return this.#view(live);
+  }
+
+  /** Starts what can start: call when a peer connects or a slot frees. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        await this.#pumpOnce();
+      } while (this.#pumpAgain && !this.#closed);
+    } catch (error) {
+      log.error("the download queue stumbled", { error: messageOf(error) });
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Stops every transfer (their progress stays in the part files) and saves what is pending. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#tick !== undefined) clearInterval(this.#tick);
+    for (const live of this.#items.values()) for (const t of live.active) t.abort.abort();
+    await this.#flushSaves();
+    for (const live of this.#items.values()) await this.#wishlist.putItem(live.record);
+    await this.#wishlist.flushHistory();
+  }
+
+  /** Adds a finished upload to the history. */
+  recordUpload(peer: PeerRef, path: string, bytes: number): void {
+    this.#wishlist.addHistory({ direction: "upload", peer, path, bytes, at: Date.now() });
+  }
+
+  /** The history of transfers, newest first. */
+  async history(): Promise<HistoryEntry[]> {
+    await this.#wishlist.flushHistory();
+    return await this.#wishlist.history();
+  }
+
+  async #pumpOnce(): Promise<void> {
+    const limit = this.#options.global ?? 16;
+    const perPeer = this.#options.perPeer ?? 8;
+    const running = () =>
+      [...this.#items.values()].reduce((n, l) => n + l.active.size + (l.expanding ? 1 : 0), 0);
+    const forPeer = (key: string) =>
+      [...this.#items.values()].filter((l) => l.record.peer.keyHex === key)
+        .reduce((n, l) => n + l.active.size + (l.expanding ? 1 : 0), 0);
+    for (const live of this.#ordered()) {
+      if (this.#closed || running() >= limit) return;
+      const r = live.record;
+      if (r.state !== "queued" && r.state !== "downloading") continue;
+      if (!this.#access.isConnected(r.peer.keyHex)) continue;
+      if (!r.expanded) {
+        if (!live.expanding && forPeer(r.peer.keyHex) < perPeer) void this.#expand(live);
+        continue;
+      }
+      while (running() < limit && forPeer(r.peer.keyHex) < perPeer) {
+        const file = await this.#nextFile(live);
+        if (!file) break;
+        this.#start(live, file);
+      }
+      await this.#checkFinished(live);
+    }
+  }
+
+  async #expand(live: Live): Promise<void> {
+    const r = live.record;
+    live.expanding = true;
+    let files = 0;
+    let bytes = 0;
+    let failed = 0;
+    let single = false;
+    const batch: FileRecord[] = [];
+    try {
+      for await (const entries of this.#access.list(r.peer.keyHex, r.path)) {
+        for (const entry of entries) {
+          if (entry.isDir) continue;
+          if (entry.name === r.path) single = true;
+          else if (!entry.name.startsWith(r.path + "/")) continue; // not below the path: a/bc is not in a/b
+          const file: FileRecord = {
+            itemId: r.id,
+            remotePath: entry.name,
+            size: entry.size,
+            mtime: entry.mtime,
+            state: "queued",
+          };
+          try {
+            localSegments(r.peer.name, entry.name);
+          } catch (error) {
+            file.state = "failed";
+            file.reason = messageOf(error);
+            failed++;
+            log.warn("refused a file name from a peer", { peer: r.peer.name, reason: file.reason });
+          }
+          batch.push(file);
+          files++;
+          bytes += entry.size;
+          if (batch.length >= 500) await this.#wishlist.putFiles(batch.splice(0));
+        }
+      }
+      await this.#wishlist.putFiles(batch);
+      Object.assign(r, { expanded: true, isDir: !single, files, bytes, filesFailed: failed });
+      if (r.state === "queued") r.state = "downloading";
+      await this.#wishlist.putItem(r);
+    } catch (error) {
+      const coded = toHdpError(error, "UNAVAILABLE");
+      if (coded.code !== "UNAVAILABLE" && coded.code !== "TIMEOUT") {
+        r.state = "failed";
+        r.reason = coded.message;
+        await this.#wishlist.putItem(r);
+      }
+      log.info("cannot list a download yet", { path: r.path, reason: coded.message });
+    } finally {
+      live.expanding = false;
+      this.#emit(live, true);
+      void this.pump();
+    }
+  }
+
+  async #nextFile(live: Live): Promise<FileRecord | undefined> {
+    if (live.again.length > 0) return live.again.shift();
+    while (live.pending.length === 0 && !live.exhausted) {
+      const batch = await this.#wishlist.files(live.record.id, {
+        ...(live.cursor !== undefined ? { after: live.cursor } : {}),
+        limit: 500,
+      });
+      if (batch.length < 500) live.exhausted = true;
+      if (batch.length > 0) live.cursor = batch.at(-1)!.remotePath;
+      live.pending.push(...batch.filter((f) => f.state === "queued"));
+    }
+    return live.pending.shift();
+  }
+
+  #start(live: Live, file: FileRecord): void {
+    const r = live.record;
+    const transfer: Transfer = { file, abort: new AbortController(), received: 0, offset: 0 };
+    live.active.add(transfer);
+    if (r.state === "queued") r.state = "downloading";
+    const segments = localSegments(r.peer.name, file.remotePath);
+    const promise = transferFile(file, segments, {
+      downloadDir: this.#options.downloadDir,
+      signal: transfer.abort.signal,
+      read: async (start) => {
+        transfer.offset = start;
+        transfer.received = 0;
+        const read = await this.#access.read(r.peer.keyHex, file.remotePath, start, (position) => {
+          live.remotePosition = position;
+          this.#emit(live);
+        });
+        delete live.remotePosition;
+        return read;
+      },
+      save: (changed) => this.#saveFile(changed, changed.size > RESUMABLE),
+      progress: (bytes) => {
+        transfer.received += bytes;
+        live.received += bytes;
+        this.#emit(live);
+      },
+    });
+    promise.then(
+      () => {
+        file.state = "done";
+        r.filesDone++;
+        r.bytesDone += file.size;
+        this.#saveFile(file, false);
+      },
+      (error) => this.#failed(live, transfer, error),
+    ).finally(() => {
+      live.active.delete(transfer);
+      this.#emit(live, true);
+      void this.pump();
+    });
+  }
+
+  #failed(live: Live, transfer: Transfer, error: unknown): void {
+    const r = live.record;
+    const { file } = transfer;
+    const coded = toHdpError(error);
+    if (transfer.abort.signal.aborted || this.#closed) {
+      if (r.state !== "done") live.again.unshift(file); // paused or shutting down: fetch it later
+      return;
+    }
+    if (coded.code === "IO" || coded.code === "FORBIDDEN") {
+      // Disk full, permissions: nothing more can be saved until a person acts.
+      r.state = "paused";
+      r.reason = coded.message;
+      live.again.unshift(file);
+      for (const t of live.active) if (t !== transfer) t.abort.abort();
+      log.warn("paused a download", { path: r.path, reason: coded.message });
+      void this.#wishlist.putItem(r);
+      return;
+    }
+    if (coded.code === "UNAVAILABLE" || coded.code === "TIMEOUT" || coded.code === "BUSY") {
+      live.again.unshift(file); // the connection broke: again when the peer is back
+      return;
+    }
+    file.state = "failed";
+    file.reason = coded.message;
+    r.filesFailed++;
+    this.#saveFile(file, false);
+    log.warn("a file of a download failed", { path: file.remotePath, reason: coded.message });
+  }
+
+  async #checkFinished(live: Live): Promise<void> {
+    const r = live.record;
+    if (!r.expanded || r.state !== "downloading" || live.active.size > 0 || live.again.length > 0) {
+      return;
+    }
+    if (live.pending.length > 0 || !live.exhausted) return;
+    if (r.filesDone + r.filesFailed < r.files) return;
+    r.finishedAt = Date.now();
+    if (r.filesFailed > 0) {
+      r.state = "failed";
+      r.reason = `${r.filesFailed} of ${r.files} files failed`;
+    } else {
+      r.state = "done";
+      delete r.reason;
+      this.#wishlist.addHistory({
+        direction: "download",
+        peer: r.peer,
+        path: r.path,
+        bytes: r.bytes,
+        at: r.finishedAt,
+      });
+    }
+    await this.#flushSaves();
+    await this.#wishlist.putItem(r);
+    log.info(`download ${r.state}`, { peer: r.peer.name, path: r.path, files: r.files });
+    this.#emit(live, true);
+  }
+
+  async #requeueFailed(live: Live): Promise<void> {
+    const r = live.record;
+    const retried: FileRecord[] = [];
+    for await (const file of this.#wishlist.allFiles(r.id)) {
+      if (file.state !== "failed") continue;
+      file.state = "queued";
+      delete file.reason;
+      retried.push(file);
+    }
+    await this.#wishlist.putFiles(retried);
+    r.filesFailed = 0;
+    r.state = "queued";
+    delete r.reason;
+    delete r.finishedAt;
+    live.pending = [];
+    delete live.cursor;
+    live.exhausted = false;
+  }
+
+  async #cancel(live: Live): Promise<void> {
+    const r = live.record;
+    for (const t of live.active) t.abort.abort();
+    this.#items.delete(r.id);
+    if (r.state !== "done") {
+      // Delete what was partly fetched; finished files of a folder stay.
+      for await (const file of this.#wishlist.allFiles(r.id)) {
+        if (file.state === "done") continue;
+        const rel = file.localRel ?? localSegments(r.peer.name, file.remotePath).join("/");
+        await Deno.remove(partName(join(this.#options.downloadDir, ...rel.split("/")))).catch(
+          () => {},
+        );
+      }
+    }
+    await this.#wishlist.deleteItem(r.id);
+    this.#options.onRemoved?.(r.id);
+  }
+
+  /** Batches writes of file records: thousands of small files a second must not mean as many commits. */
+  #saveFile(file: FileRecord, now: boolean): Promise<void> {
+    this.#saveQueue.set(`${file.itemId}\u0000${file.remotePath}`, { ...file });
+    if (now) return this.#flushSaves();
+    this.#saveTimer ??= setTimeout(() => void this.#flushSaves(), 200);
+    return Promise.resolve();
+  }
+
+  async #flushSaves(): Promise<void> {
+    if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    const files = [...this.#saveQueue.values()];
+    this.#saveQueue.clear();
+    await this.#wishlist.putFiles(files);
+    const items = new Set(files.map((f) => f.itemId));
+    for (const id of items) {
+      const live = this.#items.get(id);
+      if (live) await this.#wishlist.putItem(live.record);
+    }
+  }
+
+  #measure(): void {
+    for (const live of this.#items.values()) {
+      const delta = live.received - live.lastReceived;
+      live.lastReceived = live.received;
+      live.speed = live.active.size === 0 ? 0 : live.speed * 0.5 + delta * 0.5;
+      if (live.active.size > 0 || delta > 0) this.#emit(live, true);
+    }
+  }
+
+  #emit(live: Live, force = false): void {
+    const now = Date.now();
+    if (!force && now - live.lastEmit < 250) return;
+    live.lastEmit = now;
+    this.#options.onChange?.(this.#view(live));
+  }
+
+  #view(live: Live): DownloadItem {
+    if (live.record.state !== "queued") return view(live);
+    const queued = this.#ordered().filter((l) => l.record.state === "queued");
+    return view(live, queued.indexOf(live) + 1);
+  }
+
+  #ordered(): Live[] {
+    return [...this.#items.values()].sort((a, b) => a.record.order - b.record.order);
+  }
+
+  #find(id: string): Live {
+    const live = this.#items.get(id);
+    if (!live) throw hdpError("NOT_FOUND", `No download with id "${id}"`);
+    return live;
+  }
+
+  #live(record: ItemRecord): Live {
+    return {
+      record,
+      pending: [],
+      again: [],
+      exhausted: false,
+      active: new Set(),
+      expanding: false,
+      speed: 0,
+      lastReceived: 0,
+      received: 0,
+      lastEmit: 0,
+    };
+  }
+}

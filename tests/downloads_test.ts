@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { DownloadItem } from "../src/downloads/types.ts";
+import type { HdpNode } from "../src/node/node.ts";
+import { indexed, testNode } from "./helpers/nodes.ts";
+
+async function until(
+  node: HdpNode,
+  id: string,
+  states: string[],
+  timeoutMs = 20_000,
+): Promise<DownloadItem> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const item = node.downloads().find((d) => d.id === id);
+    if (item && states.includes(item.state)) return item;
+    if (Date.now() > deadline) {
+      throw new Error(`download ${id} is ${item?.state}: ${item?.reason ?? ""}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function treeHash(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  const walk = async (path: string, rel: string) => {
+    const entries = (await Array.fromAsync(Deno.readDir(path))).sort((
+      a,
+      b,
+    ) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.isDirectory) await walk(join(path, entry.name), `${rel}/${entry.name}`);
+      else {hash.update(`${rel}/${entry.name}\u0000`).update(
+          await Deno.readFile(join(path, entry.name)),
+        );}
+    }
+  };
+  await walk(dir, "");
+  return hash.digest("hex");
+}
+
+Deno.test("a file and a folder of 1,000 files download into <peer name>/<path>, and a/b never pulls a/bc", async () => {
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 1000; i++) {
+    files[`Album/d${i % 7}/track ${i}.ogg`] = new Uint8Array(randomBytes(100 + (i % 50)));
+  }
+  files["Album2/not me.ogg"] = new Uint8Array(5);
+  files["Albums/nor me.ogg"] = new Uint8Array(5);
+  files["big.bin"] = new Uint8Array(randomBytes(3 * 1024 * 1024 + 5));
+  await using a = await testNode(files);
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+
+  const single = await b.node.download(name, "share/big.bin");
+  const folder = await b.node.download(name, "share/Album");
+  const done = await until(b.node, folder.id, ["done"]);
+  assert.equal(done.files, 1000);
+  assert.equal(done.filesDone, 1000);
+  assert.equal(done.isDir, true);
+  assert.equal(done.localPath, `${name}/share/Album`);
+  await until(b.node, single.id, ["done"]);
+  const saved = join(b.config.downloadDir, name, "share");
+  assert.equal(await treeHash(join(saved, "Album")), await treeHash(join(a.shareDir, "Album")));
+  assert.deepEqual(await Deno.readFile(join(saved, "big.bin")), files["big.bin"]);
+  const remote = await Deno.stat(join(a.shareDir, "big.bin"));
+  assert.equal((await Deno.stat(join(saved, "big.bin"))).mtime?.getTime(), remote.mtime?.getTime());
+  const names = (await Array.fromAsync(Deno.readDir(saved))).map((e) => e.name).sort();
+  assert.deepEqual(names, ["Album", "big.bin"], "no Album2, no Albums, no .part left");
+  const history = await b.node.history();
+  assert.ok(history.some((h) => h.direction === "download" && h.path === "share/Album"));
+  await new Promise((r) => setTimeout(r, 1100)); // upload history is written once a second
+  assert.ok((await a.node.history()).filter((h) => h.direction === "upload").length >= 1000);
+});
+
+Deno.test("an existing complete file is skipped when it matches, and kept with a suffix when not", async () => {
+  await using a = await testNode({ "same.txt": "same", "other.txt": "remote version" });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const dir = join(b.config.downloadDir, name, "share");
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(join(dir, "same.txt"), "same");
+  const remoteMtime = (await Deno.stat(join(a.shareDir, "same.txt"))).mtime!;
+  await Deno.utime(join(dir, "same.txt"), new Date(), remoteMtime);
+  await Deno.writeTextFile(join(dir, "other.txt"), "my own precious file");
+  const same = await b.node.download(name, "share/same.txt");
+  const other = await b.node.download(name, "share/other.txt");
+  await until(b.node, same.id, ["done"]);
+  await until(b.node, other.id, ["done"]);
+  assert.equal(await Deno.readTextFile(join(dir, "other.txt")), "my own precious file");
+  assert.equal(await Deno.readTextFile(join(dir, "other (1).txt")), "remote version");
+  assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
+    "other (1).txt",
+    "other.txt",
+    "same.txt",
+  ]);
+});
+
+Deno.test("a file changed at the peer between attempts starts over and is never spliced", async () => {
+  const first = new Uint8Array(randomBytes(8 * 1024 * 1024));
+  await using a = await testNode({ "movie.mkv": first });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const item = await b.node.download(name, "share/movie.mkv");
+  // pause once some bytes are in the part file
+  for (let i = 0; i < 500 && (b.node.downloads()[0]?.bytesDone ?? 0) === 0; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await b.node.downloadAction(item.id, "pause");
+  const part = join(b.config.downloadDir, name, "share", "movie.mkv.part");
+  const partial = (await Deno.stat(part)).size;
+  assert.ok(partial > 0 && partial < first.length, `part has ${partial} bytes`);
+  const second = new Uint8Array(randomBytes(5 * 1024 * 1024));
+  await Deno.writeFile(join(a.shareDir, "movie.mkv"), second);
+  await b.node.downloadAction(item.id, "resume");
+  await until(b.node, item.id, ["done"]);
+  const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
+  assert.equal(got.length, second.length);
+  assert.ok(got.every((v, i) => v === second[i]), "exactly the new version");
+});
+
+Deno.test("pause, resume, cancel (deletes the part) and move to front", async () => {
+  await using a = await testNode({
+    "a.bin": new Uint8Array(randomBytes(6 * 1024 * 1024)),
+    "b.txt": "b",
+    "c.txt": "c",
+  });
+  await using b = await testNode();
+  await indexed(a.node);
+  const name = a.node.info().name;
+  // queued while the peer is not connected yet: they wait
+  await b.node.connect(a.node.info().announceAddress);
+  const big = await b.node.download(name, "share/a.bin");
+  const second = await b.node.download(name, "share/b.txt");
+  const third = await b.node.download(name, "share/c.txt");
+  const front = await b.node.downloadAction(third.id, "front");
+  assert.equal(b.node.downloads()[0]!.id, front.id);
+  await until(b.node, second.id, ["done"]);
+  for (
+    let i = 0;
+    i < 500 && (b.node.downloads().find((d) => d.id === big.id)?.bytesDone ?? 0) === 0;
+    i++
+  ) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const paused = await b.node.downloadAction(big.id, "pause");
+  assert.equal(paused.state, "paused");
+  await assert.rejects(
+    b.node.downloadAction(big.id, "pause").then(() => b.node.downloadAction(second.id, "resume")),
+    { code: "CONFLICT" },
+  );
+  const part = join(b.config.downloadDir, name, "share", "a.bin.part");
+  await b.node.downloadAction(big.id, "cancel");
+  await assert.rejects(Deno.stat(part), Deno.errors.NotFound);
+  assert.equal(b.node.downloads().some((d) => d.id === big.id), false);
+  await assert.rejects(b.node.downloadAction(big.id, "resume"), { code: "NOT_FOUND" });
+  await assert.rejects(b.node.download(name, "share/../x"), { code: "BAD_REQUEST" });
+  await assert.rejects(b.node.download("Nobody", "share/x"), { code: "NOT_FOUND" });
+});
+
+Deno.test("a missing remote file fails with the peer's reason, and retry tries again", async () => {
+  await using a = await testNode({ "here.txt": "x" }, { watch: true });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const item = await b.node.download(a.node.info().name, "share/gone.txt");
+  const failed = await until(b.node, item.id, ["failed"]);
+  assert.match(failed.reason ?? "", /Cannot find/);
+  await Deno.writeTextFile(join(a.shareDir, "gone.txt"), "back");
+  for (let i = 0; i < 100 && (await a.node.ls({ path: "share" })).entries.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 50)); // the peer's index picks the new file up
+  }
+  await b.node.downloadAction(item.id, "retry");
+  await until(b.node, item.id, ["done"]);
+  assert.equal(
+    await Deno.readTextFile(join(b.config.downloadDir, a.node.info().name, "share", "gone.txt")),
+    "back",
+  );
+});
