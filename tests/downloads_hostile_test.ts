@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { encodeAnnounceAddress } from "../src/discovery/announce_address.ts";
+import type { DownloadItem } from "../src/downloads/types.ts";
+import type { HdpNode } from "../src/node/node.ts";
+import { serveConnection } from "../src/rpc/serve.ts";
+import { generateIdentity } from "../src/transport/identity.ts";
+import { QuicTransport } from "../src/transport/quic.ts";
+import { indexed, testNode } from "./helpers/nodes.ts";
+
+async function until(node: HdpNode, id: string, states: string[]): Promise<DownloadItem> {
+  for (let i = 0; i < 1000; i++) {
+    const item = node.downloads().find((d) => d.id === id);
+    if (item && states.includes(item.state)) return item;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`download ${id} never reached ${states}`);
+}
+
+async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const rel = `${prefix}${entry.name}`;
+    if (entry.isDirectory) out.push(...await listTree(join(dir, entry.name), `${rel}/`));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+Deno.test("a hostile peer's ../, absolute and control-character names are refused and nothing lands outside", async () => {
+  await using b = await testNode();
+  const identity = await generateIdentity();
+  const names = [
+    "share/x/ok.txt",
+    "share/x/../../../escape.txt",
+    "share/x/sub/../../../../escape2.txt",
+    "/tmp/absolute.txt",
+    "share/x/bad\u0001name.txt",
+    "share/xy/sibling.txt",
+    "other/x/elsewhere.txt",
+  ];
+  const hostile = await QuicTransport.open(identity, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void serveConnection(connection, { keyHex: connection.peerKeyHex, name: "victim" }, {
+        async *ls() {
+          yield {
+            entries: names.map((name) => ({ name, size: 4, isDir: false, mtime: 0 })),
+            partial: false,
+          };
+        },
+        openFile: async () => {
+          const path = await Deno.makeTempFile();
+          await Deno.writeTextFile(path, "EVIL");
+          return { file: await Deno.open(path), size: 4, mtime: 0 };
+        },
+        announce: () => Promise.resolve(),
+      }),
+  });
+  try {
+    const peer = await b.node.connect(encodeAnnounceAddress({
+      publicKey: identity.publicKey,
+      ip: "127.0.0.1",
+      port: hostile.port,
+      natType: "unknown",
+    }));
+    const item = await b.node.download(peer.name, "share/x");
+    const done = await until(b.node, item.id, ["failed", "done"]);
+    assert.equal(done.state, "failed");
+    assert.equal(done.files, 4, "only names under share/x/ count: no xy, no other, no absolute");
+    assert.equal(done.filesDone, 1);
+    assert.match(done.reason ?? "", /3 of 4 files failed/);
+    assert.deepEqual(await listTree(b.config.downloadDir), [`${peer.name}/share/x/ok.txt`]);
+    for (const escaped of ["escape.txt", "escape2.txt"]) {
+      await assert.rejects(Deno.stat(join(b.root, escaped)), Deno.errors.NotFound);
+      await assert.rejects(Deno.stat(join(b.config.downloadDir, escaped)), Deno.errors.NotFound);
+    }
+    await assert.rejects(Deno.stat("/tmp/absolute.txt"), Deno.errors.NotFound);
+  } finally {
+    await hostile.close();
+  }
+});
+
+Deno.test("upload slots are honoured and queued downloaders learn their positions", async () => {
+  const size = 48 * 1024 * 1024;
+  const content = new Uint8Array(randomBytes(1024 * 1024));
+  const big = new Uint8Array(size);
+  for (let i = 0; i < size; i += content.length) big.set(content, i);
+  await using server = await testNode({ "big.bin": big }, { uploadSlots: 1 });
+  await indexed(server.node);
+  const clients = await Promise.all([testNode(), testNode(), testNode()]);
+  try {
+    const name = server.node.info().name;
+    for (const c of clients) await c.node.connect(server.node.info().announceAddress);
+    const items = await Promise.all(clients.map((c) => c.node.download(name, "share/big.bin")));
+    let maxUploading = 0;
+    let sawQueuedUpload = false;
+    const positions = new Set<number>();
+    const done = () =>
+      clients.every((c, i) =>
+        c.node.downloads().find((d) => d.id === items[i]!.id)?.state === "done"
+      );
+    for (let i = 0; i < 5000 && !done(); i++) {
+      const uploads = server.node.uploads();
+      maxUploading = Math.max(maxUploading, uploads.filter((u) => u.state === "uploading").length);
+      if (uploads.some((u) => u.state === "queued" && u.position)) sawQueuedUpload = true;
+      for (const c of clients) {
+        for (const d of c.node.downloads()) if (d.remotePosition) positions.add(d.remotePosition);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.ok(done(), "every downloader finished");
+    assert.equal(maxUploading, 1, "one slot: never two uploads at once");
+    assert.ok(sawQueuedUpload, "the server listed queued uploads with their positions");
+    assert.ok(positions.has(1), `downloaders heard their positions: ${[...positions]}`);
+    for (const c of clients) {
+      const got = await Deno.readFile(join(c.config.downloadDir, name, "share", "big.bin"));
+      assert.equal(got.length, size);
+    }
+  } finally {
+    for (const c of clients) await c[Symbol.asyncDispose]();
+  }
+});
