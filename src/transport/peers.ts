@@ -58,12 +58,14 @@ interface PeerEntry {
 }
 
 /**
- * Which of two live connections to the same peer to keep: the one dialed by the smaller key.
- * Both sides compute the same answer, so they close the same one.
+ * Whether to keep `a` (the current connection) over `b` (a new one) to the same peer: of two
+ * dialed by different sides, the one dialed by the smaller key, so both sides close the same one.
  */
 export function keepFirst(a: PeerConnection, b: PeerConnection, ownKeyHex: string): boolean {
   const dialer = (c: PeerConnection) => (c.direction === "outbound" ? ownKeyHex : c.peerKeyHex);
-  if (dialer(a) === dialer(b)) return true; // two dials from one side: keep the older
+  // Two dials from one side: the dialer gave up on the older one (it restarted, or lost it):
+  // keep the newer, or a restarted peer would be refused until the stale one times out.
+  if (dialer(a) === dialer(b)) return false;
   return dialer(a) < dialer(b);
 }
 
