@@ -9,7 +9,7 @@ import { startNode } from "../src/node/node.ts";
 import { writeSettings } from "../src/node/settings.ts";
 import { cpuSeconds, peakRssMiB } from "./_util.ts";
 
-const [shareDir, storage] = Deno.args;
+const [shareDir, storage, port] = Deno.args;
 if (!shareDir || !storage) throw new Error("usage: _serve_node.ts SHARE_DIR STORAGE_DIR");
 setLogLevel("warn");
 await Deno.mkdir(storage, { recursive: true });
@@ -19,7 +19,7 @@ const node = await startNode({
   downloadDir: join(storage, "downloads"),
   storageDir: storage,
   ui: { hostname: "127.0.0.1", port: 0 },
-  port: 0,
+  port: Number(port ?? 0),
   stunServers: [],
   stun: false,
   mdns: false,
@@ -32,6 +32,7 @@ for (let i = 0; i < 1000 && (await node.shares()).some((s) => s.scanning); i++) 
 console.log(JSON.stringify({ announce: node.info().announceAddress, name: node.info().name }));
 for await (const line of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
   if (line.includes("stats")) console.log(JSON.stringify({ cpu: cpuSeconds(), rss: peakRssMiB() }));
+  if (line.includes("uploads")) console.log(JSON.stringify(node.uploads()));
   if (line.includes("quit")) break;
 }
 await node.close();

@@ -45,7 +45,7 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** Reads `bytes` from the raw QUIC helper and returns MB/s and client CPU seconds. */
-async function rawQuic(
+export async function rawQuic(
   port: number,
   key: string,
   bytes: number,

@@ -68,7 +68,9 @@ Deno.test("kill -9 of the downloader five times, then of the server: the file st
       const done = (await b.client.downloads()).find((d) => d.id === item.id);
       return done?.state === "done" ? done : undefined;
     }, 120_000);
-    console.log(`downloader killed ${kills} times; server killed with ${serverKilledAt} of ${SIZE} bytes in`);
+    console.log(
+      `downloader killed ${kills} times; server killed with ${serverKilledAt} of ${SIZE} bytes in`,
+    );
     assert.equal(await sha256(final), expected);
     await assert.rejects(Deno.stat(part), Deno.errors.NotFound);
   } finally {

@@ -7,6 +7,7 @@ import type { HdpNode } from "../node/node.ts";
 import { hdpError, toHdpError } from "../wire/errors.ts";
 import { eventStream } from "./events.ts";
 import { serveDownloaded } from "./files.ts";
+import { mountUi } from "./ui.ts";
 import { httpStatus } from "./status.ts";
 import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
 import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
@@ -95,6 +96,7 @@ export function createApp(node: HdpNode): Hono {
     return c.json(body, 202);
   });
 
+  mountUi(app);
   return app;
 }
 

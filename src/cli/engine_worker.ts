@@ -5,14 +5,24 @@
 /// <reference lib="deno.worker" />
 import { createApp } from "../api/app.ts";
 import { type ApiServer, serveApi } from "../api/server.ts";
-import { setLogLevel } from "../log.ts";
+import { logger, setLogLevel } from "../log.ts";
 import type { NodeConfig } from "../node/config.ts";
 import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/node.ts";
 import type { ShareSetting } from "../node/settings.ts";
-import { HdpError, toHdpError } from "../wire/errors.ts";
+import { HdpError, messageOf, toHdpError } from "../wire/errors.ts";
 import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
 
 const post = (message: FromEngine) => self.postMessage(message);
+const log = logger("engine");
+
+// Defence in depth: a promise rejected with nobody listening is a bug, but it must not take the
+// whole daemon (every transfer, every peer) down with it.
+self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  log.error("unhandled rejection (a bug; the daemon carries on)", {
+    error: messageOf(event.reason),
+  });
+});
 let node: HdpNode | undefined;
 let nextId = 1;
 const pending = new Map<number, PromiseWithResolvers<ShareSetting>>();

@@ -269,7 +269,11 @@ export class Downloads {
       if (r.state !== "queued" && r.state !== "downloading") continue;
       if (!this.#access.isConnected(r.peer.keyHex)) continue;
       if (!r.expanded) {
-        if (!live.expanding && forPeer(r.peer.keyHex) < perPeer) void this.#expand(live);
+        if (!live.expanding && forPeer(r.peer.keyHex) < perPeer) {
+          this.#expand(live).catch((error) =>
+            log.error("cannot list a download", { error: messageOf(error) })
+          );
+        }
         continue;
       }
       while (running() < limit && forPeer(r.peer.keyHex) < perPeer) {
@@ -405,7 +409,9 @@ export class Downloads {
       live.again.unshift(file);
       for (const t of live.active) if (t !== transfer) t.abort.abort();
       log.warn("paused a download", { path: r.path, reason: coded.message });
-      void this.#wishlist.putItem(r);
+      this.#wishlist.putItem(r).catch((error) =>
+        log.error("cannot save a download", { error: messageOf(error) })
+      );
       return;
     }
     if (coded.code === "UNAVAILABLE" || coded.code === "TIMEOUT" || coded.code === "BUSY") {

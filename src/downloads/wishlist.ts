@@ -137,7 +137,11 @@ export class Wishlist {
    */
   addHistory(entry: HistoryEntry): void {
     this.#historyBuffer.push(entry);
-    this.#historyTimer ??= setTimeout(() => void this.flushHistory(), 1000);
+    this.#historyTimer ??= setTimeout(() => {
+      this.flushHistory().catch((error) =>
+        console.error("cannot save the transfer history:", error)
+      );
+    }, 1000);
   }
 
   /** Commits buffered history entries and trims the oldest. */
@@ -159,8 +163,15 @@ export class Wishlist {
       const old = this.#kv.list({ prefix: ["dl", "history"] }, {
         limit: this.#historyCount - MAX_HISTORY,
       });
-      const op = this.#kv.atomic();
-      for await (const { key } of old) op.delete(key);
+      let op = this.#kv.atomic();
+      let count = 0;
+      for await (const { key } of old) {
+        op.delete(key);
+        if (++count % BATCH === 0) {
+          await op.commit();
+          op = this.#kv.atomic();
+        }
+      }
       await op.commit();
       this.#historyCount = MAX_HISTORY;
     }

@@ -161,6 +161,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         },
       },
     );
+    await Deno.mkdir(config.downloadDir, { recursive: true });
     const downloads = await Downloads.open(kv, peerAccess(peers), {
       downloadDir: await Deno.realPath(config.downloadDir),
       perPeer: config.downloadsPerPeer,

@@ -228,7 +228,7 @@ export class Shares {
       ({ stats } = await scanTree(this.#store, { name, root: path }, "", {
         onProgress: (s) => {
           state.scannedFiles = s.files;
-          void this.#notify(state);
+          this.#notify(state).catch(() => {}); // progress news only: a closed store is no matter
         },
       }));
       delete state.error;

@@ -1,0 +1,90 @@
+/**
+ * Signed announce addresses: a peer signs its own address and the time, so nobody can gossip a
+ * false address for somebody else. Signed bytes: `"hdp-announce-v1" ‖ utf8(address) ‖ time`, the
+ * address in its canonical form (compact, lower case) and the time as 8 bytes big-endian ms.
+ */
+import type { Identity } from "../transport/identity.ts";
+import { verifySignature } from "../transport/identity.ts";
+import { toHex } from "../transport/names.ts";
+import { hdpError } from "../wire/errors.ts";
+import {
+  type AnnounceAddress,
+  decodeAnnounceAddress,
+  encodeAnnounceAddress,
+} from "./announce_address.ts";
+
+/** The domain separator in front of every signed announcement. */
+export const ANNOUNCE_CONTEXT = "hdp-announce-v1";
+/** How old an announcement may be by default: 24 hours. */
+export const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** How far ahead of our clock an announcement may be (clocks differ). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Signs `address` (the identity's own) as valid at `time` (ms since the epoch); the 64-byte
+ * ed25519 signature. Refuses an address of another key or a bad time with `BAD_REQUEST`.
+ */
+export async function signAnnouncement(
+  identity: Identity,
+  address: string,
+  time: number,
+): Promise<Uint8Array> {
+  const decoded = decodeAnnounceAddress(address);
+  if (toHex(decoded.publicKey) !== toHex(identity.publicKey)) {
+    throw hdpError("BAD_REQUEST", "Cannot sign an announce address: it describes another key");
+  }
+  return await identity.sign(signedBytes(decoded, checkTime(time)));
+}
+
+/**
+ * Checks that `signature` was made by the key inside `address` for `time`, and that `time` is
+ * neither older than `maxAgeMs` nor more than 5 minutes ahead of `now`. Returns the decoded
+ * address; throws `BAD_REQUEST` for malformed input and `UNAUTHORIZED` for a false, stale or
+ * future announcement.
+ */
+export async function verifyAnnouncement(
+  address: string,
+  time: number,
+  signature: Uint8Array,
+  now: number,
+  maxAgeMs: number = DEFAULT_MAX_AGE_MS,
+): Promise<AnnounceAddress> {
+  const decoded = decodeAnnounceAddress(address);
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+    throw hdpError("BAD_REQUEST", "Not a valid announcement signature: it must be 64 bytes");
+  }
+  checkTime(time);
+  if (time < now - maxAgeMs) {
+    throw hdpError("UNAUTHORIZED", `Announcement refused: it is ${ageText(now - time)} old`);
+  }
+  if (time > now + MAX_CLOCK_SKEW_MS) {
+    throw hdpError("UNAUTHORIZED", `Announcement refused: it is ${ageText(time - now)} ahead`);
+  }
+  if (!await verifySignature(decoded.publicKey, signedBytes(decoded, time), signature)) {
+    throw hdpError("UNAUTHORIZED", "Announcement refused: not signed by the peer it describes");
+  }
+  return decoded;
+}
+
+function signedBytes(address: AnnounceAddress, time: number): Uint8Array {
+  const context = encoder.encode(ANNOUNCE_CONTEXT);
+  const text = encoder.encode(encodeAnnounceAddress(address));
+  const bytes = new Uint8Array(context.length + text.length + 8);
+  bytes.set(context);
+  bytes.set(text, context.length);
+  new DataView(bytes.buffer).setBigUint64(context.length + text.length, BigInt(time));
+  return bytes;
+}
+
+function checkTime(time: number): number {
+  if (!Number.isSafeInteger(time) || time < 0) {
+    throw hdpError("BAD_REQUEST", `Not a valid announcement time: ${time}`);
+  }
+  return time;
+}
+
+function ageText(ms: number): string {
+  return ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,124 @@
+/** @jsxImportSource preact */
+/** One download: progress, speed, time left, queue places, and what can be done with it. */
+import type { JSX } from "preact";
+import { useState } from "preact/hooks";
+import type { DownloadAction, DownloadItem } from "../src/api/types.ts";
+import { Badge } from "./badge.tsx";
+import { useApp } from "./context.ts";
+import { errorMessage } from "./errors.ts";
+import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.ts";
+import { EntryIcon } from "./icons.tsx";
+import { basename, fileUrl, previewKind } from "./paths.ts";
+import { Preview } from "./preview.tsx";
+
+const ACTIONS: Record<DownloadItem["state"], DownloadAction[]> = {
+  queued: ["front", "pause", "cancel"],
+  downloading: ["pause", "cancel"],
+  paused: ["resume", "cancel"],
+  failed: ["retry", "cancel"],
+  done: [],
+};
+
+const LABELS: Record<DownloadAction, string> = {
+  pause: "Pause",
+  resume: "Resume",
+  cancel: "Cancel",
+  retry: "Retry",
+  front: "Move to front",
+};
+
+/** A download's card; `onChange` gets the item after an action (or its id once cancelled). */
+export function DownloadCard(
+  { item, onChange }: { item: DownloadItem; onChange: (item: DownloadItem | string) => void },
+): JSX.Element {
+  const { client } = useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const act = async (action: DownloadAction) => {
+    setBusy(true);
+    setError("");
+    try {
+      const updated = await client.downloadAction(item.id, action);
+      onChange(action === "cancel" ? item.id : updated);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li class="row transfer" data-testid={`transfer-${item.id}`}>
+      <EntryIcon isDir={item.isDir} />
+      <div class="grow">
+        <div class="title-line">
+          <span class="title" title={item.path}>{basename(item.path)}</span>
+          <Badge state={item.state} testid={`transfer-state-${item.id}`} />
+        </div>
+        <div class="sub">
+          from {item.peer.name} · <span class="mono">{item.path}</span>
+        </div>
+        {item.state !== "done" && <Progress item={item} />}
+        {item.reason && item.reason !== item.state && <div class="sub warn">{item.reason}</div>}
+        {error && <div class="sub warn" role="alert">{error}</div>}
+        {item.state === "done" && <Finished item={item} />}
+      </div>
+      <div class="actions">
+        {ACTIONS[item.state].map((action) => (
+          <button
+            type="button"
+            key={action}
+            class={action === "cancel" ? "quiet danger" : "quiet"}
+            disabled={busy}
+            onClick={() => act(action)}
+            data-testid={`${action}-${item.id}`}
+          >
+            {LABELS[action]}
+          </button>
+        ))}
+      </div>
+    </li>
+  );
+}
+
+function Progress({ item }: { item: DownloadItem }): JSX.Element {
+  const done = percent(item.bytesDone, item.bytes);
+  const facts = [
+    `${done}%`,
+    `${formatBytes(item.bytesDone)} of ${formatBytes(item.bytes)}`,
+    item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
+    item.state === "downloading" ? formatSpeed(item.speed) : "",
+    item.state === "downloading" && item.eta !== undefined ? `${formatEta(item.eta)} left` : "",
+    item.queuePosition ? `#${item.queuePosition} in queue` : "",
+    item.remotePosition ? `#${item.remotePosition} in ${item.peer.name}'s queue` : "",
+  ];
+  return (
+    <>
+      <progress max={100} value={done} aria-label={`${done}%`} />
+      <div class="sub facts-line" data-testid={`transfer-progress-${item.id}`}>
+        {facts.filter(Boolean).join(" · ")}
+      </div>
+    </>
+  );
+}
+
+function Finished({ item }: { item: DownloadItem }): JSX.Element {
+  const { token } = useApp();
+  const size = `${formatBytes(item.bytes)}${item.isDir ? ` · ${plural(item.files, "file")}` : ""}`;
+  if (item.isDir) {
+    // the daemon serves files, not folder listings: say where the folder is
+    return (
+      <div class="sub">
+        {size} · saved in <span class="mono">{item.localPath}</span>
+      </div>
+    );
+  }
+  const kind = previewKind(item.path);
+  const url = fileUrl(item.localPath, token);
+  return (
+    <div class="finished">
+      <span class="sub">{size}</span>
+      <a href={url} target="_blank" rel="noopener" data-testid={`open-${item.id}`}>Open</a>
+      {kind && <Preview kind={kind} url={url} />}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/** Numbers, dates and durations for people; pure functions, no DOM. */
+
+/** Bytes in binary units, as the CLI prints them: `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** A transfer speed: `2.4 MiB/s`; nothing when idle. */
+export function formatSpeed(bytesPerSecond: number): string {
+  return bytesPerSecond > 0 ? `${formatBytes(Math.round(bytesPerSecond))}/s` : "";
+}
+
+/** Seconds left, coarsely: `45 s`, `3 min 20 s`, `2 h 05 min`, `3 d 4 h`; nothing when unknown. */
+export function formatEta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "";
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  const minutes = Math.floor(s / 60);
+  if (s < 86_400) return `${Math.floor(minutes / 60)} h ${pad2(minutes % 60)} min`;
+  const hours = Math.floor(s / 3600);
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** A local date and time to the minute: `2024-05-01 14:03`. */
+export function formatDate(ms: number): string {
+  if (!ms) return "";
+  const d = new Date(ms);
+  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  return `${date} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** How far along, 0 to 100, rounded down (100 only when done); an empty total counts as done. */
+export function percent(done: number, total: number): number {
+  if (total <= 0) return 100;
+  return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
+}
+
+/** `1 file`, `3 files`: a count with its noun. */
+export function plural(count: number, noun: string): string {
+  return `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}

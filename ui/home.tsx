@@ -1,0 +1,55 @@
+/** @jsxImportSource preact */
+/** The Home screen: who this node is, how peers reach it, and what it shares. */
+import type { JSX } from "preact";
+import type { NodeInfo } from "../src/api/types.ts";
+import { useApp } from "./context.ts";
+import { CopyBox } from "./copy_box.tsx";
+import { Shares } from "./shares.tsx";
+import { ErrorNote, Loading } from "./status.tsx";
+import { useLoad } from "./use_load.ts";
+
+const NAT_LABELS: Record<NodeInfo["natType"], string> = {
+  none: "None: a public address",
+  easy: "Easy: peers can reach this node by hole punching",
+  hard: "Hard (symmetric): peers behind a hard NAT cannot reach it",
+  unknown: "Unknown",
+};
+
+/** The Home screen. */
+export function Home(): JSX.Element {
+  const { client } = useApp();
+  const info = useLoad(() => client.info(), []);
+  return (
+    <div class="screen">
+      {info.data
+        ? <Identity info={info.data} />
+        : info.error
+        ? <ErrorNote error={info.error} onRetry={info.reload} />
+        : <Loading />}
+      <Shares onRestarted={info.reload} ownKey={info.data?.publicKey} />
+    </div>
+  );
+}
+
+function Identity({ info }: { info: NodeInfo }): JSX.Element {
+  return (
+    <section class="card identity">
+      <p class="eyebrow">This node</p>
+      <h1 class="own-name" data-testid="own-name">{info.name}</h1>
+      <p class="label">Announce address: give it to a peer so they can connect</p>
+      <CopyBox text={info.announceAddress} testid="announce-address" />
+      <dl class="facts">
+        <dt>NAT type</dt>
+        <dd data-testid="nat-type">{NAT_LABELS[info.natType]}</dd>
+        <dt>Listening on</dt>
+        <dd class="mono">
+          {info.listening.length ? info.listening.join(", ") : "nothing yet"}
+        </dd>
+        <dt>Downloads go to</dt>
+        <dd class="mono">{info.downloadDir}</dd>
+        <dt>Version</dt>
+        <dd>{info.version}</dd>
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * Adding or removing a share restarts the daemon's engine (its permissions are scoped to the shares);
+ * this waits until the new engine answers.
+ */
+import type { ApiClient } from "../src/api/client.ts";
+import type { NodeInfo } from "../src/api/types.ts";
+import { hdpError } from "../src/wire/errors.ts";
+import { errorCode } from "./errors.ts";
+
+/** A change of shares that restarts the engine. */
+export interface ShareChange {
+  op: "add" | "remove";
+  /** The share's name, as the daemon answered it. */
+  name: string;
+}
+
+/** Tells whether `info` comes from an engine that runs with the change applied. */
+export function hasRestarted(info: NodeInfo, change: ShareChange): boolean {
+  const present = info.shares.some((share) => share.name === change.name);
+  return change.op === "add" ? present : !present;
+}
+
+/** Options of {@link waitForRestart}. */
+export interface WaitOptions {
+  /** Between two polls of `/api/info`. Default 400 ms. */
+  intervalMs?: number;
+  /** How long before giving up. Default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Polls `/api/info` until the restarted engine answers; throws `TIMEOUT` when it does not. */
+export async function waitForRestart(
+  client: ApiClient,
+  change: ShareChange,
+  options: WaitOptions = {},
+): Promise<NodeInfo> {
+  const { intervalMs = 400, timeoutMs = 60_000 } = options;
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      const info = await client.info();
+      if (hasRestarted(info, change)) return info;
+    } catch (error) {
+      // while the engine restarts nothing answers; only a refused token is final
+      if (errorCode(error) === "UNAUTHORIZED") throw error;
+    }
+    if (Date.now() > deadline) {
+      throw hdpError("TIMEOUT", "The daemon did not come back after restarting: reload the page");
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
