@@ -45,8 +45,13 @@ export interface DownloadsOptions {
 
 /** Files bigger than this have their version recorded before the first byte, so they resume. */
 const RESUMABLE = 1024 * 1024;
+/** Files of at most this size are small: they do not count against the limits… */
+const SMALL_FILE = 1024 * 1024;
+/** …but against limits this many times larger. */
+const SMALL_FACTOR = 8;
 
 interface Transfer {
+  small: boolean;
   file: FileRecord;
   abort: AbortController;
   received: number;
@@ -105,6 +110,7 @@ export class Downloads {
   readonly #options: DownloadsOptions;
   readonly #items = new Map<string, Live>();
   readonly #saveQueue = new Map<string, FileRecord>();
+  readonly #madeDirs = new Set<string>();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #pumping = false;
@@ -258,31 +264,47 @@ export class Downloads {
   async #pumpOnce(): Promise<void> {
     const limit = this.#options.global ?? 16;
     const perPeer = this.#options.perPeer ?? 8;
-    const running = () =>
-      [...this.#items.values()].reduce((n, l) => n + l.active.size + (l.expanding ? 1 : 0), 0);
-    const forPeer = (key: string) =>
-      [...this.#items.values()].filter((l) => l.record.peer.keyHex === key)
-        .reduce((n, l) => n + l.active.size + (l.expanding ? 1 : 0), 0);
     for (const live of this.#ordered()) {
-      if (this.#closed || running() >= limit) return;
+      if (this.#closed) return;
       const r = live.record;
       if (r.state !== "queued" && r.state !== "downloading") continue;
       if (!this.#access.isConnected(r.peer.keyHex)) continue;
       if (!r.expanded) {
-        if (!live.expanding && forPeer(r.peer.keyHex) < perPeer) {
+        if (!live.expanding && this.#count(r.peer.keyHex).large < perPeer) {
           this.#expand(live).catch((error) =>
             log.error("cannot list a download", { error: messageOf(error) })
           );
         }
         continue;
       }
-      while (running() < limit && forPeer(r.peer.keyHex) < perPeer) {
-        const file = await this.#nextFile(live);
-        if (!file) break;
-        this.#start(live, file);
+      for (;;) {
+        const next = await this.#peekFile(live);
+        if (!next) break;
+        // Small files cost little bandwidth but a round trip each: many run at once so that the
+        // round trips overlap. The limits count large files.
+        const small = next.size <= SMALL_FILE;
+        const all = this.#count();
+        const mine = this.#count(r.peer.keyHex);
+        const room = small
+          ? all.small < limit * SMALL_FACTOR && mine.small < perPeer * SMALL_FACTOR
+          : all.large < limit && mine.large < perPeer;
+        if (!room) break;
+        this.#start(live, (await this.#nextFile(live))!, small);
       }
       await this.#checkFinished(live);
     }
+  }
+
+  /** Transfers running (and listings, which count as large), for one peer or all. */
+  #count(peer?: string): { large: number; small: number } {
+    let large = 0;
+    let small = 0;
+    for (const live of this.#items.values()) {
+      if (peer !== undefined && live.record.peer.keyHex !== peer) continue;
+      for (const transfer of live.active) transfer.small ? small++ : large++;
+      if (live.expanding) large++;
+    }
+    return { large, small };
   }
 
   async #expand(live: Live): Promise<void> {
@@ -339,8 +361,19 @@ export class Downloads {
     }
   }
 
+  async #peekFile(live: Live): Promise<FileRecord | undefined> {
+    if (live.again.length > 0) return live.again[0];
+    await this.#fill(live);
+    return live.pending[0];
+  }
+
   async #nextFile(live: Live): Promise<FileRecord | undefined> {
     if (live.again.length > 0) return live.again.shift();
+    await this.#fill(live);
+    return live.pending.shift();
+  }
+
+  async #fill(live: Live): Promise<void> {
     while (live.pending.length === 0 && !live.exhausted) {
       const batch = await this.#wishlist.files(live.record.id, {
         ...(live.cursor !== undefined ? { after: live.cursor } : {}),
@@ -350,18 +383,24 @@ export class Downloads {
       if (batch.length > 0) live.cursor = batch.at(-1)!.remotePath;
       live.pending.push(...batch.filter((f) => f.state === "queued"));
     }
-    return live.pending.shift();
   }
 
-  #start(live: Live, file: FileRecord): void {
+  #start(live: Live, file: FileRecord, small: boolean): void {
     const r = live.record;
-    const transfer: Transfer = { file, abort: new AbortController(), received: 0, offset: 0 };
+    const transfer: Transfer = {
+      file,
+      abort: new AbortController(),
+      received: 0,
+      offset: 0,
+      small,
+    };
     live.active.add(transfer);
     if (r.state === "queued") r.state = "downloading";
     const segments = localSegments(r.peer.name, file.remotePath);
     const promise = transferFile(file, segments, {
       downloadDir: this.#options.downloadDir,
       signal: transfer.abort.signal,
+      madeDirs: this.#madeDirs,
       read: async (start) => {
         transfer.offset = start;
         transfer.received = 0;

@@ -120,7 +120,8 @@ async function* body(
   let received = 0;
   let complete = false;
   try {
-    for await (const chunk of reader.raw()) {
+    // buffers no larger than the file: a folder of small files must not allocate 512 KiB each
+    for await (const chunk of reader.raw(Math.max(16 * 1024, Math.min(256 * 1024, expected)))) {
       received += chunk.length;
       if (received > expected) {
         throw hdpError("PROTOCOL", "The peer sent more bytes than it announced");

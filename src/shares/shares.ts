@@ -131,14 +131,14 @@ export class Shares {
    * Opens the way to a shared file for reading: parses the peer path, finds the share and runs
    * the jail. Throws `BAD_REQUEST`, `NOT_FOUND`, `NOT_SHARED` or `FORBIDDEN`.
    */
-  async resolveFile(path: string): Promise<Jailed> {
+  resolveFile(path: string): Jailed {
     const [shareName, ...rest] = parsePath(path);
     if (shareName === undefined || rest.length === 0) {
       throw hdpError("BAD_REQUEST", `Cannot read "${path}": not a file path`);
     }
     const state = this.#states.find((s) => s.config.name === shareName);
     if (!state) throw hdpError("NOT_FOUND", `No share named "${shareName}"`);
-    return await resolveInShare(state.config.path, rest, "file");
+    return resolveInShare(state.config.path, rest, "file");
   }
 
   /**
@@ -146,14 +146,14 @@ export class Shares {
    * again once open, so a swap after the jail's check cannot hand out something else.
    */
   async openFile(path: string): Promise<OpenFile> {
-    const { realPath } = await this.resolveFile(path);
+    const { realPath } = this.resolveFile(path);
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(realPath, { read: true });
+      file = Deno.openSync(realPath, { read: true }); // sync: see the jail
     } catch (error) {
       throw hdpError("IO", `Cannot open "${printable(path)}": ${messageOf(error)}`, error);
     }
-    const info = await file.stat();
+    const info = file.statSync();
     if (!info.isFile) {
       file.close();
       throw hdpError("NOT_SHARED", `Cannot read "${printable(path)}": not a regular file`);

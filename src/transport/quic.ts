@@ -253,7 +253,8 @@ export class QuicTransport {
       ...(observed ? { observed } : {}),
       openStream: async () => {
         try {
-          return await conn.createBidirectionalStream();
+          // wait for the peer's stream limit rather than fail when many requests are in flight
+          return await conn.createBidirectionalStream({ waitUntilAvailable: true });
         } catch (error) {
           throw hdpError(
             "UNAVAILABLE",

@@ -58,7 +58,8 @@ export class FrameReader {
   /**
    * The rest of the stream as raw chunks. Bytes already buffered come first; after them, reads go
    * straight to the stream (`bufferSize` bytes at most each, BYOB where the stream supports it).
-   * A chunk is valid until the next one is asked for: its memory is read into again.
+   * A chunk stays valid while the next one is read, and is overwritten by the one after: a
+   * consumer may overlap writing chunk n with reading chunk n + 1, no further.
    */
   async *raw(bufferSize = 256 * 1024): AsyncGenerator<Uint8Array> {
     if (this.#available() > 0) {
@@ -85,12 +86,14 @@ export class FrameReader {
       }
     }
     try {
-      let buffer = new ArrayBuffer(bufferSize);
-      for (;;) {
-        const { value, done } = await byob.read(new Uint8Array(buffer));
+      // Two buffers in turn: the consumer may still be writing chunk n (to disk) while chunk
+      // n + 1 is read into the other one.
+      const buffers = [new ArrayBuffer(bufferSize), new ArrayBuffer(bufferSize)];
+      for (let turn = 0;; turn ^= 1) {
+        const { value, done } = await byob.read(new Uint8Array(buffers[turn]!));
         if (done) return;
+        buffers[turn] = value.buffer; // a BYOB read hands its buffer back as a new object
         yield value;
-        buffer = value.buffer; // the consumer is done with the chunk: read into it again
       }
     } finally {
       byob.releaseLock();
