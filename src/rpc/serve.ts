@@ -36,7 +36,7 @@ export interface Requester {
 /** What the node does for each request. */
 export interface Handlers {
   ls(query: LsQuery): AsyncGenerator<LsPage>;
-  openFile(path: string): Promise<OpenFile>;
+  openFile(path: string): OpenFile | Promise<OpenFile>;
   announce(from: Requester, request: AnnounceRequest): Promise<void>;
   /** Waits for an upload slot, reporting queue positions; resolves with the release function. */
   uploadSlot?(

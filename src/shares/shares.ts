@@ -145,7 +145,7 @@ export class Shares {
    * Opens a shared file for reading, through the jail. The caller closes it. The file is checked
    * again once open, so a swap after the jail's check cannot hand out something else.
    */
-  async openFile(path: string): Promise<OpenFile> {
+  openFile(path: string): OpenFile {
     const { realPath } = this.resolveFile(path);
     let file: Deno.FsFile;
     try {
