@@ -8,6 +8,7 @@ import { hdpError, toHdpError } from "../wire/errors.ts";
 import { eventStream } from "./events.ts";
 import { serveDownloaded } from "./files.ts";
 import { mountUi } from "./ui.ts";
+import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
 import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
 import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
@@ -15,9 +16,15 @@ import { logger } from "../log.ts";
 
 const log = logger("api");
 
-/** Builds the API app for a node. */
-export function createApp(node: HdpNode): Hono {
+/** Builds the API app for a node, guarded as `guard` says (see guard.ts). */
+export function createApp(node: HdpNode, guard: GuardOptions): Hono {
   const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    const path = c.req.path;
+    checkRequest(c.req.raw, guard, path.startsWith("/api/") || path.startsWith("/files/"));
+    await next();
+  });
 
   app.onError((error, c) => {
     const coded = toHdpError(error);

@@ -5,6 +5,8 @@ import { hdpError } from "../wire/errors.ts";
 import { createApp } from "./app.ts";
 import { createClient } from "./client.ts";
 
+const GUARD = { bound: { hostname: "127.0.0.1", port: 3030 } };
+
 const INFO: NodeInfo = {
   name: "PersianChinchilla",
   publicKey: "00".repeat(32),
@@ -47,14 +49,14 @@ function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: string[]
 }
 
 function clientOf(node: HdpNode) {
-  const app = createApp(node);
+  const app = createApp(node, GUARD);
   return createClient("http://127.0.0.1:3030", {
     fetch: (input, init) => Promise.resolve(app.request(String(input), init)),
   });
 }
 
 Deno.test("GET /api/info answers the node's info as JSON", async () => {
-  const response = await createApp(fakeNode()).request("/api/info");
+  const response = await createApp(fakeNode(), GUARD).request("http://127.0.0.1:3030/api/info");
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /application\/json/);
   assert.deepEqual(await response.json(), INFO);
@@ -75,7 +77,7 @@ Deno.test("errors carry their code and map to HTTP statuses in one place", async
       throw hdpError("NOT_SHARED", 'Cannot read "a/b": path is not shared');
     },
   });
-  const response = await createApp(node).request("/api/info");
+  const response = await createApp(node, GUARD).request("http://127.0.0.1:3030/api/info");
   assert.equal(response.status, 403);
   assert.deepEqual(await response.json(), {
     error: { code: "NOT_SHARED", message: 'Cannot read "a/b": path is not shared' },
@@ -84,7 +86,7 @@ Deno.test("errors carry their code and map to HTTP statuses in one place", async
 });
 
 Deno.test("an unknown route is a coded 404", async () => {
-  const response = await createApp(fakeNode()).request("/api/nope");
+  const response = await createApp(fakeNode(), GUARD).request("http://127.0.0.1:3030/api/nope");
   assert.equal(response.status, 404);
   assert.equal((await response.json()).error.code, "NOT_FOUND");
 });

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { UI_CSS, UI_JS } from "./_ui_bundle.ts";
 import { mountUi, UI_CSP, UI_CSS_PATH, UI_JS_PATH } from "./ui.ts";
 
+const GUARD = { bound: { hostname: "127.0.0.1", port: 3030 } };
+
 function uiApp(): Hono {
   const app = new Hono();
   mountUi(app);
@@ -10,7 +12,7 @@ function uiApp(): Hono {
 }
 
 Deno.test("GET / answers the page with its Content-Security-Policy, revalidated every time", async () => {
-  const response = await uiApp().request("/");
+  const response = await uiApp().request("http://127.0.0.1:3030/");
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
   assert.equal(response.headers.get("content-security-policy"), UI_CSP);
@@ -37,7 +39,7 @@ Deno.test("the page's policy allows only this origin's files and the event strea
 });
 
 Deno.test("a script URL of another build is not served", async () => {
-  const response = await uiApp().request("/app.000000000000.js");
+  const response = await uiApp().request("http://127.0.0.1:3030/app.000000000000.js");
   assert.equal(response.status, 404);
   await response.body?.cancel();
 });

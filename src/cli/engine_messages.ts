@@ -22,7 +22,8 @@ export type ToEngine =
 
 /** Engine → supervisor. */
 export type FromEngine =
-  | { type: "ready"; info: NodeInfo }
+  /** `token` is set when the API listens beyond loopback and so requires it. */
+  | { type: "ready"; info: NodeInfo; token?: string }
   | { type: "change-scope"; id: number; change: ScopeChange }
   /** The engine stopped itself because its permission scope changed: start it again. */
   | { type: "restart" }

@@ -4,6 +4,8 @@
  */
 /// <reference lib="deno.worker" />
 import { createApp } from "../api/app.ts";
+import { isLoopback } from "../api/guard.ts";
+import { loadOrCreateToken } from "../node/api_token.ts";
 import { type ApiServer, serveApi } from "../api/server.ts";
 import { logger, setLogLevel } from "../log.ts";
 import type { NodeConfig } from "../node/config.ts";
@@ -65,9 +67,11 @@ function askSupervisor(change: ScopeChange): Promise<ShareSetting> {
 async function run(config: NodeConfig): Promise<void> {
   setLogLevel(config.logLevel);
   let server: ApiServer | undefined;
+  let token: string | undefined;
   try {
     node = await startNode(config, { scope });
-    server = serveApi(createApp(node), config.ui);
+    token = isLoopback(config.ui.hostname) ? undefined : await loadOrCreateToken(config.storageDir);
+    server = serveApi(createApp(node, { bound: config.ui, token }), config.ui);
     // The worker owns this copy of the config; info() reads it, so it reports the bound port.
     config.ui = server.address;
   } catch (error) {
@@ -75,7 +79,7 @@ async function run(config: NodeConfig): Promise<void> {
     post({ type: "failed", error: toHdpError(error).toJSON() });
     return;
   }
-  post({ type: "ready", info: node.info() });
+  post({ type: "ready", info: node.info(), ...(token ? { token } : {}) });
   const reason = await node.stopRequested;
   await server.close();
   await node.close();

@@ -93,7 +93,13 @@ async function runStart(args: Parsed, io: Io): Promise<number> {
   setLogLevel(logLevel);
   const config = configFrom(args, io, logLevel);
   await prepareDirs(config);
-  const supervision = superviseEngine(config, { onReady: (info) => printReady(io, info) });
+  let printed = false;
+  const supervision = superviseEngine(config, {
+    onReady: (info, token) => {
+      if (!printed) printReady(io, info, token); // a restart with a new scope is no news
+      printed = true;
+    },
+  });
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let firstAt = 0;
   const onSignal = () => {
@@ -162,7 +168,7 @@ async function prepareDirs(config: NodeConfig): Promise<void> {
   }
 }
 
-function printReady(io: Io, info: NodeInfo): void {
+function printReady(io: Io, info: NodeInfo, token: string | undefined): void {
   io.stdout(
     [
       `harddrive-party ${info.version} is running as ${info.name}`,
@@ -172,6 +178,12 @@ function printReady(io: Io, info: NodeInfo): void {
         info.shares.map((s) => `${s.name} (${s.path})`).join(", ") || "(nothing yet)"
       }`,
       `  Downloads go to:  ${info.downloadDir}`,
+      ...(token
+        ? [
+          `  API token:        ${token}`,
+          `  (the API listens beyond loopback: the web UI asks for this token, the CLI takes --token)`,
+        ]
+        : []),
       "",
     ].join("\n"),
   );

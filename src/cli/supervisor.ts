@@ -29,7 +29,7 @@ export function spawnEngineWorker(scope: SandboxScope, module: URL = ENGINE_MODU
 /** Options of {@link superviseEngine}. */
 export interface SuperviseOptions {
   /** Called each time the engine is up (again). */
-  onReady?: (info: NodeInfo) => void;
+  onReady?: (info: NodeInfo, token?: string) => void;
   /** How long a clean stop may take before the process exits anyway. Default 10 s. */
   stopTimeoutMs?: number;
 }
@@ -72,7 +72,7 @@ export function superviseEngine(config: NodeConfig, options: SuperviseOptions = 
       case "ready":
         // A restarted engine must come back on the same control port, even if it was 0 (any).
         config.ui = parseHostPort(message.info.uiAddress, "--ui-address");
-        options.onReady?.(message.info);
+        options.onReady?.(message.info, message.token);
         break;
       case "change-scope":
         void changeScope(message.id, message.change);
