@@ -3,8 +3,6 @@ import { Hono } from "hono";
 import { UI_CSS, UI_JS } from "./_ui_bundle.ts";
 import { mountUi, UI_CSP, UI_CSS_PATH, UI_JS_PATH } from "./ui.ts";
 
-const GUARD = { bound: { hostname: "127.0.0.1", port: 3030 } };
-
 function uiApp(): Hono {
   const app = new Hono();
   mountUi(app);

@@ -73,7 +73,7 @@ async function run(config: NodeConfig): Promise<void> {
     token = isLoopback(config.ui.hostname) ? undefined : await loadOrCreateToken(config.storageDir);
     server = serveApi(createApp(node, { bound: config.ui, token }), config.ui);
     // The worker owns this copy of the config; info() reads it, so it reports the bound port.
-    config.ui = server.address;
+    Object.assign(config.ui, server.address); // the same object the guard holds
   } catch (error) {
     await node?.close();
     post({ type: "failed", error: toHdpError(error).toJSON() });
