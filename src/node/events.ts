@@ -7,6 +7,8 @@ import type { DownloadItem, UploadInfo } from "../downloads/types.ts";
 export type NodeEvent =
   | { type: "share"; share: ShareInfo }
   | { type: "shares" }
+  /** The node's own info changed (its announce address, NAT type). */
+  | { type: "info" }
   | { type: "peer"; peer: PeerInfo }
   | { type: "download"; item: DownloadItem }
   | { type: "download-removed"; id: string }

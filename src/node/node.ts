@@ -4,10 +4,11 @@
  */
 import { join } from "node:path";
 import { logger } from "../log.ts";
-import { decodeAnnounceAddress, encodeAnnounceAddress } from "../discovery/announce_address.ts";
+import { decodeAnnounceAddress } from "../discovery/announce_address.ts";
 import { localAddresses } from "../discovery/local_addresses.ts";
 import type { NatType } from "../discovery/nat_type.ts";
-import { lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
+import { announceCall, lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
+import { Connectivity } from "../discovery/connectivity.ts";
 import { type Handlers, serveConnection, SMALL_READ } from "../rpc/serve.ts";
 import { Downloads, type PeerAccess } from "../downloads/downloads.ts";
 import type { DownloadItem, HistoryEntry, UploadInfo } from "../downloads/types.ts";
@@ -21,7 +22,7 @@ import { PeerStore } from "../transport/peer_store.ts";
 import { type PeerInfo, Peers } from "../transport/peers.ts";
 import { type PeerConnection, QuicTransport } from "../transport/quic.ts";
 import { pickUdpPort } from "../transport/udp_port.ts";
-import { hdpError } from "../wire/errors.ts";
+import { hdpError, messageOf } from "../wire/errors.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
 import { findPeer } from "./peer_lookup.ts";
@@ -139,7 +140,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     const handlers: Handlers = {
       ls: (query) => shares.pages(query),
       openFile: (path) => shares.openFile(path),
-      announce: () => Promise.resolve(), // gossip arrives with the connectivity work
+      announce: (from, request) => connectivity.announced(from.keyHex, request),
       uploadSlot: (from, onPosition, signal) =>
         uploadSlots.acquire(from.keyHex, onPosition, signal),
       onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
@@ -147,6 +148,9 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
       void serveConnection(connection, requester, handlers);
+      connectivity.connected(connection).catch((error) => {
+        log.debug("gossip to a new peer failed", { error: messageOf(error) });
+      });
     };
     // The transport, the peers and the downloads need each other; closures run after all exist.
     const peers: Peers = new Peers(
@@ -170,6 +174,14 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       onRemoved: (id) => events.emit({ type: "download-removed", id }),
     });
     closers.unshift(() => downloads.close());
+    const connectivity = new Connectivity(identity, {
+      stun: config.stun,
+      stunServers: config.stunServers,
+      mdns: config.mdns,
+      onChange: () => events.emit({ type: "info" }),
+    });
+    closers.unshift(() => connectivity.close());
+    if (port !== 0) await connectivity.probe(port); // before the endpoint takes the port
     const transport = await QuicTransport.open(identity, {
       hostname: options.hostname ?? "0.0.0.0",
       port,
@@ -177,12 +189,19 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     });
     closers.unshift(() => transport.close());
     closers.unshift(() => peers.close());
+    connectivity.start({ hostname: transport.hostname, port: transport.port }, {
+      isConnected: (key) => peers.connection(key) !== undefined,
+      connect: (key, address, source, announce) =>
+        peers.connect(key, address, { source, announce }),
+      connections: () => peers.connections(),
+      send: (connection, signed) => announceCall(connection, signed),
+    });
     await peers.restore();
     return assemble({
       identity,
       config,
       port: transport.port,
-      bound: transport.hostname,
+      connectivity,
       settings,
       shares,
       peers,
@@ -202,8 +221,7 @@ interface Parts {
   identity: Identity;
   config: NodeConfig;
   port: number;
-  /** The address the QUIC endpoint is bound to. */
-  bound: string;
+  connectivity: Connectivity;
   settings: Settings;
   shares: Shares;
   peers: Peers;
@@ -219,7 +237,7 @@ function assemble(parts: Parts): HdpNode {
     identity,
     config,
     port,
-    bound,
+    connectivity,
     settings,
     shares,
     peers,
@@ -259,7 +277,7 @@ function assemble(parts: Parts): HdpNode {
 
   return {
     events,
-    info: () => nodeInfo(identity, config, { port, bound }, settings.shares),
+    info: () => nodeInfo(identity, config, { port, connectivity }, settings.shares),
     shares: () => shares.list(),
     addShare: (path) => changeScope((s) => s.addShare(path)),
     removeShare: (name) => changeScope((s) => s.removeShare(name)),
@@ -360,22 +378,15 @@ async function resolvePort(config: NodeConfig, settings: Settings): Promise<numb
 function nodeInfo(
   identity: Identity,
   config: NodeConfig,
-  { port, bound }: { port: number; bound: string },
+  { port, connectivity }: { port: number; connectivity: Connectivity },
   shares: ShareSetting[],
 ): NodeInfo {
-  const wildcard = bound === "0.0.0.0" || bound === "::";
-  const addresses = wildcard ? localAddresses().map((a) => a.address) : [bound];
-  const natType: NatType = "unknown";
-  const announceIp = addresses[0] ?? "127.0.0.1";
+  const addresses = localAddresses().map((a) => a.address);
+  const natType = connectivity.natType;
   return {
     name: identity.name,
     publicKey: identity.publicKeyHex,
-    announceAddress: encodeAnnounceAddress({
-      publicKey: identity.publicKey,
-      ip: announceIp,
-      port,
-      natType,
-    }),
+    announceAddress: connectivity.announceAddress(),
     natType,
     listening: addresses.map((hostname) => formatHostPort({ hostname, port })),
     port,

@@ -161,6 +161,12 @@ export class Peers {
     return connection && !connection.isClosed ? connection : undefined;
   }
 
+  /** Every live connection, one per connected peer. */
+  connections(): PeerConnection[] {
+    return [...this.#entries.values()].map((e) => e.connection)
+      .filter((c): c is PeerConnection => c !== undefined && !c.isClosed);
+  }
+
   /** Every known peer. */
   list(): PeerInfo[] {
     return [...this.#entries.values()].map((e) => ({ ...e.info }))

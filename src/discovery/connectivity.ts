@@ -1,0 +1,295 @@
+/**
+ * How this node is reached and how it finds others: its public address and NAT type (STUN before
+ * the QUIC endpoint takes the port, then what peers observe), signed gossip of announce addresses
+ * (AnnouncePeer), and mDNS on the LAN. Dialling both ways at once punches through easy NATs.
+ */
+import { logger } from "../log.ts";
+import type { Identity } from "../transport/identity.ts";
+import { toHex } from "../transport/names.ts";
+import type { PeerConnection } from "../transport/quic.ts";
+import { hdpError, messageOf } from "../wire/errors.ts";
+import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
+import { signAnnouncement, verifyAnnouncement } from "./gossip_signature.ts";
+import { localAddresses } from "./local_addresses.ts";
+import { type Mdns, startMdns } from "./mdns.ts";
+import type { NatType } from "./nat_type.ts";
+import { learnPublicAddress, type StunServer } from "./stun_client.ts";
+
+const log = logger("connectivity");
+
+/** Public STUN servers used when none are given. */
+export const DEFAULT_STUN_SERVERS = [
+  "stun.l.google.com:19302",
+  "stun1.l.google.com:19302",
+  "stun.cloudflare.com:3478",
+];
+
+/** A signed announce address, as gossip carries it. */
+export interface SignedAnnouncement {
+  address: string;
+  time: number;
+  signature: Uint8Array;
+}
+
+/** What connectivity needs from the peers. */
+export interface PeerDirectory {
+  isConnected(keyHex: string): boolean;
+  connect(
+    publicKey: Uint8Array,
+    address: { ip: string; port: number },
+    source: "gossip" | "mdns",
+    announce: string,
+  ): Promise<unknown>;
+  /** Live connections to other peers, to gossip to. */
+  connections(): PeerConnection[];
+  /** Sends an announcement to one peer. */
+  send(connection: PeerConnection, announcement: SignedAnnouncement): Promise<void>;
+}
+
+/** Options of {@link Connectivity}. */
+export interface ConnectivityOptions {
+  stun: boolean;
+  /** `host:port`; empty: {@link DEFAULT_STUN_SERVERS}. */
+  stunServers: string[];
+  mdns: boolean;
+  /** Dial peers learnt by gossip and mDNS. Default true. */
+  autoDial?: boolean;
+  /** Called when the announce address changes. */
+  onChange?: () => void;
+}
+
+/** The reachability of one node. */
+export class Connectivity {
+  readonly #identity: Identity;
+  readonly #options: ConnectivityOptions;
+  #port = 0;
+  #bound = "0.0.0.0";
+  #natType: NatType = "unknown";
+  #public: { ip: string; port: number } | undefined;
+  #own: SignedAnnouncement | undefined;
+  /** The latest signed announcement of each peer we heard from: what we pass on. */
+  readonly #known = new Map<string, SignedAnnouncement>();
+  #directory: PeerDirectory | undefined;
+  #mdns: Mdns | undefined;
+
+  constructor(identity: Identity, options: ConnectivityOptions) {
+    this.#identity = identity;
+    this.#options = options;
+  }
+
+  /**
+   * Asks STUN servers from `port` before the QUIC endpoint binds it: the NAT's mapping for that
+   * port is then the public address. Offline, it gives up within ~1.5 s and the node starts anyway.
+   */
+  async probe(port: number): Promise<void> {
+    if (!this.#options.stun) return;
+    const servers =
+      (this.#options.stunServers.length ? this.#options.stunServers : DEFAULT_STUN_SERVERS)
+        .map(parseServer);
+    try {
+      const found = await learnPublicAddress(port, servers, { timeoutMs: 1500 });
+      this.#natType = found.natType;
+      const first = found.mapped[0];
+      if (first) this.#public = { ip: first.ip, port: first.port };
+      log.info("learned the public address", {
+        natType: found.natType,
+        public: first ? `${first.ip}:${first.port}` : "none",
+        answered: found.mapped.length,
+      });
+    } catch (error) {
+      log.warn("STUN failed; starting without a public address", { error: messageOf(error) });
+    }
+  }
+
+  /** Starts gossip and mDNS once the endpoint is bound. */
+  start(bound: { hostname: string; port: number }, directory: PeerDirectory): void {
+    this.#bound = bound.hostname;
+    this.#port = bound.port;
+    this.#directory = directory;
+    if (this.#options.mdns) {
+      this.#mdns = startMdns({
+        announce: () => this.#lanAnnouncement(),
+        onPeer: (found) => {
+          if (!found.verified || found.announce === undefined) return;
+          void this.#maybeDial(found.announce, "mdns");
+        },
+      });
+    }
+  }
+
+  /** The NAT type as far as known. */
+  get natType(): NatType {
+    return this.#natType;
+  }
+
+  /** The announce address to give people: the public one when known, else a local one. */
+  announceAddress(): string {
+    const local = this.#localIp();
+    const ip = this.#public?.ip ?? local;
+    const port = this.#public?.port ?? this.#port;
+    const natType = this.#public
+      ? this.#natType
+      : local === "127.0.0.1"
+      ? "unknown"
+      : this.#natType;
+    return encodeAnnounceAddress({ publicKey: this.#identity.publicKey, ip, port, natType });
+  }
+
+  /** Our own announcement, signed (re-signed when the address changes or it gets old). */
+  async ownAnnouncement(): Promise<SignedAnnouncement> {
+    const address = this.announceAddress();
+    if (!this.#own || this.#own.address !== address || Date.now() - this.#own.time > 3600_000) {
+      const time = Date.now();
+      this.#own = {
+        address,
+        time,
+        signature: await signAnnouncement(this.#identity, address, time),
+      };
+    }
+    return this.#own;
+  }
+
+  /**
+   * A peer connected: tell it who we are and whom we know, and tell the others about it (so that
+   * both ends dial each other at once, which is what opens easy NATs).
+   */
+  async connected(connection: PeerConnection): Promise<void> {
+    const directory = this.#directory;
+    if (!directory) return;
+    if (connection.direction === "outbound" && connection.observed) {
+      this.#observed(connection.observed);
+    }
+    const sends: Promise<void>[] = [directory.send(connection, await this.ownAnnouncement())];
+    for (const [key, announcement] of this.#known) {
+      if (key !== connection.peerKeyHex && directory.isConnected(key)) {
+        sends.push(directory.send(connection, announcement));
+      }
+    }
+    const theirs = this.#known.get(connection.peerKeyHex);
+    if (theirs) {
+      for (const other of directory.connections()) {
+        if (other.peerKeyHex !== connection.peerKeyHex) sends.push(directory.send(other, theirs));
+      }
+    }
+    const results = await Promise.allSettled(sends);
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed) log.debug("some gossip did not arrive", { failed });
+  }
+
+  /**
+   * An AnnouncePeer from a peer: checked (only the described peer can have signed it), remembered
+   * to pass on, and dialled when we are not connected. Throws `UNAUTHORIZED` / `BAD_REQUEST`.
+   */
+  async announced(
+    from: string,
+    announcement: { address: string; time?: number; signature?: Uint8Array },
+  ): Promise<void> {
+    if (announcement.signature === undefined || announcement.time === undefined) {
+      throw hdpError("UNAUTHORIZED", "Unsigned announcements are not accepted");
+    }
+    const signed = {
+      address: announcement.address,
+      time: announcement.time,
+      signature: announcement.signature,
+    };
+    const decoded = await verifyAnnouncement(
+      signed.address,
+      signed.time,
+      signed.signature,
+      Date.now(),
+    );
+    const key = toHex(decoded.publicKey);
+    if (key === this.#identity.publicKeyHex) return;
+    const previous = this.#known.get(key);
+    if (!previous || previous.time < signed.time) this.#known.set(key, signed);
+    log.debug("heard of a peer", { from, peer: key.slice(0, 8) });
+    if (key === from) {
+      // the peer itself: now we can pass it on to the others
+      const directory = this.#directory;
+      if (directory) {
+        for (const other of directory.connections()) {
+          if (other.peerKeyHex !== key) directory.send(other, signed).catch(() => {});
+        }
+      }
+      return;
+    }
+    await this.#maybeDial(signed.address, "gossip");
+  }
+
+  close(): void {
+    this.#mdns?.close();
+  }
+
+  async #maybeDial(address: string, source: "gossip" | "mdns"): Promise<void> {
+    const directory = this.#directory;
+    if (!directory || this.#options.autoDial === false) return;
+    const decoded = decodeAnnounceAddress(address);
+    const key = toHex(decoded.publicKey);
+    if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
+    try {
+      await directory.connect(
+        decoded.publicKey,
+        { ip: decoded.ip, port: decoded.port },
+        source,
+        address,
+      );
+    } catch (error) {
+      log.debug("could not reach a peer we heard of", {
+        peer: key.slice(0, 8),
+        source,
+        error: messageOf(error),
+      });
+    }
+  }
+
+  #lanAnnouncement() {
+    const ip = this.#localIp();
+    if (!this.#port) return undefined;
+    const address = encodeAnnounceAddress({
+      publicKey: this.#identity.publicKey,
+      ip,
+      port: this.#port,
+      natType: this.#natType,
+    });
+    const time = Date.now();
+    // mDNS answers are built synchronously: sign ahead, and refresh in the background
+    if (
+      !this.#lanSigned || this.#lanSigned.address !== address ||
+      time - this.#lanSigned.time > 3600_000
+    ) {
+      signAnnouncement(this.#identity, address, time).then((signature) => {
+        this.#lanSigned = { address, time, signature };
+        this.#mdns?.announce();
+      }).catch(() => {});
+      return this.#lanSigned?.address === address ? this.#lanSigned : undefined;
+    }
+    return this.#lanSigned;
+  }
+
+  #lanSigned: SignedAnnouncement | undefined;
+
+  /** What a peer outside our LAN sees of us is our public address. */
+  #observed(seen: { ip: string; port: number }): void {
+    const local = new Set(localAddresses().map((a) => a.address));
+    if (local.has(seen.ip) || seen.ip.startsWith("127.") || seen.ip === "::1") return;
+    if (this.#public?.ip === seen.ip && this.#public.port === seen.port) return;
+    this.#public = seen;
+    if (this.#natType === "unknown") this.#natType = "easy"; // reachable from outside at that mapping
+    log.info("a peer sees us at a new public address", { public: `${seen.ip}:${seen.port}` });
+    this.#options.onChange?.();
+  }
+
+  #localIp(): string {
+    if (this.#bound !== "0.0.0.0" && this.#bound !== "::") return this.#bound;
+    return localAddresses().find((a) => a.family === "IPv4")?.address ??
+      localAddresses()[0]?.address ?? "127.0.0.1";
+  }
+}
+
+function parseServer(text: string): StunServer {
+  const colon = text.lastIndexOf(":");
+  return {
+    hostname: text.slice(0, colon).replace(/^\[|\]$/g, ""),
+    port: Number(text.slice(colon + 1)),
+  };
+}
