@@ -135,6 +135,18 @@ export class Connectivity {
     return encodeAnnounceAddress({ publicKey: this.#identity.publicKey, ip, port, natType });
   }
 
+  /**
+   * Why a peer behind `theirs` cannot be reached from here, or undefined when it may be. Two
+   * symmetric NATs pick a new port per destination on both sides: no packet ever finds the
+   * other's mapping, and only a relay (which this program does not run) could join them.
+   */
+  unreachable(theirs: NatType): string | undefined {
+    if (theirs === "hard" && this.#natType === "hard") {
+      return "Needs relay: both this node and the peer are behind symmetric (hard) NATs";
+    }
+    return undefined;
+  }
+
   /** Our own announcement, signed (re-signed when the address changes or it gets old). */
   async ownAnnouncement(): Promise<SignedAnnouncement> {
     const address = this.announceAddress();
@@ -226,6 +238,8 @@ export class Connectivity {
     const decoded = decodeAnnounceAddress(address);
     const key = toHex(decoded.publicKey);
     if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
+    const why = this.unreachable(decoded.natType);
+    if (why) return log.info("not dialling a peer we heard of", { peer: key.slice(0, 8), why });
     try {
       await directory.connect(
         decoded.publicKey,

@@ -284,6 +284,8 @@ function assemble(parts: Parts): HdpNode {
     ls: (query) => shares.query(query),
     async connect(text) {
       const address = decodeAnnounceAddress(text);
+      const why = connectivity.unreachable(address.natType);
+      if (why) throw hdpError("UNAVAILABLE", why);
       return await peers.connect(address.publicKey, { ip: address.ip, port: address.port }, {
         source: "manual",
         announce: text.replace(/\s+/g, ""),
