@@ -101,7 +101,7 @@ Deno.test("an existing complete file is skipped when it matches, and kept with a
 });
 
 Deno.test("a file changed at the peer between attempts starts over and is never spliced", async () => {
-  const first = new Uint8Array(randomBytes(8 * 1024 * 1024));
+  const first = new Uint8Array(randomBytes(64 * 1024 * 1024));
   await using a = await testNode({ "movie.mkv": first });
   await using b = await testNode();
   await indexed(a.node);
@@ -127,7 +127,7 @@ Deno.test("a file changed at the peer between attempts starts over and is never 
 
 Deno.test("pause, resume, cancel (deletes the part) and move to front", async () => {
   await using a = await testNode({
-    "a.bin": new Uint8Array(randomBytes(6 * 1024 * 1024)),
+    "a.bin": new Uint8Array(randomBytes(64 * 1024 * 1024)),
     "b.txt": "b",
     "c.txt": "c",
   });
@@ -181,5 +181,29 @@ Deno.test("a missing remote file fails with the peer's reason, and retry tries a
   assert.equal(
     await Deno.readTextFile(join(b.config.downloadDir, a.node.info().name, "share", "gone.txt")),
     "back",
+  );
+});
+
+Deno.test("a file asked for alone and inside its folder at once is written once, without errors", async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) files[`Album/${i}.txt`] = `track ${i}`;
+  await using a = await testNode(files);
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const [folder, single] = await Promise.all([
+    b.node.download(name, "share/Album"),
+    b.node.download(name, "share/Album/7.txt"),
+  ]);
+  const done = await until(b.node, folder.id, ["done", "failed", "paused"]);
+  const alone = await until(b.node, single.id, ["done", "failed", "paused"]);
+  assert.equal(done.state, "done", done.reason);
+  assert.equal(alone.state, "done", alone.reason);
+  const dir = join(b.config.downloadDir, name, "share", "Album");
+  assert.equal(
+    (await Array.fromAsync(Deno.readDir(dir))).length,
+    50,
+    "no duplicates, no .part left",
   );
 });

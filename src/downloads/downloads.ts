@@ -75,6 +75,11 @@ interface Live {
   lastEmit: number;
 }
 
+/** The local path a file is written to (before any numbered name is chosen). */
+function targetOf(item: ItemRecord, file: FileRecord): string {
+  return file.localRel ?? `${item.peer.name}/${file.remotePath}`;
+}
+
 /** Shapes a live item for the API. */
 function view(live: Live, queuePosition?: number): DownloadItem {
   const r = live.record;
@@ -111,6 +116,8 @@ export class Downloads {
   readonly #items = new Map<string, Live>();
   readonly #saveQueue = new Map<string, FileRecord>();
   readonly #madeDirs = new Set<string>();
+  /** Local paths being written: the same file asked for twice (alone and in its folder) waits. */
+  readonly #writing = new Set<string>();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #pumping = false;
@@ -282,6 +289,7 @@ export class Downloads {
         if (!next) break;
         // Small files cost little bandwidth but a round trip each: many run at once so that the
         // round trips overlap. The limits count large files.
+        if (this.#writing.has(targetOf(r, next))) break; // its twin finishes first, then it is there
         const small = next.size <= SMALL_FILE;
         const all = this.#count();
         const mine = this.#count(r.peer.keyHex);
@@ -394,6 +402,8 @@ export class Downloads {
       offset: 0,
       small,
     };
+    const target = targetOf(r, file);
+    this.#writing.add(target);
     live.active.add(transfer);
     if (r.state === "queued") r.state = "downloading";
     const segments = localSegments(r.peer.name, file.remotePath);
@@ -427,6 +437,7 @@ export class Downloads {
       },
       (error) => this.#failed(live, transfer, error),
     ).finally(() => {
+      this.#writing.delete(target);
       live.active.delete(transfer);
       this.#emit(live, true);
       void this.pump();
@@ -560,6 +571,7 @@ export class Downloads {
   }
 
   #emit(live: Live, force = false): void {
+    if (this.#items.get(live.record.id) !== live) return; // cancelled: its news ended with it
     const now = Date.now();
     if (!force && now - live.lastEmit < 250) return;
     live.lastEmit = now;
