@@ -80,19 +80,49 @@ export function testId(id: string): string {
   return `[data-testid=${JSON.stringify(id)}]`;
 }
 
-/** Waits until the element `selector` is visible and its text contains `text`; returns its text. */
-export async function waitForText(page: Page, selector: string, text: string): Promise<string> {
-  await page.waitForFunction(
-    (sel: string, want: string) => {
-      const element = document.querySelector<HTMLElement>(sel);
-      return element !== null && element.offsetParent !== null &&
-        (element.textContent ?? "").includes(want);
+/**
+ * The little of the DOM that functions run in the page use: this project type-checks without the
+ * dom lib. Such a function reaches it as `(globalThis as unknown as PageGlobals).document`.
+ */
+export interface PageGlobals {
+  document: { querySelector(selector: string): PageElement | null };
+}
+
+/** An element, as {@link PageGlobals} sees it. */
+export interface PageElement {
+  readonly textContent: string | null;
+  /** null when the element is not displayed (it or an ancestor is hidden). */
+  readonly offsetParent: unknown;
+}
+
+/**
+ * Waits until the element `selector` is displayed and its text contains `text` (or matches it);
+ * returns its text.
+ */
+export async function waitForText(
+  page: Page,
+  selector: string,
+  text: string | RegExp,
+): Promise<string> {
+  const pattern = typeof text === "string" ? undefined : { source: text.source, flags: text.flags };
+  const handle = await page.waitForFunction(
+    (sel: string, want: string, re: { source: string; flags: string } | undefined) => {
+      const element = (globalThis as unknown as PageGlobals).document.querySelector(sel);
+      if (element === null || element.offsetParent === null) return false;
+      const content = element.textContent ?? "";
+      const matches = re ? new RegExp(re.source, re.flags).test(content) : content.includes(want);
+      return matches ? content : false;
     },
     { timeout: BROWSER_TIMEOUT_MS },
     selector,
-    text,
+    typeof text === "string" ? text : "",
+    pattern,
   );
-  return await page.$eval(selector, (element) => element.textContent ?? "");
+  try {
+    return String(await handle.jsonValue());
+  } finally {
+    await handle.dispose();
+  }
 }
 
 /** Waits until the element `selector` is visible, then clicks it. */
