@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { setLogLevel } from "../src/log.ts";
-import { LIMITS } from "../src/node/config.ts";
+import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import { startNode } from "../src/node/node.ts";
 import { writeSettings } from "../src/node/settings.ts";
 import { cpuSeconds, peakRssMiB } from "./_util.ts";
@@ -15,16 +15,8 @@ setLogLevel("warn");
 await Deno.mkdir(storage, { recursive: true });
 await writeSettings(storage, { shares: [{ name: "bench", path: await Deno.realPath(shareDir) }] });
 const node = await startNode({
-  shareDirs: [],
-  downloadDir: join(storage, "downloads"),
-  storageDir: storage,
-  ui: { hostname: "127.0.0.1", port: 0 },
+  ...loopbackConfig(storage, join(storage, "downloads")),
   port: Number(port ?? 0),
-  stunServers: [],
-  stun: false,
-  mdns: false,
-  logLevel: "warn",
-  ...LIMITS,
 }, { hostname: "127.0.0.1", watch: false });
 for (let i = 0; i < 1000 && (await node.shares()).some((s) => s.scanning); i++) {
   await new Promise((r) => setTimeout(r, 20));

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
 /** Helpers shared by the benchmarks. */
 
 /** Peak resident memory of this process so far (VmHWM), in MiB; NaN where /proc is missing. */
@@ -96,4 +98,23 @@ function lineSplitter(): TransformStream<string, string> {
       if (rest) controller.enqueue(rest);
     },
   });
+}
+
+/** A sha256 over every file of a tree: relative paths and contents, in name order. */
+export async function treeHash(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  const walk = async (path: string, rel: string) => {
+    const entries = (await Array.fromAsync(Deno.readDir(path))).sort((
+      a,
+      b,
+    ) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.isDirectory) await walk(join(path, entry.name), `${rel}/${entry.name}`);
+      else {hash.update(`${rel}/${entry.name}\u0000`).update(
+          await Deno.readFile(join(path, entry.name)),
+        );}
+    }
+  };
+  await walk(dir, "");
+  return hash.digest("hex");
 }

@@ -10,10 +10,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
-import { LIMITS } from "../src/node/config.ts";
 import { type HdpNode, startNode } from "../src/node/node.ts";
 import { startDaemon } from "../tests/helpers/daemon.ts";
-import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
+import { loopbackConfig } from "../tests/helpers/nodes.ts";
+import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper, treeHash } from "./_util.ts";
 import { rawQuic } from "./transfer_bench.ts";
 
 const GIB = 1024 ** 3;
@@ -33,24 +33,6 @@ async function smallFolder(dir: string): Promise<void> {
       await Deno.writeFile(join(dir, `d${d}`, `file-${i}.bin`), chunk);
     }
   }
-}
-
-async function treeHash(dir: string): Promise<string> {
-  const hash = createHash("sha256");
-  const walk = async (path: string, rel: string) => {
-    const entries = (await Array.fromAsync(Deno.readDir(path))).sort((
-      a,
-      b,
-    ) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      if (entry.isDirectory) await walk(join(path, entry.name), `${rel}/${entry.name}`);
-      else {hash.update(`${rel}/${entry.name}\u0000`).update(
-          await Deno.readFile(join(path, entry.name)),
-        );}
-    }
-  };
-  await walk(dir, "");
-  return hash.digest("hex");
 }
 
 async function sha256(path: string): Promise<string> {
@@ -103,18 +85,10 @@ if (import.meta.main) {
   const rawInfo = JSON.parse((await raw.lines.next()).value);
   await Deno.mkdir(join(work, "client"), { recursive: true });
   await Deno.mkdir(join(work, "client-dl"), { recursive: true });
-  const client = await startNode({
-    shareDirs: [],
-    downloadDir: join(work, "client-dl"),
-    storageDir: join(work, "client"),
-    ui: { hostname: "127.0.0.1", port: 0 },
-    port: 0,
-    stunServers: [],
-    stun: false,
-    mdns: false,
-    logLevel: "warn",
-    ...LIMITS,
-  }, { hostname: "127.0.0.1", watch: false });
+  const client = await startNode(loopbackConfig(join(work, "client"), join(work, "client-dl")), {
+    hostname: "127.0.0.1",
+    watch: false,
+  });
   await client.connect(announce);
 
   const ceiling = await rawQuic(rawInfo.port, rawInfo.key, GIB);

@@ -9,10 +9,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
-import { LIMITS } from "../src/node/config.ts";
 import { startNode } from "../src/node/node.ts";
 import { SERVER_NAME, trustAnchorFor } from "../src/transport/certificate.ts";
 import { fromHex } from "../src/transport/names.ts";
+import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
 
 const GIB = 1024 ** 3;
@@ -102,18 +102,10 @@ if (import.meta.main) {
   const raw = spawnHelper("./_raw_quic.ts", []);
   const { announce, name } = JSON.parse((await server.lines.next()).value);
   const rawInfo = JSON.parse((await raw.lines.next()).value);
-  const client = await startNode({
-    shareDirs: [],
-    downloadDir: join(storage, "client-dl"),
-    storageDir: join(storage, "client"),
-    ui: { hostname: "127.0.0.1", port: 0 },
-    port: 0,
-    stunServers: [],
-    stun: false,
-    mdns: false,
-    logLevel: "warn",
-    ...LIMITS,
-  }, { hostname: "127.0.0.1", watch: false });
+  const client = await startNode(
+    loopbackConfig(join(storage, "client"), join(storage, "client-dl")),
+    { hostname: "127.0.0.1", watch: false },
+  );
   await client.connect(announce);
 
   console.log(

@@ -31,16 +31,7 @@ export async function testNode(
     else await Deno.writeFile(join(shareDir, path), content);
   }
   const config: NodeConfig = {
-    shareDirs: [],
-    downloadDir: join(root, "downloads"),
-    storageDir: join(root, "storage"),
-    ui: { hostname: "127.0.0.1", port: 0 },
-    port: 0,
-    stunServers: [],
-    stun: false,
-    mdns: false,
-    logLevel: "warn",
-    ...LIMITS,
+    ...loopbackConfig(join(root, "storage"), join(root, "downloads")),
     ...(options.uploadSlots ? { uploadSlots: options.uploadSlots } : {}),
   };
   await Deno.mkdir(config.storageDir);
@@ -58,6 +49,22 @@ export async function testNode(
       await node.close();
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },
+  };
+}
+
+/** The config of a node on loopback with no STUN or mDNS, its UDP port picked by the OS. */
+export function loopbackConfig(storageDir: string, downloadDir: string): NodeConfig {
+  return {
+    shareDirs: [],
+    downloadDir,
+    storageDir,
+    ui: { hostname: "127.0.0.1", port: 0 },
+    port: 0,
+    stunServers: [],
+    stun: false,
+    mdns: false,
+    logLevel: "warn",
+    ...LIMITS,
   };
 }
 
