@@ -56,6 +56,8 @@ export interface ConnectivityOptions {
   autoDial?: boolean;
   /** Called when the announce address changes. */
   onChange?: () => void;
+  /** How often to look for a changed local address. Default 60 s. */
+  recheckMs?: number;
 }
 
 /** The reachability of one node. */
@@ -71,6 +73,9 @@ export class Connectivity {
   readonly #known = new Map<string, SignedAnnouncement>();
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastLocal = "";
+  #stunAt = Date.now();
 
   constructor(identity: Identity, options: ConnectivityOptions) {
     this.#identity = identity;
@@ -101,11 +106,15 @@ export class Connectivity {
     }
   }
 
-  /** Starts gossip and mDNS once the endpoint is bound. */
+  /** Starts gossip and mDNS once the endpoint is bound, and the periodic re-check. */
   start(bound: { hostname: string; port: number }, directory: PeerDirectory): void {
     this.#bound = bound.hostname;
     this.#port = bound.port;
     this.#directory = directory;
+    this.#lastLocal = this.#localIp();
+    this.#timer = setInterval(() => {
+      this.#recheck().catch((error) => log.debug("re-check failed", { error: messageOf(error) }));
+    }, this.#options.recheckMs ?? 60_000);
     if (this.#options.mdns) {
       this.#mdns = startMdns({
         announce: () => this.#lanAnnouncement(),
@@ -229,7 +238,37 @@ export class Connectivity {
   }
 
   close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#mdns?.close();
+  }
+
+  /**
+   * Every minute: a new local address (another network) means a new public one too, so STUN is
+   * asked again, from a spare port (the QUIC port is taken): it still tells the NAT type and the
+   * public IP, and an easy NAT keeps the QUIC port's mapping. Every ten minutes STUN is asked
+   * anyway.
+   */
+  async #recheck(): Promise<void> {
+    const local = this.#localIp();
+    const moved = local !== this.#lastLocal;
+    this.#lastLocal = local;
+    if (!moved && Date.now() - this.#stunAt < 600_000) return;
+    if (moved) log.info("the local address changed", { address: local });
+    const before = this.announceAddress();
+    if (moved) this.#public = undefined;
+    if (this.#options.stun) {
+      const servers =
+        (this.#options.stunServers.length ? this.#options.stunServers : DEFAULT_STUN_SERVERS)
+          .map(parseServer);
+      const found = await learnPublicAddress(0, servers, { timeoutMs: 1500 });
+      this.#stunAt = Date.now();
+      if (found.natType !== "unknown") this.#natType = found.natType;
+      const first = found.mapped[0];
+      // the spare port's mapping says which IP; the QUIC port's mapping keeps its port
+      if (first && this.#public) this.#public = { ip: first.ip, port: this.#public.port };
+      else if (first && this.#natType === "none") this.#public = { ip: first.ip, port: this.#port };
+    }
+    if (this.announceAddress() !== before) this.#options.onChange?.();
   }
 
   async #maybeDial(address: string, source: "gossip" | "mdns"): Promise<void> {
