@@ -281,7 +281,7 @@ function assemble(parts: Parts): HdpNode {
     shares: () => shares.list(),
     addShare: (path) => changeScope((s) => s.addShare(path)),
     removeShare: (name) => changeScope((s) => s.removeShare(name)),
-    ls: (query) => shares.query(query),
+    ls: (query) => firstNonEmpty(query, (q) => shares.query(q)),
     async connect(text) {
       const address = decodeAnnounceAddress(text);
       const why = connectivity.unreachable(address.natType);
@@ -295,7 +295,9 @@ function assemble(parts: Parts): HdpNode {
     async peerLs(text, query) {
       const { peer, connection } = connectedPeer(text);
       const tag = { keyHex: peer.keyHex, name: peer.name };
-      if (!connection) return { ...(await shares.query(query)), peer: tag };
+      if (!connection) {
+        return { ...(await firstNonEmpty(query, (q) => shares.query(q))), peer: tag };
+      }
       const calls = lsCall(connection, {
         path: query.path,
         recursive: query.recursive ?? false,
@@ -303,24 +305,24 @@ function assemble(parts: Parts): HdpNode {
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
       });
-      const first = await calls.next();
-      await calls.return({ partial: false }); // one page is enough: stop the peer's stream
-      if (first.done) {
-        return {
-          entries: [],
-          partial: first.value.partial,
-          peer: tag,
-          ...(first.value.totals ? { totals: first.value.totals } : {}),
-        };
+      try {
+        // A search's pages may come empty while the peer scans on: wait for one with entries.
+        for (;;) {
+          const next = await calls.next();
+          if (next.done) {
+            const { partial, totals } = next.value;
+            return { entries: [], partial, peer: tag, ...(totals ? { totals } : {}) };
+          }
+          const { entries, partial, cursor, totals } = next.value;
+          if (entries.length === 0 && cursor) continue;
+          const page: PeerLsPage = { entries, partial, peer: tag };
+          if (cursor) page.cursor = cursor;
+          if (totals) page.totals = totals;
+          return page;
+        }
+      } finally {
+        await calls.return({ partial: false }); // one page is enough: stop the peer's stream
       }
-      const page: PeerLsPage = {
-        entries: first.value.entries,
-        partial: first.value.partial,
-        peer: tag,
-      };
-      if (first.value.cursor) page.cursor = first.value.cursor;
-      if (first.value.totals) page.totals = first.value.totals;
-      return page;
     },
     async peerRead(text, request) {
       const { peer, connection } = connectedPeer(text);
@@ -347,6 +349,16 @@ function assemble(parts: Parts): HdpNode {
       return closed;
     },
   };
+}
+
+/** The first page with entries (a search's pages may come empty while it scans), or the last. */
+async function firstNonEmpty(
+  query: LsQuery,
+  page: (query: LsQuery) => Promise<LsPage>,
+): Promise<LsPage> {
+  for (let next = await page(query);; next = await page({ ...query, cursor: next.cursor! })) {
+    if (next.entries.length > 0 || !next.cursor) return next;
+  }
 }
 
 /** How the downloads reach peers: through their live connections. */

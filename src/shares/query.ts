@@ -41,6 +41,8 @@ export interface ShareRef {
 export const DEFAULT_PAGE = 500;
 /** The largest page size. */
 export const MAX_PAGE = 5000;
+/** A search page is answered after this much scanning, full or not (it then has a cursor). */
+export const SEARCH_PAGE_MS = 20;
 
 interface Position {
   /** Share name. */
@@ -165,6 +167,7 @@ async function walk(
 ): Promise<LsPage> {
   const entries: LsEntry[] = [];
   const hits = { files: from?.f ?? 0, bytes: from?.b ?? 0 };
+  const deadline = performance.now() + SEARCH_PAGE_MS;
   let started = from === undefined;
   for (const share of shares) {
     if (!started && share.name !== from!.s) continue;
@@ -172,6 +175,16 @@ async function walk(
     let skip = !started ? from!.i : 0;
     started = true;
     for await (const chunk of store.treeChunks(share.name, dirPath, resume)) {
+      if (words && performance.now() > deadline) {
+        // A search that finds little scans a lot: answer with what it has so far and a cursor,
+        // so that results arrive as they are found and no answer waits on the whole index.
+        const at: Position = { s: share.name, d: chunk.dirPath, c: chunk.chunk, i: skip };
+        return page(entries, anyScanning(shares), undefined, {
+          ...at,
+          f: hits.files,
+          b: hits.bytes,
+        });
+      }
       const prefix = chunk.dirPath === "" ? share.name : `${share.name}/${chunk.dirPath}`;
       for (let i = skip; i < chunk.entries.length; i++) {
         const entry = chunk.entries[i]!;
