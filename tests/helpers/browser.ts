@@ -125,10 +125,64 @@ export async function waitForText(
   }
 }
 
-/** Waits until the element `selector` is visible, then clicks it. */
-export async function clickWhenVisible(page: Page, selector: string): Promise<void> {
-  const element = await page.waitForSelector(selector, { visible: true });
-  if (!element) throw new Error(`No element ${selector}`);
-  await element.click();
-  await element.dispose();
+/** Clicks the element `selector` once it is visible, enabled and still; retries a re-rendered one. */
+export async function click(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).setTimeout(BROWSER_TIMEOUT_MS).click();
+}
+
+/** Replaces the text of the input `selector` once it is visible and enabled. */
+export async function fill(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(selector).setTimeout(BROWSER_TIMEOUT_MS).fill(text);
+}
+
+/** The HTTP statuses a page got, including those that CORS keeps from the page itself. */
+export interface StatusLog {
+  /** The status of the first request to `url`, once it has answered. */
+  statusOf(url: string): Promise<number>;
+}
+
+/** Starts recording the statuses of a page's requests through the DevTools protocol. */
+export async function recordStatuses(page: Page): Promise<StatusLog> {
+  const session = await page.createCDPSession();
+  const urls = new Map<string, string>();
+  const statuses = new Map<string, number>();
+  const waiters = new Set<{ url: string; resolve: (status: number) => void }>();
+  // the two events of one request come in either order
+  const settle = () => {
+    for (const waiter of waiters) {
+      for (const [id, url] of urls) {
+        const status = statuses.get(id);
+        if (url !== waiter.url || status === undefined) continue;
+        waiters.delete(waiter);
+        waiter.resolve(status);
+        break;
+      }
+    }
+  };
+  session.on("Network.requestWillBeSent", (event) => {
+    urls.set(event.requestId, event.request.url);
+    settle();
+  });
+  session.on("Network.responseReceivedExtraInfo", (event) => {
+    statuses.set(event.requestId, event.statusCode);
+    settle();
+  });
+  await session.send("Network.enable");
+  return {
+    async statusOf(url) {
+      const { promise, resolve, reject } = Promise.withResolvers<number>();
+      const waiter = { url, resolve };
+      waiters.add(waiter);
+      settle();
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`No answer to ${url} in ${BROWSER_TIMEOUT_MS} ms`));
+      }, BROWSER_TIMEOUT_MS);
+      try {
+        return await promise;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }
