@@ -1,0 +1,453 @@
+/**
+ * The web UI end to end: real daemons as child processes, driven through headless Chromium.
+ * Skipped, with the reason printed, where Chromium is not installed.
+ *
+ * Screenshots go to `HDP_TEST_ARTIFACTS` (default: a new temporary directory, printed and kept);
+ * with `HDP_UPDATE_SCREENSHOTS=1` the README's set in docs/ is replaced too.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Page } from "puppeteer-core";
+import { createClient } from "../src/api/client.ts";
+import type { DownloadItem } from "../src/api/types.ts";
+import {
+  browserMissing,
+  click,
+  fill,
+  launchBrowser,
+  type PageElement,
+  type PageGlobals,
+  recordStatuses,
+  testId,
+  waitForText,
+} from "./helpers/browser.ts";
+import { type Daemon, eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
+
+const missing = browserMissing();
+if (missing) console.log(`Skipping the web UI end-to-end tests: ${missing}`);
+const ignore = missing !== undefined;
+
+const DOCS = new URL("../docs/", import.meta.url).pathname;
+const DOC_SHOTS = ["home", "peers", "search", "transfers"];
+
+Deno.test({
+  name: "two nodes connect through the web UI, browse, download a folder and open the file",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    const share = join(tmp.path, "Party");
+    const album = join(share, "Album");
+    await Deno.mkdir(album, { recursive: true });
+    const png = await gradientPng(160, 100);
+    const notes = "Bring snacks, cables and a spare hard drive.\n";
+    await Deno.writeFile(join(album, "sunset.png"), png);
+    await Deno.writeTextFile(join(album, "notes.txt"), notes);
+    await Deno.writeTextFile(join(album, "tracklist.txt"), "1. Opening\n2. Closing\n");
+    await using a = await startDaemon({
+      storage: join(tmp.path, "a"),
+      downloadDir: join(tmp.path, "a-dl"),
+      shareDirs: [share],
+    });
+    await using b = await startDaemon({
+      storage: join(tmp.path, "b"),
+      downloadDir: join(tmp.path, "b-dl"),
+    });
+    await using browser = await launchBrowser();
+    const shots = await artifactDir();
+    const infoA = await a.client.info();
+    await eventually(async () => {
+      const [indexed] = await a.client.shares();
+      return indexed && !indexed.scanning && indexed.files === 3 ? true : undefined;
+    });
+
+    // A's Home shows who it is and the address to give to B
+    const pageA = await browser.newPage();
+    await pageA.goto(`http://${a.uiAddress}/#home`);
+    await waitForText(pageA, testId("own-name"), infoA.name);
+    await waitForText(pageA, testId("share-stats-Party"), "3 files");
+    const announce = (await waitForText(pageA, testId("announce-address"), "hdp1")).trim();
+    assert.equal(announce, infoA.announceAddress);
+    await shoot(pageA, shots, "home");
+    await pageA.close();
+
+    const page = await browser.newPage();
+    try {
+      await driveB(page, { b, peer: infoA.name, announce, png, notes, shots });
+    } catch (error) {
+      await shoot(page, shots, "failure").catch(() => {});
+      throw error;
+    }
+    await publishScreenshots(shots);
+  },
+});
+
+/** What the browsing part of the first test needs. */
+interface DriveOptions {
+  b: Daemon;
+  /** A's name. */
+  peer: string;
+  announce: string;
+  png: Uint8Array;
+  notes: string;
+  shots: string;
+}
+
+/** On B's page: connects to A, browses, downloads, opens, searches, and takes screenshots. */
+async function driveB(
+  page: Page,
+  { b, peer, announce, png, notes, shots }: DriveOptions,
+): Promise<void> {
+  const problems = watchProblems(page);
+  await page.goto(`http://${b.uiAddress}/#peers`);
+  await waitForText(page, testId("link-state"), "Live");
+  await fill(page, testId("connect-input"), announce);
+  await click(page, testId("connect-button"));
+  await waitForText(page, testId(`peer-status-${peer}`), "connected");
+  await shoot(page, shots, "peers-list");
+
+  // into the share and its folder, up again by the breadcrumbs, and down
+  const entries = testId("entries");
+  await click(page, testId(`peer-${peer}`));
+  await click(page, `${entries} ${testId("entry-Party")} a`);
+  await click(page, `${entries} ${testId("entry-Party/Album")} a`);
+  await waitForText(page, `${entries} ${testId("entry-Party/Album/sunset.png")}`, "sunset.png");
+  assert.equal(await crumbText(page), `Peers/${peer}/Party/Album`);
+  assert.deepEqual(await testIdsIn(page, entries, "entry-"), [
+    "entry-Party/Album/notes.txt",
+    "entry-Party/Album/sunset.png",
+    "entry-Party/Album/tracklist.txt",
+  ]);
+  await click(page, `${testId("breadcrumbs")} a[href$="/Party"]`);
+  await waitForText(page, `${entries} ${testId("entry-Party/Album")}`, "Album");
+  assert.equal(await crumbText(page), `Peers/${peer}/Party`);
+  await click(page, `${entries} ${testId("entry-Party/Album")} a`);
+  await waitForText(page, testId("breadcrumbs"), "Album");
+  await waitForText(page, `${entries} ${testId("entry-Party/Album/notes.txt")}`, "notes.txt");
+  await shoot(page, shots, "peers");
+
+  // the whole folder
+  await click(page, testId("download-Party/Album"));
+  await waitForText(page, testId("download-Party/Album"), "Queued");
+  const folder = await queued(b, "Party/Album");
+  await click(page, testId("tab-transfers"));
+  await waitForDone(page, folder.id);
+  await waitForText(page, testId(`transfer-${folder.id}`), "3 files");
+  const saved = `${peer}/Party/Album`;
+  assert.equal(await fetchText(page, `${saved}/notes.txt`), notes);
+  assert.deepEqual(await fetchBytes(page, `${saved}/sunset.png`), png);
+
+  // single files have an Open link and, for pictures, a preview
+  await page.goBack();
+  await click(page, `${entries} ${testId("download-Party/Album/notes.txt")}`);
+  await click(page, `${entries} ${testId("download-Party/Album/sunset.png")}`);
+  const text = await queued(b, "Party/Album/notes.txt");
+  const picture = await queued(b, "Party/Album/sunset.png");
+  await click(page, testId("tab-transfers"));
+  await waitForDone(page, text.id);
+  await waitForDone(page, picture.id);
+  const opened = page.browser().waitForTarget((t) => t.url().includes("/files/"));
+  await click(page, testId(`open-${text.id}`));
+  const tab = await (await opened).page();
+  assert.ok(tab, "the Open link opens a tab");
+  await tab.waitForSelector("pre");
+  assert.equal(await tab.$eval("pre", (pre) => pre.textContent), notes);
+  await tab.close();
+  await click(page, `${testId(`transfer-${picture.id}`)} .finished button`);
+  await page.waitForFunction(
+    (selector: string) => {
+      const img = (globalThis as unknown as PageGlobals).document.querySelector(selector) as
+        | (PageElement & { complete: boolean; naturalWidth: number })
+        | null;
+      return img !== null && img.complete && img.naturalWidth === 160;
+    },
+    {},
+    `${testId(`transfer-${picture.id}`)} .preview img`,
+  );
+  await shoot(page, shots, "transfers");
+
+  await click(page, testId("tab-search"));
+  await fill(page, testId("search-input"), "sunset");
+  await click(page, testId("search-button"));
+  const results = testId(`results-${peer}`);
+  await waitForText(page, `${results} ${testId("entry-Party/Album/sunset.png")}`, "sunset.png");
+  assert.deepEqual(await testIdsIn(page, results, "entry-"), ["entry-Party/Album/sunset.png"]);
+  await shoot(page, shots, "search");
+
+  assert.deepEqual(problems, []);
+}
+
+Deno.test({
+  name: "a foreign origin cannot drive the daemon",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    await using b = await startDaemon({
+      storage: join(tmp.path, "b"),
+      downloadDir: join(tmp.path, "b-dl"),
+    });
+    const port = Number(b.uiAddress.split(":").pop());
+
+    // fetch sets Host itself: ask by hand, as a page reached through a rebound name would
+    const rebound = await rawGet(b.uiAddress, "/api/info", `rebind.test:${port}`);
+    assert.match(rebound, /^HTTP\/1\.1 403 /);
+    assert.match(rebound, /"code":"FORBIDDEN"/);
+    const proper = await rawGet(b.uiAddress, "/api/info", b.uiAddress);
+    assert.match(proper, /^HTTP\/1\.1 200 /, "the same request with the right Host is answered");
+
+    await using foreign = serveForeignPage(b.uiAddress);
+    await using browser = await launchBrowser({
+      args: ["--host-resolver-rules=MAP rebind.test 127.0.0.1"],
+    });
+    const page = await browser.newPage();
+    const statuses = await recordStatuses(page);
+    const consoleLines: string[] = [];
+    page.on("console", (message) => consoleLines.push(message.text()));
+    await page.goto(foreign.url);
+    await page.waitForFunction(() => "outcome" in globalThis);
+    const outcome = await page.evaluate(() => Reflect.get(globalThis, "outcome"));
+    assert.equal(await statuses.statusOf(`http://${b.uiAddress}/api/stop`), 403);
+    assert.equal(outcome.stop, "failed: Failed to fetch", "the page cannot even read the refusal");
+    assert.equal(outcome.events, "refused");
+    assert.ok(
+      consoleLines.some((line) => /\/api\/events.*Unexpected response code: 403/.test(line)),
+      consoleLines.join("\n"),
+    );
+
+    // a plain form post needs no CORS at all: only the daemon's Origin check stops it
+    const [posted] = await Promise.all([page.waitForNavigation(), page.click("#stop")]);
+    assert.equal(posted?.status(), 403);
+    assert.match(await page.$eval("body", (body) => body.textContent ?? ""), /FORBIDDEN/);
+
+    // DNS rebinding: another name for 127.0.0.1 gets neither the page nor the API
+    const rebindPage = await page.goto(`http://rebind.test:${port}/`);
+    assert.equal(rebindPage?.status(), 403);
+    const api = await page.goto(`http://rebind.test:${port}/api/info`);
+    assert.equal(api?.status(), 403);
+
+    assert.equal((await b.client.info()).uiAddress, b.uiAddress, "the daemon still runs");
+
+    // the same stop from the daemon's own page works, so the refusals above were the guard's
+    await page.goto(`http://${b.uiAddress}/#home`);
+    const own = await page.evaluate(async () =>
+      (await fetch("/api/stop", { method: "POST" })).status
+    );
+    assert.equal(own, 202);
+    assert.equal((await b.process.status).code, 0);
+  },
+});
+
+Deno.test({
+  name: "beyond loopback the UI asks for the token",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    await using daemon = await startDaemon({
+      storage: join(tmp.path, "d"),
+      downloadDir: join(tmp.path, "d-dl"),
+      extraArgs: ["--ui-address", "0.0.0.0:0"],
+    });
+    assert.match(daemon.uiAddress, /^0\.0\.0\.0:\d+$/, "the last --ui-address wins");
+    const token = daemon.output().match(/API token:\s+(\S+)/)?.[1];
+    assert.ok(token, daemon.output());
+    const local = `127.0.0.1:${daemon.uiAddress.split(":").pop()}`;
+    const info = await createClient(`http://${local}`, { token }).info();
+
+    const refused = await runCli(["info", "--ui-address", local]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /UNAUTHORIZED/);
+    const allowed = await runCli(["info", "--ui-address", local, "--token", token]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, new RegExp(info.name));
+
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`http://${local}/`);
+    const input = testId("token-input");
+    await page.waitForSelector(input, { visible: true });
+    assert.equal(await page.$('main.login [role="alert"]'), null, "no complaint before a try");
+    await fill(page, input, "not-the-token");
+    await click(page, testId("token-submit"));
+    await waitForText(page, 'main.login [role="alert"]', "That token was refused");
+    await fill(page, input, token);
+    await click(page, testId("token-submit"));
+    await waitForText(page, testId("own-name"), info.name);
+    await waitForText(page, testId("link-state"), "Live");
+
+    // the token is remembered: a reload goes straight in
+    await page.reload();
+    await waitForText(page, testId("own-name"), info.name);
+    assert.deepEqual(
+      problems.filter((p) => !p.includes("401")),
+      [],
+      "nothing but the refused tries failed",
+    );
+  },
+});
+
+/** Where this run's screenshots go. */
+async function artifactDir(): Promise<string> {
+  const configured = Deno.env.get("HDP_TEST_ARTIFACTS");
+  const dir = configured ?? await Deno.makeTempDir({ prefix: "hdp-ui-screenshots-" });
+  await Deno.mkdir(dir, { recursive: true });
+  console.log(`Screenshots of the web UI: ${dir}`);
+  return dir;
+}
+
+async function shoot(page: Page, dir: string, name: string): Promise<void> {
+  await page.screenshot({ path: join(dir, `screenshot-${name}.png`) });
+}
+
+/** Copies the README's screenshots into docs/ when asked to. */
+async function publishScreenshots(dir: string): Promise<void> {
+  if (Deno.env.get("HDP_UPDATE_SCREENSHOTS") !== "1") return;
+  await Deno.mkdir(DOCS, { recursive: true });
+  for (const name of DOC_SHOTS) {
+    const file = `screenshot-${name}.png`;
+    await Deno.copyFile(join(dir, file), join(DOCS, file));
+  }
+}
+
+/** Uncaught errors and console errors of a page, collected as they happen. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console: ${message.text()} ${message.location().url ?? ""}`);
+    }
+  });
+  return problems;
+}
+
+/** The item the daemon queued for `path` after a click on its Download button. */
+function queued(daemon: Daemon, path: string): Promise<DownloadItem> {
+  return eventually(async () => (await daemon.client.downloads()).find((d) => d.path === path));
+}
+
+/** Waits until a download is done, failing at once when it failed. */
+async function waitForDone(page: Page, id: string): Promise<void> {
+  const badge = testId(`transfer-state-${id}`);
+  const state = await waitForText(page, badge, /^(done|failed)$/);
+  const card = await page.$eval(testId(`transfer-${id}`), (li) => li.textContent);
+  assert.equal(state, "done", card ?? "");
+}
+
+async function crumbText(page: Page): Promise<string> {
+  return await page.$eval(testId("breadcrumbs"), (nav) => (nav.textContent ?? "").trim());
+}
+
+async function testIdsIn(page: Page, within: string, prefix: string): Promise<string[]> {
+  return await page.$$eval(
+    `${within} [data-testid^="${prefix}"]`,
+    (elements) => elements.map((e) => e.getAttribute("data-testid") ?? ""),
+  );
+}
+
+/** A downloaded file as the page gets it from the daemon's /files/ route. */
+async function fetchBytes(page: Page, localPath: string): Promise<Uint8Array> {
+  const url = `/files/${localPath.split("/").map(encodeURIComponent).join("/")}`;
+  const bytes = await page.evaluate(async (u: string) => {
+    const response = await fetch(u);
+    if (!response.ok) throw new Error(`${u} answered ${response.status}`);
+    return [...new Uint8Array(await response.arrayBuffer())];
+  }, url);
+  return new Uint8Array(bytes);
+}
+
+async function fetchText(page: Page, localPath: string): Promise<string> {
+  return new TextDecoder().decode(await fetchBytes(page, localPath));
+}
+
+/** A GET sent by hand with the given Host header; the whole answer as text. */
+async function rawGet(address: string, path: string, host: string): Promise<string> {
+  const [hostname = "", port = ""] = address.split(":");
+  const connection = await Deno.connect({ hostname, port: Number(port) });
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  await connection.write(new TextEncoder().encode(request));
+  return await new Response(connection.readable).text(); // closes the connection at its end
+}
+
+/** A page on another local origin that tries to stop the daemon at `target` and hear its events. */
+function serveForeignPage(target: string): { url: string } & AsyncDisposable {
+  const html = `<!doctype html>
+<form method="post" action="http://${target}/api/stop"><button id="stop">Stop</button></form>
+<script>
+  (async () => {
+    const outcome = {};
+    try {
+      outcome.stop = "status " + (await fetch("http://${target}/api/stop", { method: "POST" })).status;
+    } catch (error) {
+      outcome.stop = "failed: " + error.message;
+    }
+    outcome.events = await new Promise((resolve) => {
+      const socket = new WebSocket("ws://${target}/api/events");
+      socket.onopen = () => { socket.close(); resolve("open"); };
+      socket.onerror = () => resolve("refused");
+    });
+    globalThis.outcome = outcome;
+  })();
+</script>`;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/** A small RGB PNG with a sunset gradient, made here so the test needs no binary fixture. */
+async function gradientPng(width: number, height: number): Promise<Uint8Array> {
+  const raw = new Uint8Array((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1); // each row starts with filter type 0
+    for (let x = 0; x < width; x++) {
+      raw.set([255, 200 - (y * 120) / height, 60 + (x * 120) / width], row + 1 + x * 3);
+    }
+  }
+  const stream = new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"));
+  const idat = new Uint8Array(await new Response(stream).arrayBuffer());
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, no filter, no interlace
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return concat([
+    new Uint8Array(signature),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", idat),
+    pngChunk("IEND", new Uint8Array()),
+  ]);
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const body = concat([new TextEncoder().encode(type), data]);
+  const chunk = new Uint8Array(body.length + 8);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  chunk.set(body, 4);
+  view.setUint32(body.length + 4, crc32(body));
+  return chunk;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
