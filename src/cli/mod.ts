@@ -2,7 +2,7 @@
 import { HdpError } from "../wire/errors.ts";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./command.ts";
 import { infoCommand, stopCommand } from "./control.ts";
-import { connectCommand, lsCommand, peersCommand, readCommand } from "./peers.ts";
+import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
 import { actionCommands, downloadCommand, transfersCommand } from "./transfers.ts";
 import { startCommand } from "./start.ts";
@@ -17,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   connectCommand,
   peersCommand,
   lsCommand,
+  searchCommand,
   readCommand,
   downloadCommand,
   transfersCommand,

@@ -172,3 +172,55 @@ function formatEntry(entry: LsEntry): string {
     formatBytes(entry.size).padStart(9)
   }  ${date}  ${entry.name}${entry.isDir ? "/" : ""}\n`;
 }
+
+/** `search TERM` */
+export const searchCommand: Command = {
+  name: "search",
+  summary: "Search the files of every connected peer (every word must occur in the path).",
+  usage: "search TERM [--limit N] [--json]",
+  options: {
+    limit: { type: "string", arg: "N", help: "at most N results per peer (default 100)" },
+    ...CONTROL_OPTIONS,
+  },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const client = clientFor(args, io);
+    const searchTerm = args.positionals[0]!;
+    const limit = integerValue(args, "limit") ?? 100;
+    const peers = (await client.peers()).filter((p) => p.status === "connected");
+    const results = await Promise.all(peers.map(async (peer) => {
+      try {
+        const page = await client.peerLs(peer.keyHex, {
+          path: "",
+          searchTerm,
+          limit: Math.max(1, Math.min(limit, 5000)),
+        });
+        return {
+          peer: page.peer,
+          entries: page.entries.slice(0, limit),
+          partial: page.partial,
+          more: page.cursor !== undefined,
+        };
+      } catch (error) {
+        return {
+          peer: { keyHex: peer.keyHex, name: peer.name },
+          entries: [],
+          error: (error as Error).message,
+        };
+      }
+    }));
+    if (args.values.json) return printJson(io, results);
+    if (peers.length === 0) io.stderr("No peer is connected.\n");
+    for (const result of results) {
+      io.stdout(
+        `${result.peer.name}: ${
+          "error" in result
+            ? `error: ${result.error}`
+            : `${result.entries.length} found${result.more ? " (more: use ls --search)" : ""}`
+        }\n`,
+      );
+      for (const entry of result.entries) io.stdout(`  ${formatEntry(entry)}`);
+    }
+    return 0;
+  },
+};
