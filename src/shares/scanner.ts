@@ -43,7 +43,7 @@ export interface ScanStats {
 export interface ScanOptions {
   /** Called now and then with the counters so far. */
   onProgress?: (stats: ScanStats) => void;
-  /** Entries between two yields to the event loop (queries run meanwhile). Default 1000. */
+  /** Entries between two yields to the event loop (queries run meanwhile). Default 4000 (~20 ms). */
   yieldEvery?: number;
   /** Take subdirectories that are already indexed as they are (after a watch event). */
   shallow?: boolean;
@@ -139,9 +139,12 @@ async function scanDir(
   ctx.stats.dirs++;
   const entries: Entry[] = [];
   for (const dirent of dirents) {
-    const entry = await scanEntry(ctx, dirPath, realDir, dirent, ancestors);
+    // Plain files, the bulk of a share, take the synchronous path: no promise per file.
+    const entry = dirent.isFile
+      ? fileEntry(ctx, dirPath, realDir, dirent.name)
+      : await scanEntry(ctx, dirPath, realDir, dirent, ancestors);
     if (entry) entries.push(entry);
-    if (++ctx.sinceYield >= (ctx.options.yieldEvery ?? 1000)) {
+    if (++ctx.sinceYield >= (ctx.options.yieldEvery ?? 4000)) {
       ctx.sinceYield = 0;
       await ctx.store.flushIfFull();
       ctx.options.onProgress?.(ctx.stats);
@@ -155,6 +158,45 @@ async function scanDir(
   return { ...totalsOf(entries), mtime };
 }
 
+/** A regular file's entry, or null (skipped, with the reason counted and logged). */
+function fileEntry(ctx: Context, dirPath: string, realDir: string, name: string): Entry | null {
+  const childPath = dirPath === "" ? name : `${dirPath}/${name}`;
+  if (!acceptableName(ctx, name, childPath)) return null;
+  try {
+    const info = Deno.statSync(join(realDir, name));
+    if (!info.isFile) return skipped(ctx, childPath, "not a regular file");
+    ctx.stats.files++;
+    return [name, 0, info.size, info.mtime?.getTime() ?? 0, 0];
+  } catch (error) {
+    log.warn("skipping an unreadable entry", {
+      share: ctx.target.name,
+      path: childPath,
+      error: messageOf(error),
+    });
+    ctx.stats.skipped++;
+    return null;
+  }
+}
+
+/** Whether a name can be indexed: safe to send, and its path not too long. */
+function acceptableName(ctx: Context, name: string, childPath: string): boolean {
+  try {
+    checkName(name);
+  } catch {
+    return skipped(ctx, childPath, "its name cannot be sent safely") !== null;
+  }
+  if (encoder.encode(childPath).length + ctx.target.name.length + 1 > MAX_PATH_BYTES) {
+    return skipped(ctx, childPath, "its path is too long") !== null;
+  }
+  return true;
+}
+
+function skipped(ctx: Context, path: string, why: string): null {
+  log.debug("skipping", { share: ctx.target.name, path, why });
+  ctx.stats.skipped++;
+  return null;
+}
+
 async function scanEntry(
   ctx: Context,
   dirPath: string,
@@ -164,19 +206,8 @@ async function scanEntry(
 ): Promise<Entry | null> {
   const { name } = dirent;
   const childPath = dirPath === "" ? name : `${dirPath}/${name}`;
-  const skip = (why: string) => {
-    log.debug("skipping", { share: ctx.target.name, path: childPath, why });
-    ctx.stats.skipped++;
-    return null;
-  };
-  try {
-    checkName(name);
-  } catch {
-    return skip("its name cannot be sent safely");
-  }
-  if (encoder.encode(childPath).length + ctx.target.name.length + 1 > MAX_PATH_BYTES) {
-    return skip("its path is too long");
-  }
+  const skip = (why: string) => skipped(ctx, childPath, why);
+  if (!acceptableName(ctx, name, childPath)) return null;
   let real = join(realDir, name);
   let isDir = dirent.isDirectory;
   let isFile = dirent.isFile;
