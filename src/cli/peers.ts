@@ -136,9 +136,13 @@ export const readCommand: Command = {
       return printJson(io, details);
     }
     let written = 0;
-    for await (const chunk of response.body!) {
-      await writeBytes(io, chunk);
-      written += chunk.length;
+    try {
+      for await (const chunk of response.body!) {
+        await writeBytes(io, chunk);
+        written += chunk.length;
+      }
+    } catch {
+      // the daemon cut the response: the peer's transfer broke; say so below, with the count
     }
     if (written !== details.length) {
       io.stderr(`error: the transfer broke off after ${written} of ${details.length} bytes\n`);

@@ -32,9 +32,11 @@ export async function* lsCall(
   connection: PeerConnection,
   args: LsArgs,
 ): AsyncGenerator<PageResponse, LsEnd> {
-  const stream = await connection.openStream();
-  const reader = new FrameReader(stream.readable);
+  const release = connection.hold();
+  let reader: FrameReader | undefined;
   try {
+    const stream = await connection.openStream();
+    reader = new FrameReader(stream.readable);
     await send(stream, { type: "ls", v: PROTOCOL_VERSION, ...args });
     for (;;) {
       const frame = await reader.readFrame();
@@ -49,7 +51,8 @@ export async function* lsCall(
       yield response;
     }
   } finally {
-    await reader.cancel();
+    await reader?.cancel();
+    release();
   }
 }
 
@@ -74,7 +77,14 @@ export async function readCall(
   args: Omit<ReadRequest, "type" | "v">,
   options: ReadOptions = {},
 ): Promise<ReadStream> {
-  const stream = await connection.openStream();
+  const release = connection.hold();
+  let stream: Deno.QuicBidirectionalStream;
+  try {
+    stream = await connection.openStream();
+  } catch (error) {
+    release();
+    throw error;
+  }
   const reader = new FrameReader(stream.readable);
   try {
     await send(stream, { type: "read", v: PROTOCOL_VERSION, ...args }, false);
@@ -94,16 +104,18 @@ export async function readCall(
       }
       return {
         header: response,
-        body: body(reader, response.end - response.start, stream.writable),
+        body: body(reader, response.end - response.start, stream.writable, release),
         cancel: async () => {
           await reader.cancel();
           await stream.writable.abort().catch(() => {});
+          release();
         },
       };
     }
   } catch (error) {
     await reader.cancel();
     await stream.writable.abort().catch(() => {});
+    release();
     throw error;
   }
 }
@@ -116,6 +128,7 @@ async function* body(
   reader: FrameReader,
   expected: number,
   writable: WritableStream<Uint8Array>,
+  release: () => void,
 ): AsyncGenerator<Uint8Array> {
   let received = 0;
   let complete = false;
@@ -140,6 +153,7 @@ async function* body(
     await reader.cancel();
     if (complete) await writable.close().catch(() => {});
     else await writable.abort().catch(() => {});
+    release();
   }
   if (!complete) {
     throw hdpError("UNAVAILABLE", `The transfer ended after ${received} of ${expected} bytes`);
@@ -151,14 +165,17 @@ export async function announceCall(
   connection: PeerConnection,
   args: Omit<AnnounceRequest, "type" | "v">,
 ): Promise<void> {
-  const stream = await connection.openStream();
-  const reader = new FrameReader(stream.readable);
+  const release = connection.hold();
+  let reader: FrameReader | undefined;
   try {
+    const stream = await connection.openStream();
+    reader = new FrameReader(stream.readable);
     await send(stream, { type: "announce", v: PROTOCOL_VERSION, ...args });
     const response = parseAck(await reader.readFrame());
     if (response.type === "error") throw new HdpError(response.code, response.message);
   } finally {
-    await reader.cancel();
+    await reader?.cancel();
+    release();
   }
 }
 

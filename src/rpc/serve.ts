@@ -74,7 +74,8 @@ export async function serveConnection(
     for (;;) {
       const { value: stream, done } = await connection.incoming.read();
       if (done) return;
-      serveStream(stream, requester, handlers, options).catch((error) => {
+      const release = connection.hold();
+      serveStream(stream, requester, handlers, options).finally(release).catch((error) => {
         log.debug("a request stream failed", { peer: requester.name, error: messageOf(error) });
       });
     }

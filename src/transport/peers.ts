@@ -246,11 +246,14 @@ export class Peers {
   #adopt(entry: PeerEntry, connection: PeerConnection): void {
     const current = entry.connection;
     if (current && !current.isClosed && current !== connection) {
+      // Both sides keep the same one; the other is retired once its transfers are done (a late
+      // duplicate, from a dial whose first packet a NAT dropped, must not break them).
       if (keepFirst(current, connection, this.#ownKeyHex)) {
-        connection.close(CLOSE.DUPLICATE, "duplicate connection");
+        this.#options.onConnection(connection); // serve what the peer sends on it meanwhile
+        connection.closeWhenIdle(CLOSE.DUPLICATE, "duplicate connection");
         return;
       }
-      current.close(CLOSE.DUPLICATE, "duplicate connection");
+      current.closeWhenIdle(CLOSE.DUPLICATE, "duplicate connection");
     }
     entry.connection = connection;
     entry.attempts = 0;

@@ -37,10 +37,23 @@ export interface PeerConnection {
   /** The streams the peer opens, one per request. */
   readonly incoming: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
   close(code: number, reason: string): void;
+  /**
+   * Marks a request in flight on this connection (ours or the peer's); call the returned
+   * function when it is over. {@link closeWhenIdle} waits for these.
+   */
+  hold(): () => void;
+  /**
+   * Closes the connection once no request is in flight, and a moment later (so the last bytes
+   * arrive): how a duplicate connection is retired without breaking transfers on it.
+   */
+  closeWhenIdle(code: number, reason: string): void;
   /** Resolves when the connection is gone, however it ended. */
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly isClosed: boolean;
 }
+
+/** How long a retired connection stays open after its last request, for the bytes in flight. */
+const DRAIN_GRACE_MS = 2000;
 
 /** Options of {@link QuicTransport.open}. */
 export interface QuicOptions {
@@ -269,11 +282,30 @@ export class QuicTransport {
           conn.close({ closeCode: code, reason });
         } catch { /* already closed */ }
       },
+      hold: () => {
+        held++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          if (--held === 0) onIdle?.();
+        };
+      },
+      closeWhenIdle: (code, reason) => {
+        const close = () => {
+          const timer = setTimeout(() => connection.close(code, reason), DRAIN_GRACE_MS);
+          void closed.then(() => clearTimeout(timer));
+        };
+        if (held === 0) close();
+        else onIdle = close;
+      },
       closed,
       get isClosed() {
         return isClosed;
       },
     };
+    let held = 0;
+    let onIdle: (() => void) | undefined;
     this.#connections.add(connection);
     return connection;
   }
