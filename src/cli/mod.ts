@@ -1,5 +1,5 @@
 /** The command line: picks the command, parses its flags, runs it, and maps errors to exit codes. */
-import { HdpError } from "../wire/errors.ts";
+import { HdpError, toHdpError } from "../wire/errors.ts";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./command.ts";
 import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
@@ -65,11 +65,10 @@ export async function main(argv: string[], io: Io = DENO_IO): Promise<number> {
       io.stderr(`Run "harddrive-party ${command.name} --help" for all options.\n`);
       return 2;
     }
-    if (error instanceof HdpError) {
-      io.stderr(`error: ${error.message} [${error.code}]\n`);
-      return 1;
-    }
-    throw error;
+    // Anything else (a file system or permission error from Deno) still gets one clean line.
+    const coded = error instanceof HdpError ? error : toHdpError(error);
+    io.stderr(`error: ${coded.message} [${coded.code}]\n`);
+    return 1;
   }
 }
 
