@@ -3,9 +3,8 @@
  * download dir only: the path is resolved with realPath and must stay inside.
  */
 import { extname, join } from "node:path";
-import { isInside } from "../shares/jail.ts";
 import { hdpError } from "../wire/errors.ts";
-import { parsePath } from "../wire/paths.ts";
+import { isInside, parsePath } from "../wire/paths.ts";
 
 const TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",

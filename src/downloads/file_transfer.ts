@@ -4,8 +4,8 @@
  * place when complete with the remote mtime. An existing complete file is never overwritten.
  */
 import { dirname, join } from "node:path";
-import { isInside } from "../shares/jail.ts";
 import { HdpError, hdpError, messageOf } from "../wire/errors.ts";
+import { isInside } from "../wire/paths.ts";
 import { partName, suffixedName } from "./local_path.ts";
 import type { FileRecord } from "./wishlist.ts";
 

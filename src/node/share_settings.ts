@@ -4,7 +4,7 @@
  * with the new scope.
  */
 import { hdpError } from "../wire/errors.ts";
-import { isInside } from "../shares/jail.ts";
+import { isInside } from "../wire/paths.ts";
 import { nameForShare } from "../shares/share_names.ts";
 import { readSettings, type ShareSetting, writeSettings } from "./settings.ts";
 

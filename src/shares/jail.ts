@@ -3,22 +3,15 @@
  * with realPath and refuses anything that ends up outside the share, because Deno's --allow-read
  * checks path text and lets a symlink inside a share read the whole disk.
  */
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import { HdpError, hdpError, messageOf } from "../wire/errors.ts";
-import { joinPath, printable } from "../wire/paths.ts";
+import { isInside, joinPath, printable } from "../wire/paths.ts";
 
 /** What the jail found. */
 export interface Jailed {
   /** The real path on disk (symlinks resolved), inside the share. */
   realPath: string;
   info: Deno.FileInfo;
-}
-
-/** Tells whether `real` is `root` or below it; both must be real (resolved) paths. */
-export function isInside(root: string, real: string): boolean {
-  if (real === root) return true;
-  const prefix = root.endsWith(sep) ? root : root + sep;
-  return real.startsWith(prefix);
 }
 
 /**

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parsePath } from "../wire/paths.ts";
 import { IndexStore } from "./index_store.ts";
-import { isInside, resolveInShare } from "./jail.ts";
+import { isInside } from "../wire/paths.ts";
+import { resolveInShare } from "./jail.ts";
 import { scanTree } from "./scanner.ts";
 
 async function tree(): Promise<{ base: string; share: string } & AsyncDisposable> {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { setImmediate } from "node:timers";
 import { logger } from "../log.ts";
 import { messageOf } from "../wire/errors.ts";
-import { checkName, MAX_PATH_BYTES } from "../wire/paths.ts";
+import { checkName, isInside, MAX_PATH_BYTES } from "../wire/paths.ts";
 import {
   chunkEntries,
   type DirMeta,
@@ -17,7 +17,6 @@ import {
   type IndexStore,
   totalsOf,
 } from "./index_store.ts";
-import { isInside } from "./jail.ts";
 
 const log = logger("scanner");
 const encoder = new TextEncoder();
@@ -168,13 +167,7 @@ function fileEntry(ctx: Context, dirPath: string, realDir: string, name: string)
     ctx.stats.files++;
     return [name, 0, info.size, info.mtime?.getTime() ?? 0, 0];
   } catch (error) {
-    log.warn("skipping an unreadable entry", {
-      share: ctx.target.name,
-      path: childPath,
-      error: messageOf(error),
-    });
-    ctx.stats.skipped++;
-    return null;
+    return unreadable(ctx, childPath, error);
   }
 }
 
@@ -189,6 +182,16 @@ function acceptableName(ctx: Context, name: string, childPath: string): boolean 
     return skipped(ctx, childPath, "its path is too long") !== null;
   }
   return true;
+}
+
+function unreadable(ctx: Context, path: string, error: unknown): null {
+  log.warn("skipping an unreadable entry", {
+    share: ctx.target.name,
+    path,
+    error: messageOf(error),
+  });
+  ctx.stats.skipped++;
+  return null;
 }
 
 function skipped(ctx: Context, path: string, why: string): null {
@@ -231,13 +234,7 @@ async function scanEntry(
       return [name, 0, info.size, info.mtime?.getTime() ?? 0, 0];
     }
   } catch (error) {
-    log.warn("skipping an unreadable entry", {
-      share: ctx.target.name,
-      path: childPath,
-      error: messageOf(error),
-    });
-    ctx.stats.skipped++;
-    return null;
+    return unreadable(ctx, childPath, error);
   }
   const known = ctx.shallow ? await ctx.store.getDir(ctx.target.name, childPath) : null;
   if (known) return [name, 1, known.bytes, known.mtime, known.files];

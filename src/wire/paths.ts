@@ -3,6 +3,7 @@
  * One parser for everything that takes a path from outside (peers, API, CLI), so the rules live in
  * one place. It checks text only; src/shares/jail.ts checks the disk.
  */
+import { sep } from "node:path";
 import { hdpError } from "./errors.ts";
 
 /** The longest path accepted, in UTF-8 bytes (Deno KV keys hold at most 2 KiB). */
@@ -69,4 +70,11 @@ export function printable(text: string): string {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
   return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+}
+
+/** Tells whether `real` is `root` or below it; both must be real (resolved) paths. */
+export function isInside(root: string, real: string): boolean {
+  if (real === root) return true;
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  return real.startsWith(prefix);
 }
