@@ -190,3 +190,37 @@ Deno.test("a file asked for alone and inside its folder at once is written once,
     "no duplicates, no .part left",
   );
 });
+
+const canMount = Deno.uid() === 0 && Deno.build.os === "linux";
+
+Deno.test({
+  name: "a full disk pauses the download with the reason, and nothing is marked done",
+  ignore: !canMount,
+  fn: async () => {
+    await using a = await testNode({ "big.bin": new Uint8Array(randomBytes(3 * 1024 * 1024)) });
+    await using b = await testNode();
+    await indexed(a.node);
+    await b.node.connect(a.node.info().announceAddress);
+    const name = a.node.info().name;
+    // a 1 MiB file system where the download goes
+    const small = join(b.config.downloadDir, name);
+    await Deno.mkdir(small, { recursive: true });
+    const mount = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small],
+    }).output();
+    if (!mount.success) {
+      console.log("skipped: cannot mount a tmpfs here");
+      return;
+    }
+    try {
+      const item = await b.node.download(name, "share/big.bin");
+      const paused = await until(b.node, item.id, ["paused", "done", "failed"]);
+      assert.equal(paused.state, "paused");
+      assert.match(paused.reason ?? "", /disk is full/);
+      assert.equal(paused.filesDone, 0);
+      await assert.rejects(Deno.stat(join(small, "share", "big.bin")), Deno.errors.NotFound);
+    } finally {
+      await new Deno.Command("umount", { args: ["-l", small] }).output();
+    }
+  },
+});
