@@ -24,6 +24,8 @@ const log = logger("rpc");
 /** The largest request frame accepted. */
 export const MAX_REQUEST = 64 * 1024;
 const READ_CHUNK = 1024 * 1024;
+/** Files up to this size are read with one synchronous call. */
+const SYNC_READ = 256 * 1024;
 /** Reads of at most this many bytes are served without waiting for an upload slot. */
 export const SMALL_READ = 1024 * 1024;
 
@@ -202,7 +204,9 @@ async function serveRead(
     const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
     let remaining = end - start;
     while (remaining > 0) {
-      const n = await open.file.read(buffer.subarray(0, Math.min(remaining, buffer.length)));
+      const into = buffer.subarray(0, Math.min(remaining, buffer.length));
+      // small files are read synchronously: an async file call costs more than the read itself
+      const n = end - start <= SYNC_READ ? open.file.readSync(into) : await open.file.read(into);
       if (n === null) {
         // The file shrank under us: end the stream with an error, never with made-up bytes.
         await writer.abort(hdpError("IO", "The file shrank while it was being read"));
