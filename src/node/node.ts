@@ -9,6 +9,7 @@ import { localAddresses } from "../discovery/local_addresses.ts";
 import type { NatType } from "../discovery/nat_type.ts";
 import { announceCall, lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
 import { Connectivity } from "../discovery/connectivity.ts";
+import { probe, spray } from "../discovery/birthday.ts";
 import { type Handlers, serveConnection, SMALL_READ } from "../rpc/serve.ts";
 import { Downloads, type PeerAccess } from "../downloads/downloads.ts";
 import type { DownloadItem, HistoryEntry, UploadInfo } from "../downloads/types.ts";
@@ -191,8 +192,11 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     closers.unshift(() => peers.close());
     connectivity.start({ hostname: transport.hostname, port: transport.port }, {
       isConnected: (key) => peers.connection(key) !== undefined,
-      connect: (key, address, source, announce) =>
-        peers.connect(key, address, { source, announce }),
+      connect: (key, address, source, announce) => {
+        // a peer heard of by gossip may need the birthday paradox as much as a pasted one
+        const dial = punch(connectivity.natType, decodeAnnounceAddress(announce), transport);
+        return peers.connect(key, address, { source, announce, ...(dial ? { dial } : {}) });
+      },
       connections: () => peers.connections(),
       send: (connection, signed) => announceCall(connection, signed),
     });
@@ -202,6 +206,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       config,
       port: transport.port,
       connectivity,
+      transport,
       settings,
       shares,
       peers,
@@ -222,6 +227,7 @@ interface Parts {
   config: NodeConfig;
   port: number;
   connectivity: Connectivity;
+  transport: QuicTransport;
   settings: Settings;
   shares: Shares;
   peers: Peers;
@@ -238,6 +244,7 @@ function assemble(parts: Parts): HdpNode {
     config,
     port,
     connectivity,
+    transport,
     settings,
     shares,
     peers,
@@ -286,9 +293,11 @@ function assemble(parts: Parts): HdpNode {
       const address = decodeAnnounceAddress(text);
       const why = connectivity.unreachable(address.natType);
       if (why) throw hdpError("UNAVAILABLE", why);
+      const dial = punch(connectivity.natType, address, transport);
       return await peers.connect(address.publicKey, { ip: address.ip, port: address.port }, {
         source: "manual",
         announce: text.replace(/\s+/g, ""),
+        ...(dial ? { dial } : {}),
       });
     },
     peers: () => peers.list(),
@@ -359,6 +368,28 @@ async function firstNonEmpty(
   for (let next = await page(query);; next = await page({ ...query, cursor: next.cursor! })) {
     if (next.entries.length > 0 || !next.cursor) return next;
   }
+}
+
+/**
+ * How to reach a peer when plain dialling cannot: between an easy and a hard (symmetric) NAT, by
+ * the birthday paradox (see discovery/birthday.ts). Undefined: dial as usual.
+ */
+function punch(
+  mine: NatType,
+  theirs: { natType: NatType; ip: string; port: number; publicKey: Uint8Array },
+  transport: QuicTransport,
+): (() => Promise<PeerConnection>) | undefined {
+  if (mine === "hard" && theirs.natType === "easy") {
+    return async () => {
+      const port = await spray({ ip: theirs.ip, port: theirs.port });
+      return await transport.secondary(port).dial(theirs.ip, theirs.port, theirs.publicKey);
+    };
+  }
+  if (mine === "easy" && theirs.natType === "hard") {
+    return () =>
+      probe((port) => transport.dial(theirs.ip, port, theirs.publicKey, 4000, { probe: true }));
+  }
+  return undefined;
 }
 
 /** How the downloads reach peers: through their live connections. */

@@ -50,6 +50,8 @@ export interface PeersOptions {
 
 interface PeerEntry {
   info: PeerInfo;
+  /** How to reach this peer, when plain dialling cannot (hole punching). */
+  dial?: () => Promise<PeerConnection>;
   connection?: PeerConnection;
   dialing?: Promise<PeerConnection>;
   attempts: number;
@@ -114,7 +116,7 @@ export class Peers {
   async connect(
     publicKey: Uint8Array,
     address: SeenAddress,
-    options: { source?: PeerSource; announce?: string } = {},
+    options: { source?: PeerSource; announce?: string; dial?: () => Promise<PeerConnection> } = {},
   ): Promise<PeerInfo> {
     const keyHex = toHex(publicKey);
     if (keyHex === this.#ownKeyHex) {
@@ -131,6 +133,7 @@ export class Peers {
     entry.record = record;
     entry.info.address = address;
     entry.info.source = record.source;
+    if (options.dial) entry.dial = options.dial; // a hole-punching procedure for this peer
     await this.#store.put(record);
     if (entry.connection && !entry.connection.isClosed) return { ...entry.info };
     if (entry.timer !== undefined) clearTimeout(entry.timer);
@@ -227,7 +230,9 @@ export class Peers {
     }
     const { address } = entry.record;
     this.#set(entry, "connecting");
-    entry.dialing = this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
+    entry.dialing = entry.dial
+      ? entry.dial()
+      : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
     try {
       const connection = await entry.dialing;
       this.#adopt(entry, connection);

@@ -55,6 +55,17 @@ export interface PeerConnection {
 /** How long a retired connection stays open after its last request, for the bytes in flight. */
 const DRAIN_GRACE_MS = 2000;
 
+/** Options of {@link QuicTransport.dial}. */
+export interface DialOptions {
+  /** Dial from this endpoint instead of the main one. */
+  from?: Deno.QuicEndpoint;
+  /**
+   * A probe among many (hole punching): a short idle timeout so that attempts that go nowhere end
+   * within seconds, and frequent keep-alives to hold the NAT mapping if it lands.
+   */
+  probe?: boolean;
+}
+
 /** Options of {@link QuicTransport.open}. */
 export interface QuicOptions {
   /** The address to bind, default `0.0.0.0`. */
@@ -78,6 +89,7 @@ export class QuicTransport {
   readonly #identity: Identity;
   readonly #options: QuicOptions;
   readonly #connections = new Set<PeerConnection>();
+  readonly #tls: { cert: string; key: string };
   #closed = false;
 
   private constructor(
@@ -85,11 +97,13 @@ export class QuicTransport {
     listener: Deno.QuicListener,
     identity: Identity,
     options: QuicOptions,
+    tls: { cert: string; key: string },
   ) {
     this.#endpoint = endpoint;
     this.#listener = listener;
     this.#identity = identity;
     this.#options = options;
+    this.#tls = tls;
   }
 
   /** Binds the endpoint and starts accepting. Throws `UNAVAILABLE` when the port is taken. */
@@ -112,9 +126,29 @@ export class QuicTransport {
       alpnProtocols: [ALPN],
       ...transportOptions(options),
     });
-    const transport = new QuicTransport(endpoint, listener, identity, options);
-    transport.#acceptLoop();
+    const transport = new QuicTransport(endpoint, listener, identity, options, tls);
+    transport.#acceptLoop(listener);
     return transport;
+  }
+
+  /**
+   * A second endpoint on `port` that listens and dials like the main one: hole punching to a
+   * symmetric NAT ends on the port whose NAT mapping the other side found. (Deno cannot release an
+   * endpoint's socket before the process ends, so each one is for good.)
+   */
+  secondary(port: number): { port: number; dial: QuicTransport["dial"] } {
+    const endpoint = new Deno.QuicEndpoint({ hostname: "0.0.0.0", port });
+    const listener = endpoint.listen({
+      ...this.#tls,
+      alpnProtocols: [ALPN],
+      ...transportOptions(this.#options),
+    });
+    this.#acceptLoop(listener);
+    return {
+      port: endpoint.addr.port,
+      dial: (ip, p, key, timeoutMs, options = {}) =>
+        this.dial(ip, p, key, timeoutMs, { ...options, from: endpoint }),
+    };
   }
 
   /** The bound UDP port. */
@@ -136,19 +170,21 @@ export class QuicTransport {
     port: number,
     publicKey: Uint8Array,
     timeoutMs = 10_000,
+    options: DialOptions = {},
   ): Promise<PeerConnection> {
     if (this.#closed) throw hdpError("UNAVAILABLE", "The transport is closed");
     const where = `${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
     let conn: Deno.QuicConn;
     try {
       const attempt = Deno.connectQuic<false>({
-        endpoint: this.#endpoint,
+        endpoint: options.from ?? this.#endpoint,
         hostname: ip,
         port,
         serverName: SERVER_NAME,
         alpnProtocols: [ALPN],
         caCerts: [await trustAnchorFor(publicKey)],
         ...transportOptions(this.#options),
+        ...(options.probe ? { keepAliveInterval: 1000, maxIdleTimeout: 3000 } : {}),
       });
       conn = await withTimeout(attempt, timeoutMs, () => {
         // the abandoned attempt ends by itself at its idle timeout; close it if it lands late
@@ -199,9 +235,9 @@ export class QuicTransport {
     } catch { /* already closed */ }
   }
 
-  async #acceptLoop(): Promise<void> {
+  async #acceptLoop(listener: Deno.QuicListener): Promise<void> {
     try {
-      for await (const incoming of this.#listener) {
+      for await (const incoming of listener) {
         // Each handshake on its own: a failed or slow one must not hold up the others. Do not
         // read incoming.remoteAddr here: in Deno 2.9 that consumes the incoming connection.
         this.#acceptOne(incoming).catch((error) => {

@@ -1,7 +1,8 @@
 /**
  * The NAT-lab connectivity matrix: real daemons (`deno task start` flags) inside the lab's
  * namespaces. Pairs behind every combination of NAT types connect by both running `connect` at
- * once (the hole punch), then browse and read a 64 MiB file both ways; symmetric pairs must be
+ * once (the hole punch; easy ↔ symmetric by the birthday paradox, 20 tries, ≥ 95%), then browse
+ * and read a 64 MiB file both ways; symmetric pairs must be
  * told at once that they need a relay; two peers on an offline LAN must find each other by mDNS.
  * Prints a Markdown table and writes it to /tmp/hdp-nat-matrix.md. Skipped (with the reason
  * printed) where the lab cannot run. `HDP_LAB_TRIES=N` sets the tries per scenario (default 5);
@@ -30,7 +31,7 @@ const RELAY_REFUSAL_MS = 3_000;
 const MDNS_LIMIT_MS = 5_000;
 const REPORT = "/tmp/hdp-nat-matrix.md";
 
-type Kind = "punch" | "report" | "needs-relay" | "mdns";
+type Kind = "punch" | "birthday" | "needs-relay" | "mdns";
 
 interface Scenario {
   name: string;
@@ -56,14 +57,14 @@ const SCENARIOS: Scenario[] = [
   { name: "cone ↔ cone", left: "c1", right: "c2", kind: "punch" },
   { name: "restricted ↔ restricted", left: "r1", right: "r2", kind: "punch" },
   { name: "cone ↔ restricted", left: "c1", right: "r1", kind: "punch" },
-  { name: "restricted ↔ symmetric", left: "r1", right: "s1", kind: "report" },
+  { name: "restricted ↔ symmetric", left: "r1", right: "s1", kind: "birthday" },
   { name: "symmetric ↔ symmetric", left: "s1", right: "s2", kind: "needs-relay" },
   { name: "LAN via mDNS, STUN unreachable", left: "m1", right: "m2", kind: "mdns" },
 ];
 
 const EXPECTED: Record<Kind, string> = {
   punch: "both dial → both connected",
-  report: "both dial → both connected (reported only: no birthday punching yet)",
+  birthday: "both dial → both connected, by the birthday paradox (≥ 95% of tries)",
   "needs-relay": `both \`connect\` fail in < ${RELAY_REFUSAL_MS / 1000} s with "Needs relay"`,
   mdns: `found by mDNS and connected ≤ ${MDNS_LIMIT_MS / 1000} s after both nodes are up`,
 };
@@ -87,7 +88,8 @@ interface Matrix {
 }
 
 Deno.test({
-  name: "Peers behind none, cone and restricted NATs connect, symmetric pairs need a relay, " +
+  name:
+    "Peers behind every NAT connect (easy to symmetric by the birthday paradox), two symmetric NATs need a relay, " +
     "LAN peers find each other by mDNS",
   ignore: skip !== undefined,
   fn: async () => {
@@ -125,10 +127,13 @@ Deno.test({
 
     for (const row of rows) {
       const kind = SCENARIOS.find((s) => s.name === row.scenario)!.kind;
-      if (kind === "report") continue;
       const why = `${row.scenario}: ${JSON.stringify(row.tries)}`;
-      assert.equal(row.tries.filter((t) => t.ok).length, TRIES, why);
-      if (kind !== "needs-relay") assert.ok(row.tries.every((t) => t.transfer === true), why);
+      const wins = row.tries.filter((t) => t.ok).length;
+      if (kind === "birthday") assert.ok(wins >= Math.ceil(0.95 * row.tries.length), why);
+      else assert.equal(wins, row.tries.length, why);
+      if (kind !== "needs-relay") {
+        assert.ok(row.tries.every((t) => !t.ok || t.transfer === true), why);
+      }
     }
   },
 });
@@ -147,7 +152,9 @@ async function runMatrix(matrix: Matrix): Promise<ScenarioOutcome[]> {
   const only = Deno.env.get("HDP_LAB_ONLY");
   for (const scenario of SCENARIOS.filter((s) => !only || s.name.includes(only))) {
     const tries: TryOutcome[] = [];
-    for (let i = 1; i <= TRIES; i++) {
+    // the birthday paradox succeeds by chance: enough tries to tell 95% apart
+    const count = scenario.kind === "birthday" ? Math.max(TRIES, 20) : TRIES;
+    for (let i = 1; i <= count; i++) {
       let outcome: TryOutcome;
       try {
         outcome = await oneTry(matrix, scenario, i);
