@@ -11,7 +11,7 @@ export const UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'", // CSP 3: 'self' covers ws: and wss: to this same host
   "img-src 'self' blob: data:",
   "media-src 'self' blob: data:",
   "object-src 'none'",
