@@ -6,30 +6,32 @@
  *   ["dl", "file", id, remotePath]  → FileRecord
  *   ["dl", "history", time, id]     → HistoryEntry
  */
-import type { DownloadState, HistoryEntry, PeerRef } from "./types.ts";
+import type { DownloadItem, HistoryEntry } from "./types.ts";
 
-/** A requested file or folder. */
-export interface ItemRecord {
-  id: string;
-  peer: PeerRef;
-  path: string;
-  /** Known once the peer has listed it. */
-  isDir: boolean;
-  state: DownloadState;
-  reason?: string;
-  createdAt: number;
-  finishedAt?: number;
+/** A requested file or folder: what the API shows of it, and the queue's own bookkeeping. */
+export interface ItemRecord extends
+  Pick<
+    DownloadItem,
+    | "id"
+    | "peer"
+    | "path"
+    | "isDir"
+    | "state"
+    | "reason"
+    | "createdAt"
+    | "finishedAt"
+    | "files"
+    | "filesDone"
+    | "bytes"
+    | "localPath"
+  > {
   /** Queue order: smaller goes first; move-to-front makes it the smallest. */
   order: number;
   /** True once its files are in the wishlist. */
   expanded: boolean;
-  files: number;
-  filesDone: number;
   filesFailed: number;
-  bytes: number;
   /** Bytes of the files that are done. */
   bytesDone: number;
-  localPath: string;
 }
 
 /** The states of one file of an item. */

@@ -204,7 +204,6 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     return assemble({
       identity,
       config,
-      port: transport.port,
       connectivity,
       transport,
       settings,
@@ -225,7 +224,6 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
 interface Parts {
   identity: Identity;
   config: NodeConfig;
-  port: number;
   connectivity: Connectivity;
   transport: QuicTransport;
   settings: Settings;
@@ -242,7 +240,6 @@ function assemble(parts: Parts): HdpNode {
   const {
     identity,
     config,
-    port,
     connectivity,
     transport,
     settings,
@@ -280,11 +277,15 @@ function assemble(parts: Parts): HdpNode {
     }
     return { peer, connection };
   };
-  log.info("node started", { name: identity.name, port, shares: settings.shares.length });
+  log.info("node started", {
+    name: identity.name,
+    port: transport.port,
+    shares: settings.shares.length,
+  });
 
   return {
     events,
-    info: () => nodeInfo(identity, config, { port, connectivity }, settings.shares),
+    info: () => nodeInfo(identity, config, { port: transport.port, connectivity }, settings.shares),
     shares: () => shares.list(),
     addShare: (path) => changeScope((s) => s.addShare(path)),
     removeShare: (name) => changeScope((s) => s.removeShare(name)),
