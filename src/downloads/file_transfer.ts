@@ -34,6 +34,13 @@ export interface TransferContext {
 /** Files of at most this size are written with synchronous calls in one go. */
 const SMALL_WRITE = 256 * 1024;
 
+/**
+ * Chunks are written synchronously while the disk takes them quickly (into the page cache: a
+ * synchronous write costs the event loop less than handing it to a thread); a write slower than
+ * this switches the file to asynchronous writes, so a slow disk never stalls the node.
+ */
+const SLOW_WRITE_MS = 10;
+
 /** How a transfer ended. */
 export type TransferResult = "done" | "already-there";
 
@@ -137,15 +144,22 @@ async function receive(
     throw diskError(error, part);
   }
   let writing: Promise<void> = Promise.resolve();
+  let sync = true;
   try {
     if (have > 0) await handle.seek(have, Deno.SeekMode.Start);
     const onAbort = () => void read.cancel();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       for await (const chunk of read.body) {
-        // Write chunk n while chunk n + 1 arrives (the body keeps two buffers for that).
-        await writing;
-        writing = writeAll(handle, chunk, part);
+        if (sync) {
+          const began = performance.now();
+          writeAllSync(handle, chunk, part);
+          if (performance.now() - began > SLOW_WRITE_MS) sync = false;
+        } else {
+          // Write chunk n while chunk n + 1 arrives (the body keeps two buffers for that).
+          await writing;
+          writing = writeAll(handle, chunk, part);
+        }
         ctx.progress(chunk.length);
       }
       await writing;
@@ -156,6 +170,15 @@ async function receive(
     if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
   } finally {
     handle.close();
+  }
+}
+
+function writeAllSync(handle: Deno.FsFile, chunk: Uint8Array, path: string): void {
+  let offset = 0;
+  try {
+    while (offset < chunk.length) offset += handle.writeSync(chunk.subarray(offset));
+  } catch (error) {
+    throw diskError(error, path);
   }
 }
 

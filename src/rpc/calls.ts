@@ -134,7 +134,7 @@ async function* body(
   let complete = false;
   try {
     // buffers no larger than the file: a folder of small files must not allocate 512 KiB each
-    for await (const chunk of reader.raw(Math.max(16 * 1024, Math.min(256 * 1024, expected)))) {
+    for await (const chunk of reader.raw(Math.max(16 * 1024, Math.min(1024 * 1024, expected)))) {
       received += chunk.length;
       if (received > expected) {
         throw hdpError("PROTOCOL", "The peer sent more bytes than it announced");

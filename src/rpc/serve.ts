@@ -24,8 +24,12 @@ const log = logger("rpc");
 /** The largest request frame accepted. */
 export const MAX_REQUEST = 64 * 1024;
 const READ_CHUNK = 1024 * 1024;
-/** Files up to this size are read with one synchronous call. */
-const SYNC_READ = 256 * 1024;
+/**
+ * File chunks are read synchronously while the disk answers quickly (from the page cache, or
+ * read ahead): a synchronous read costs the event loop less than handing it to a thread. A read
+ * slower than this switches the file to asynchronous reads, so a slow disk never stalls the node.
+ */
+const SLOW_READ_MS = 5;
 /** Reads of at most this many bytes are served without waiting for an upload slot. */
 export const SMALL_READ = 1024 * 1024;
 
@@ -203,10 +207,17 @@ async function serveRead(
     if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
     const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
     let remaining = end - start;
+    let sync = true;
     while (remaining > 0) {
       const into = buffer.subarray(0, Math.min(remaining, buffer.length));
-      // small files are read synchronously: an async file call costs more than the read itself
-      const n = end - start <= SYNC_READ ? open.file.readSync(into) : await open.file.read(into);
+      let n: number | null;
+      if (sync) {
+        const began = performance.now();
+        n = open.file.readSync(into);
+        if (performance.now() - began > SLOW_READ_MS) sync = false;
+      } else {
+        n = await open.file.read(into);
+      }
       if (n === null) {
         // The file shrank under us: end the stream with an error, never with made-up bytes.
         await writer.abort(hdpError("IO", "The file shrank while it was being read"));
