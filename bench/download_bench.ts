@@ -4,7 +4,10 @@
  * same run: the raw Deno QUIC stream ceiling, and a daemon killed with -9 mid-file and restarted
  * (time to the first new byte, bytes fetched twice).
  *
- *   deno run -A bench/download_bench.ts [--rounds 3] [--dir /tmp/hdp-bench-files]
+ *   deno run -A bench/download_bench.ts [--rounds 3] [--dir /tmp/hdp-bench-files] [--work DIR]
+ *
+ * `--work` is where the clients download to (default: the system's temp dir). The disk's own
+ * rate for the small files is measured there too, since it bounds the download's.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -70,6 +73,23 @@ async function downloadTimed(client: HdpNode, peer: string, path: string): Promi
   }
 }
 
+/**
+ * How fast this disk takes the small files by itself, in the same place as the download: ext4
+ * here creates files slowly in block groups with many recent deletes (a test suite's temp dirs).
+ */
+function diskCeiling(dir: string): number {
+  const data = crypto.getRandomValues(new Uint8Array(10 * 1024));
+  for (let d = 0; d < 10; d++) Deno.mkdirSync(join(dir, `d${d}`), { recursive: true });
+  const start = performance.now();
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const path = join(dir, `d${Math.floor(i / (SMALL_FILES / 10))}`, `file-${i}.bin`);
+    Deno.writeFileSync(`${path}.part`, data);
+    Deno.utimeSync(`${path}.part`, new Date(), new Date(1e12));
+    Deno.renameSync(`${path}.part`, path);
+  }
+  return SMALL_FILES / ((performance.now() - start) / 1000);
+}
+
 /** One round's figures. */
 interface Round {
   rawMBps: number;
@@ -78,6 +98,7 @@ interface Round {
   fileCpu: number;
   fileServerCpu: number;
   filesPerSecond: number;
+  diskFilesPerSecond: number;
   folderOk: boolean;
   folderCpu: number;
   folderServerCpu: number;
@@ -92,6 +113,7 @@ if (import.meta.main) {
     options: {
       dir: { type: "string", default: "/tmp/hdp-bench-files" },
       rounds: { type: "string", default: "3" },
+      work: { type: "string" },
     },
   });
   const roundCount = Math.max(1, Number(values.rounds) || 1);
@@ -103,13 +125,19 @@ if (import.meta.main) {
   const fileHash = await sha256(join(share, "1g.bin"));
   const folderHash = await treeHash(join(share, "small"));
 
-  const work = await Deno.makeTempDir({ prefix: "hdp-dlbench-" });
+  if (values.work) await Deno.mkdir(values.work, { recursive: true });
+  const work = await Deno.makeTempDir({
+    prefix: "hdp-dlbench-",
+    ...(values.work ? { dir: values.work } : {}),
+  });
   const serverPort = 40000 + Math.floor(Math.random() * 20000);
   const server = spawnHelper("./_serve_node.ts", [share, join(work, "server"), String(serverPort)]);
   const raw = spawnHelper("./_raw_quic.ts", []);
   const { announce, name } = JSON.parse((await server.lines.next()).value);
   const rawInfo = JSON.parse((await raw.lines.next()).value);
 
+  const scratch = join(work, "scratch.bin");
+  await benchFile(scratch, GIB);
   // Rounds interleave the raw ceiling with the download, each round with a fresh client and
   // download dir (deleting big trees between runs would slow ext4 down): medians are reported.
   const rounds: Round[] = [];
@@ -125,8 +153,11 @@ if (import.meta.main) {
     await sleep(1000);
 
     // This VM hands freed memory back to its host and gets it back slowly: the previous round's
-    // copy is deleted just before the download, so that its page cache pages are reused.
-    if (r > 0) await Deno.remove(join(work, `client-${r - 1}`, "dl", name, "bench", "1g.bin"));
+    // copy (a scratch file before the first) is deleted just before the download, so that the
+    // download's page cache reuses its pages.
+    await Deno.remove(
+      r > 0 ? join(work, `client-${r - 1}`, "dl", name, "bench", "1g.bin") : scratch,
+    );
     let serverBefore = await line(server, "stats") as { cpu: number };
     let cpu0 = cpuSeconds();
     const fileSeconds = await downloadTimed(client, name, "bench/1g.bin");
@@ -136,6 +167,8 @@ if (import.meta.main) {
     const fileServerCpu = serverAfter.cpu - serverBefore.cpu;
     await sleep(1000);
 
+    const diskFilesPerSecond = diskCeiling(join(dir, "disk-ceiling"));
+    await sleep(1000);
     serverBefore = serverAfter;
     cpu0 = cpuSeconds();
     const folderSeconds = await downloadTimed(client, name, "bench/small");
@@ -150,6 +183,7 @@ if (import.meta.main) {
       fileCpu,
       fileServerCpu,
       filesPerSecond: SMALL_FILES / folderSeconds,
+      diskFilesPerSecond,
       folderOk,
       folderCpu,
       folderServerCpu: serverAfter.cpu - serverBefore.cpu,
@@ -161,7 +195,7 @@ if (import.meta.main) {
         fixed(round.fileMBps, 0)
       } MB/s (${fixed((100 * round.fileMBps) / round.rawMBps, 0)}%), small files ${
         fixed(round.filesPerSecond, 0)
-      } files/s`,
+      } files/s (the disk alone ${fixed(round.diskFilesPerSecond, 0)})`,
     );
     await sleep(1000);
   }
@@ -215,6 +249,11 @@ if (import.meta.main) {
     } s), tree checksum ${allFoldersOk ? "ok" : "MISMATCH"}, CPU client ${
       fixed(med((r) => r.folderCpu), 1)
     } s / server ${fixed(med((r) => r.folderServerCpu), 1)} s`,
+  );
+  console.log(
+    `the disk alone, same 10,000 files: ${
+      fixed(med((r) => r.diskFilesPerSecond), 0)
+    } files/s (write .part, set mtime, rename; one thread, no network)`,
   );
   console.log(
     `peak RSS:                        client ${fixed(clientRss, 0)} MiB, server ${

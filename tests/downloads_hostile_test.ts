@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { encodeAnnounceAddress } from "../src/discovery/announce_address.ts";
 import type { DownloadItem } from "../src/downloads/types.ts";
 import type { HdpNode } from "../src/node/node.ts";
-import { serveConnection } from "../src/rpc/serve.ts";
+import { serveConnection, serveStream } from "../src/rpc/serve.ts";
+import { encodeFrame } from "../src/wire/frame.ts";
 import { generateIdentity } from "../src/transport/identity.ts";
 import { QuicTransport } from "../src/transport/quic.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
@@ -121,5 +122,111 @@ Deno.test("upload slots are honoured and queued downloaders learn their position
     }
   } finally {
     for (const c of clients) await c[Symbol.asyncDispose]();
+  }
+});
+
+Deno.test("a peer that does not know ReadMany still gets its small files fetched one by one", async () => {
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 30; i++) files[`notes/${i}.txt`] = new Uint8Array(randomBytes(50 + i));
+  await using b = await testNode();
+  const dir = await Deno.makeTempDir({ prefix: "hdp-old-peer-" });
+  for (const [path, bytes] of Object.entries(files)) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeFile(join(dir, path), bytes);
+  }
+  const open = async (path: string) => {
+    const file = await Deno.open(join(dir, path.replace(/^share\//, "")));
+    const info = await file.stat();
+    return { file, size: info.size, mtime: info.mtime!.getTime() };
+  };
+  // An older peer: the node's own handlers, but a ReadMany is an unknown request to it.
+  const identity = await generateIdentity();
+  let refused = 0;
+  const old = await QuicTransport.open(identity, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void (async () => {
+        for (;;) {
+          const { value: stream, done } = await connection.incoming.read();
+          if (done) return;
+          void answerAsOldPeer(stream, connection.peerKeyHex, () => refused++);
+        }
+      })().catch(() => {}),
+  });
+  const answerAsOldPeer = async (
+    stream: Deno.QuicBidirectionalStream,
+    keyHex: string,
+    onRefused: () => void,
+  ) => {
+    const reader = stream.readable.getReader();
+    const { value: first } = await reader.read();
+    reader.releaseLock();
+    if (new TextDecoder().decode(first).includes("readMany")) {
+      onRefused();
+      const writer = stream.writable.getWriter();
+      await writer.write(
+        encodeFrame({
+          type: "error",
+          code: "BAD_REQUEST",
+          message: 'Unknown request type "readMany"',
+        }),
+      );
+      await writer.close();
+      return;
+    }
+    // anything else: replay the bytes already read, then let the real code serve it
+    const rest = stream.readable;
+    const readable = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(first!);
+      },
+      async pull(controller) {
+        const r = rest.getReader();
+        const { value, done } = await r.read();
+        r.releaseLock();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+    });
+    await serveStream(
+      { readable, writable: stream.writable } as unknown as Deno.QuicBidirectionalStream,
+      { keyHex, name: "old" },
+      {
+        async *ls() {
+          const entries = [];
+          for (const path of Object.keys(files)) {
+            const { file, size, mtime } = await open(path);
+            file.close();
+            entries.push({ name: `share/${path}`, size, isDir: false, mtime });
+          }
+          yield { entries, partial: false };
+        },
+        openFile: open,
+        announce: () => Promise.resolve(),
+      },
+    );
+  };
+  try {
+    const peer = await b.node.connect(encodeAnnounceAddress({
+      publicKey: identity.publicKey,
+      ip: "127.0.0.1",
+      port: old.port,
+      natType: "unknown",
+    }));
+    const item = await b.node.download(peer.name, "share/notes");
+    const done = await until(b.node, item.id, ["failed", "done"]);
+    assert.equal(done.state, "done", done.reason ?? "");
+    assert.equal(done.filesDone, 30);
+    assert.ok(refused >= 1, "the batched read was tried first");
+    for (const [path, bytes] of Object.entries(files)) {
+      assert.deepEqual(
+        await Deno.readFile(join(b.config.downloadDir, peer.name, "share", path)),
+        bytes,
+      );
+    }
+  } finally {
+    await old.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -108,6 +108,29 @@ Deno.test("a file changed at the peer between attempts starts over and is never 
   assert.ok(got.every((v, i) => v === second[i]), "exactly the new version");
 });
 
+Deno.test("small files come in batches; one that grew past the batch limit is read alone", async () => {
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 200; i++) files[`pics/${i}.jpg`] = new Uint8Array(randomBytes(10 + i));
+  await using a = await testNode(files);
+  await using b = await testNode();
+  await indexed(a.node);
+  // the index still says 110 bytes; the file now has 3 MiB
+  const grown = new Uint8Array(randomBytes(3 * 1024 * 1024));
+  await Deno.writeFile(join(a.shareDir, "pics", "100.jpg"), grown);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const item = await b.node.download(name, "share/pics");
+  const done = await until(b.node, item.id, ["done"]);
+  assert.equal(done.filesDone, 200);
+  assert.equal(
+    await treeHash(join(b.config.downloadDir, name, "share", "pics")),
+    await treeHash(join(a.shareDir, "pics")),
+  );
+  const total = Object.values(files).reduce((n, f) => n + f.length, 0) - 110 + grown.length;
+  assert.equal(done.bytes, total, "the totals follow the file's new size");
+  assert.equal(done.bytesDone, total);
+});
+
 Deno.test("pause, resume, cancel (deletes the part) and move to front", async () => {
   await using a = await testNode({
     "a.bin": new Uint8Array(randomBytes(64 * 1024 * 1024)),

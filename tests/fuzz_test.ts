@@ -12,6 +12,7 @@ const VALID: unknown[] = [
   { type: "ls", v: PROTOCOL_VERSION, path: "", recursive: true },
   { type: "ls", v: PROTOCOL_VERSION, path: "share/docs", searchTerm: "a", limit: 2 },
   { type: "read", v: PROTOCOL_VERSION, path: "share/docs/a.txt", start: 1, end: 3 },
+  { type: "readMany", v: PROTOCOL_VERSION, paths: ["share/docs/a.txt", "share/docs/b.txt"] },
   { type: "announce", v: PROTOCOL_VERSION, address: "hdp1abc" },
 ];
 
@@ -50,6 +51,9 @@ function hostileFrame(random: () => number): Uint8Array {
       start: -1,
     },
     { type: "nope", v: 1 },
+    { type: "readMany", v: 1, paths: [] },
+    { type: "readMany", v: 1, paths: ["share/docs/a.txt", 7] },
+    { type: "readMany", v: 1, paths: "share/docs/a.txt" },
     { type: "ls", v: 1, path: "x".repeat(5000) },
   ];
   const body = encodeCbor(shapes[Math.floor(random() * shapes.length)]);

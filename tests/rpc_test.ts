@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { HdpNode } from "../src/node/node.ts";
+import { readManyCall } from "../src/rpc/calls.ts";
+import { generateIdentity } from "../src/transport/identity.ts";
+import { fromHex } from "../src/transport/names.ts";
+import { QuicTransport } from "../src/transport/quic.ts";
+import { MAX_READ_MANY, MAX_READ_MANY_FILE } from "../src/wire/messages.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
 async function connect(from: HdpNode, to: HdpNode) {
@@ -135,4 +140,61 @@ Deno.test("both nodes dialing each other at once end with one connection", async
   assert.equal(b.node.peers()[0]!.status, "connected");
   const page = await a.node.peerLs(b.node.info().name, { path: "" });
   assert.deepEqual(page.entries.map((e) => e.name), ["share"]);
+});
+
+Deno.test("ReadMany answers each file whole or with its own error, in order; a bad request fails whole", async () => {
+  const big = new Uint8Array(randomBytes(MAX_READ_MANY_FILE + 1));
+  await using a = await testNode({
+    "docs/a.txt": "inside",
+    "docs/empty.txt": "",
+    "docs/big.bin": big,
+    "docs/b.txt": "second",
+  });
+  await Deno.writeTextFile(`${a.root}/secret.txt`, "outside");
+  await Deno.symlink(`${a.root}/secret.txt`, `${a.shareDir}/escape`);
+  await indexed(a.node);
+  const dialer = await QuicTransport.open(await generateIdentity(), {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: () => {},
+  });
+  try {
+    const info = a.node.info();
+    const connection = await dialer.dial("127.0.0.1", info.port, fromHex(info.publicKey)!);
+    const paths = [
+      "share/docs/a.txt",
+      "share/nope.txt",
+      "share/../secret.txt",
+      "share/escape",
+      "share/docs/empty.txt",
+      "share/docs/big.bin",
+      "share/docs/b.txt",
+    ];
+    const answers = await Array.fromAsync(readManyCall(connection, paths));
+    assert.deepEqual(answers.map((a) => a.path), paths);
+    const shown = answers.map((a) =>
+      "error" in a ? a.error.code : `${a.header.size}:${new TextDecoder().decode(a.data)}`
+    );
+    assert.deepEqual(shown, [
+      "6:inside",
+      "NOT_FOUND",
+      "BAD_REQUEST",
+      "NOT_SHARED",
+      "0:",
+      "TOO_LARGE",
+      "6:second",
+    ]);
+    const mtime = (await Deno.stat(`${a.shareDir}/docs/a.txt`)).mtime!.getTime();
+    assert.equal("header" in answers[0]! && answers[0].header.mtime, mtime);
+
+    const tooMany = Array.from({ length: MAX_READ_MANY + 1 }, () => "share/docs/a.txt");
+    await assert.rejects(Array.fromAsync(readManyCall(connection, tooMany)), {
+      code: "BAD_REQUEST",
+    });
+    // and the connection still serves
+    const again = await Array.fromAsync(readManyCall(connection, ["share/docs/b.txt"]));
+    assert.ok("data" in again[0]! && new TextDecoder().decode(again[0].data) === "second");
+  } finally {
+    await dialer.close();
+  }
 });

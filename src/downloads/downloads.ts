@@ -4,11 +4,17 @@
  * that is away wait for it and continue by themselves when it is back, also after restarts.
  */
 import { logger } from "../log.ts";
-import { hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
 import type { LsEntry } from "../wire/entries.ts";
 import { partName } from "./local_path.ts";
 import { localSegments } from "./local_path.ts";
-import { type RemoteRead, transferFile } from "./file_transfer.ts";
+import {
+  type BatchAnswer,
+  type RemoteRead,
+  transferFile,
+  transferMany,
+  type TransferResult,
+} from "./file_transfer.ts";
 import type { DownloadItem, HistoryEntry, PeerRef } from "./types.ts";
 import { type FileRecord, type ItemRecord, Wishlist } from "./wishlist.ts";
 import { join } from "node:path";
@@ -27,6 +33,8 @@ export interface PeerAccess {
     start: number,
     onQueued: (position: number) => void,
   ): Promise<RemoteRead>;
+  /** Reads small files whole with one request, answering in the order asked. */
+  readMany(keyHex: string, paths: string[]): AsyncIterable<BatchAnswer>;
 }
 
 /** Options of {@link Downloads.open}. */
@@ -49,11 +57,23 @@ const RESUMABLE = 1024 * 1024;
 const SMALL_FILE = 1024 * 1024;
 /** …but against limits this many times larger. */
 const SMALL_FACTOR = 8;
+/** Small files are fetched in batches (one `ReadMany` each) of at most this many files… */
+const BATCH_FILES = 64;
+/** …and bytes… */
+const BATCH_BYTES = 4 * 1024 * 1024;
+/** …and characters of paths (the request must stay well under the peer's 64 KiB limit). */
+const BATCH_PATH_CHARS = 16_000;
 
+/**
+ * A file being fetched (`large` or `small`, with `Read`), or a batch of small files (with one
+ * `ReadMany`; a batch counts against the limits as two files).
+ */
 interface Transfer {
-  small: boolean;
-  file: FileRecord;
+  kind: "large" | "small" | "batch";
+  /** One file, or the files of a batch. */
+  files: FileRecord[];
   abort: AbortController;
+  /** Bytes received of an unfinished file (not counted for batches: their files are small). */
   received: number;
   offset: number;
 }
@@ -118,10 +138,14 @@ export class Downloads {
   readonly #madeDirs = new Set<string>();
   /** Local paths being written: the same file asked for twice (alone and in its folder) waits. */
   readonly #writing = new Set<string>();
+  /** Files to be read alone: too big for a batch by now, or the peer does not batch. */
+  readonly #alone = new WeakSet<FileRecord>();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
-  #pumping = false;
+  #pumping: Promise<void> | undefined;
   #pumpAgain = false;
+  /** Listings and transfers under way: they end before the wishlist may close. */
+  readonly #tasks = new Set<Promise<unknown>>();
   #closed = false;
 
   private constructor(wishlist: Wishlist, access: PeerAccess, options: DownloadsOptions) {
@@ -229,22 +253,26 @@ export class Downloads {
   }
 
   /** Starts what can start: call when a peer connects or a slot frees. */
-  async pump(): Promise<void> {
+  pump(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     if (this.#pumping) {
       this.#pumpAgain = true;
-      return;
+      return this.#pumping;
     }
-    this.#pumping = true;
-    try {
-      do {
-        this.#pumpAgain = false;
-        await this.#pumpOnce();
-      } while (this.#pumpAgain && !this.#closed);
-    } catch (error) {
-      log.error("the download queue stumbled", { error: messageOf(error) });
-    } finally {
-      this.#pumping = false;
-    }
+    const run = async () => {
+      try {
+        do {
+          this.#pumpAgain = false;
+          await this.#pumpOnce();
+        } while (this.#pumpAgain && !this.#closed);
+      } catch (error) {
+        log.error("the download queue stumbled", { error: messageOf(error) });
+      } finally {
+        this.#pumping = undefined;
+      }
+    };
+    this.#pumping = run();
+    return this.#pumping;
   }
 
   /** Stops every transfer (their progress stays in the part files) and saves what is pending. */
@@ -252,6 +280,9 @@ export class Downloads {
     this.#closed = true;
     if (this.#tick !== undefined) clearInterval(this.#tick);
     for (const live of this.#items.values()) for (const t of live.active) t.abort.abort();
+    // what still runs reads and writes the wishlist: it ends before the store may close
+    await this.#pumping;
+    await Promise.all(this.#tasks);
     await this.#flushSaves();
     for (const live of this.#items.values()) await this.#wishlist.putItem(live.record);
     await this.#wishlist.flushHistory();
@@ -278,41 +309,45 @@ export class Downloads {
       if (!this.#access.isConnected(r.peer.keyHex)) continue;
       if (!r.expanded) {
         if (!live.expanding && this.#count(r.peer.keyHex).large < perPeer) {
-          this.#expand(live).catch((error) =>
-            log.error("cannot list a download", { error: messageOf(error) })
+          this.#track(
+            this.#expand(live).catch((error) =>
+              log.error("cannot list a download", { error: messageOf(error) })
+            ),
           );
         }
         continue;
       }
       for (;;) {
         const next = await this.#peekFile(live);
-        if (!next) break;
-        // Small files cost little bandwidth but a round trip each: many run at once so that the
-        // round trips overlap. The limits count large files.
+        if (!next || this.#closed) break;
         if (this.#writing.has(targetOf(r, next))) break; // its twin finishes first, then it is there
-        const small = next.size <= SMALL_FILE;
+        // Small files cost little bandwidth but a round trip each: they go in batches, several
+        // at once so that the round trips overlap. The limits count large files.
+        const kind = next.size > SMALL_FILE ? "large" : this.#alone.has(next) ? "small" : "batch";
         const all = this.#count();
         const mine = this.#count(r.peer.keyHex);
-        const room = small
+        const room = kind === "large"
+          ? all.large < limit && mine.large < perPeer
+          : kind === "small"
           ? all.small < limit * SMALL_FACTOR && mine.small < perPeer * SMALL_FACTOR
-          : all.large < limit && mine.large < perPeer;
+          : all.batch < Math.max(1, limit / 2) && mine.batch < Math.max(1, perPeer / 2);
         if (!room) break;
-        this.#start(live, (await this.#nextFile(live))!, small);
+        if (kind === "batch") this.#startBatch(live, await this.#takeBatch(live));
+        else this.#start(live, (await this.#nextFile(live))!, kind);
       }
       await this.#checkFinished(live);
     }
   }
 
   /** Transfers running (and listings, which count as large), for one peer or all. */
-  #count(peer?: string): { large: number; small: number } {
-    let large = 0;
-    let small = 0;
+  #count(peer?: string): Record<Transfer["kind"], number> {
+    const count = { large: 0, small: 0, batch: 0 };
     for (const live of this.#items.values()) {
       if (peer !== undefined && live.record.peer.keyHex !== peer) continue;
-      for (const transfer of live.active) transfer.small ? small++ : large++;
-      if (live.expanding) large++;
+      for (const transfer of live.active) count[transfer.kind]++;
+      if (live.expanding) count.large++;
     }
-    return { large, small };
+    return count;
   }
 
   async #expand(live: Live): Promise<void> {
@@ -393,14 +428,111 @@ export class Downloads {
     }
   }
 
-  #start(live: Live, file: FileRecord, small: boolean): void {
+  /** The next small files of an item, as many as a batch takes (at least one). */
+  async #takeBatch(live: Live): Promise<FileRecord[]> {
+    const files: FileRecord[] = [];
+    let bytes = 0;
+    let chars = 0;
+    while (files.length < BATCH_FILES && bytes < BATCH_BYTES && chars < BATCH_PATH_CHARS) {
+      const next = await this.#peekFile(live);
+      if (
+        !next || next.size > SMALL_FILE || this.#alone.has(next) ||
+        this.#writing.has(targetOf(live.record, next))
+      ) break;
+      files.push((await this.#nextFile(live))!);
+      bytes += next.size;
+      chars += next.remotePath.length;
+    }
+    return files;
+  }
+
+  #startBatch(live: Live, files: FileRecord[]): void {
     const r = live.record;
     const transfer: Transfer = {
-      file,
+      kind: "batch",
+      files,
       abort: new AbortController(),
       received: 0,
       offset: 0,
-      small,
+    };
+    const targets = new Map(files.map((file) => [file, targetOf(r, file)]));
+    for (const target of targets.values()) this.#writing.add(target);
+    live.active.add(transfer);
+    if (r.state === "queued") r.state = "downloading";
+    const settled = new Set<FileRecord>();
+    const settle = (file: FileRecord, outcome: TransferResult | HdpError) => {
+      settled.add(file);
+      this.#writing.delete(targets.get(file)!);
+      if (outcome instanceof HdpError) {
+        if (outcome.code === "TOO_LARGE") {
+          // it grew since it was listed: read it alone
+          this.#alone.add(file);
+          live.again.unshift(file);
+        } else {
+          this.#failed(live, transfer, file, outcome);
+        }
+        return;
+      }
+      this.#fileDone(live, file);
+      this.#emit(live);
+    };
+    const segments = (file: FileRecord) => localSegments(r.peer.name, file.remotePath);
+    this.#track(
+      transferMany(files.map((file) => ({ file, segments: segments(file) })), {
+        downloadDir: this.#options.downloadDir,
+        signal: transfer.abort.signal,
+        madeDirs: this.#madeDirs,
+        readMany: (paths) => this.#access.readMany(r.peer.keyHex, paths),
+        resized: (from, to) => void (r.bytes += to - from),
+        progress: (bytes) => {
+          live.received += bytes;
+          this.#emit(live);
+        },
+        settle,
+      }).catch((error) => {
+        const coded = toHdpError(error);
+        const rest = files.filter((file) => !settled.has(file));
+        if (coded.code === "BAD_REQUEST" || coded.code === "PROTOCOL") {
+          // a peer that does not (properly) batch: its files are read one by one
+          for (const file of rest) this.#alone.add(file);
+          live.again.unshift(...rest);
+          log.info("a peer answered a batched read badly", {
+            peer: r.peer.name,
+            error: coded.message,
+          });
+          return;
+        }
+        for (const file of rest.reverse()) this.#failed(live, transfer, file, coded);
+      }).finally(() => {
+        for (const target of targets.values()) this.#writing.delete(target);
+        live.active.delete(transfer);
+        this.#emit(live, true);
+        void this.pump();
+      }),
+    );
+  }
+
+  #track(task: Promise<unknown>): void {
+    this.#tasks.add(task);
+    const done = () => this.#tasks.delete(task);
+    task.then(done, done);
+  }
+
+  #fileDone(live: Live, file: FileRecord): void {
+    file.state = "done";
+    live.record.filesDone++;
+    live.record.bytesDone += file.size;
+    this.#saveFile(file, false);
+  }
+
+  #start(live: Live, file: FileRecord, kind: "large" | "small"): void {
+    const r = live.record;
+    const transfer: Transfer = {
+      kind,
+      files: [file],
+      abort: new AbortController(),
+      received: 0,
+      offset: 0,
     };
     const target = targetOf(r, file);
     this.#writing.add(target);
@@ -422,31 +554,28 @@ export class Downloads {
         return read;
       },
       save: (changed) => this.#saveFile(changed, changed.size > RESUMABLE),
+      resized: (from, to) => void (r.bytes += to - from),
       progress: (bytes) => {
         transfer.received += bytes;
         live.received += bytes;
         this.#emit(live);
       },
     });
-    promise.then(
-      () => {
-        file.state = "done";
-        r.filesDone++;
-        r.bytesDone += file.size;
-        this.#saveFile(file, false);
-      },
-      (error) => this.#failed(live, transfer, error),
-    ).finally(() => {
-      this.#writing.delete(target);
-      live.active.delete(transfer);
-      this.#emit(live, true);
-      void this.pump();
-    });
+    this.#track(
+      promise.then(
+        () => this.#fileDone(live, file),
+        (error) => this.#failed(live, transfer, file, error),
+      ).finally(() => {
+        this.#writing.delete(target);
+        live.active.delete(transfer);
+        this.#emit(live, true);
+        void this.pump();
+      }),
+    );
   }
 
-  #failed(live: Live, transfer: Transfer, error: unknown): void {
+  #failed(live: Live, transfer: Transfer, file: FileRecord, error: unknown): void {
     const r = live.record;
-    const { file } = transfer;
     const coded = toHdpError(error);
     if (transfer.abort.signal.aborted || this.#closed) {
       if (r.state !== "done") live.again.unshift(file); // paused or shutting down: fetch it later
@@ -457,7 +586,7 @@ export class Downloads {
       r.state = "paused";
       r.reason = coded.message;
       live.again.unshift(file);
-      for (const t of live.active) if (t !== transfer) t.abort.abort();
+      for (const t of live.active) t.abort.abort();
       log.warn("paused a download", { path: r.path, reason: coded.message });
       this.#wishlist.putItem(r).catch((error) =>
         log.error("cannot save a download", { error: messageOf(error) })

@@ -4,7 +4,7 @@
  * place when complete with the remote mtime. An existing complete file is never overwritten.
  */
 import { dirname, join } from "node:path";
-import { HdpError, hdpError, messageOf } from "../wire/errors.ts";
+import { HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
 import { isInside } from "../wire/paths.ts";
 import { partName, suffixedName } from "./local_path.ts";
 import type { FileRecord } from "./wishlist.ts";
@@ -26,6 +26,8 @@ export interface TransferContext {
   save(file: FileRecord): Promise<void>;
   /** Hears bytes as they arrive. */
   progress(bytes: number): void;
+  /** Hears that the file's size at the peer is not what was listed. */
+  resized(from: number, to: number): void;
   signal: AbortSignal;
   /** Directories already created and checked, shared by transfers (a folder of small files). */
   madeDirs: Set<string>;
@@ -43,6 +45,30 @@ const SLOW_WRITE_MS = 10;
 
 /** How a transfer ended. */
 export type TransferResult = "done" | "already-there";
+
+/** One answer of a batched read: a whole file, or why it could not be read. */
+export type BatchAnswer =
+  | { path: string; header: { size: number; mtime: number }; data: Uint8Array }
+  | { path: string; error: HdpError };
+
+/** What a batch of small files needs from its surroundings. */
+export interface BatchContext {
+  /** The real path of the download dir. */
+  downloadDir: string;
+  /** Reads the files whole, answering in the order asked. */
+  readMany(paths: string[]): AsyncIterable<BatchAnswer>;
+  /** Hears bytes as they arrive. */
+  progress(bytes: number): void;
+  /** Hears that a file's size at the peer is not what was listed. */
+  resized(from: number, to: number): void;
+  /** Hears how each file ended: done, already there, or its coded error. */
+  settle(file: FileRecord, outcome: TransferResult | HdpError): void;
+  signal: AbortSignal;
+  madeDirs: Set<string>;
+}
+
+/** Writes of one batch that may run at once when writes go to threads (a slow disk). */
+const BATCH_WRITES = 8;
 
 /**
  * Downloads `file` (its record is updated in place and saved through `ctx.save`). Throws coded
@@ -83,6 +109,7 @@ export async function transferFile(
     file.expected.mtime !== read.header.mtime
   ) {
     file.expected = { size: read.header.size, mtime: read.header.mtime };
+    if (file.size !== read.header.size) ctx.resized(file.size, read.header.size);
     file.size = read.header.size;
     file.mtime = read.header.mtime;
     await ctx.save(file); // before any byte is written: the part's version must be known
@@ -121,10 +148,101 @@ async function receiveSmall(
     ctx.signal.removeEventListener("abort", onAbort);
   }
   if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
+  writeWholeSync(part, finalPath, data, read.header.mtime);
+}
+
+/**
+ * Downloads a batch of small files (each whole, none resumable) with one batched read. Each file
+ * is settled through `ctx.settle` as it ends; throws the error of the whole batch (the peer does
+ * not know batched reads, the connection broke, it was stopped), after which the files not
+ * settled are not written.
+ */
+export async function transferMany(
+  files: Array<{ file: FileRecord; segments: string[] }>,
+  ctx: BatchContext,
+): Promise<void> {
+  const wanted: FileRecord[] = [];
+  for (const { file, segments } of files) {
+    try {
+      const decided = file.localRel ?? segments.join("/");
+      const target = join(ctx.downloadDir, ...decided.split("/"));
+      await ensureParent(ctx.downloadDir, target, ctx.madeDirs);
+      if (file.localRel === undefined) {
+        const chosen = chooseName(target, file);
+        if (chosen === null) {
+          ctx.settle(file, "already-there");
+          continue;
+        }
+        file.localRel = [...decided.split("/").slice(0, -1), chosen].join("/");
+      }
+      wanted.push(file);
+    } catch (error) {
+      ctx.settle(file, toHdpError(error));
+    }
+  }
+  if (wanted.length === 0) return;
+  const writes = new Set<Promise<void>>();
+  let sync = true;
+  let index = 0;
+  try {
+    for await (const answer of ctx.readMany(wanted.map((f) => f.remotePath))) {
+      const file = wanted[index++]!;
+      if (ctx.signal.aborted) break;
+      if ("error" in answer) {
+        ctx.settle(file, answer.error);
+        continue;
+      }
+      file.expected = { size: answer.header.size, mtime: answer.header.mtime };
+      if (file.size !== answer.header.size) ctx.resized(file.size, answer.header.size);
+      file.size = answer.header.size;
+      file.mtime = answer.header.mtime;
+      ctx.progress(answer.data.length);
+      const finalPath = join(ctx.downloadDir, ...file.localRel!.split("/"));
+      if (sync) {
+        // Quick while the disk creates files quickly; a slow one sends the rest to threads.
+        const began = performance.now();
+        try {
+          writeWholeSync(partName(finalPath), finalPath, answer.data, answer.header.mtime);
+          ctx.settle(file, "done");
+        } catch (error) {
+          ctx.settle(file, toHdpError(error));
+        }
+        if (performance.now() - began > SLOW_WRITE_MS) sync = false;
+        continue;
+      }
+      const write = writeWhole(partName(finalPath), finalPath, answer.data, answer.header.mtime)
+        .then(() => ctx.settle(file, "done"), (error) => ctx.settle(file, toHdpError(error)))
+        .finally(() => writes.delete(write));
+      writes.add(write);
+      if (writes.size >= BATCH_WRITES) await Promise.race(writes);
+    }
+  } finally {
+    await Promise.all(writes);
+  }
+  if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
+}
+
+/** A whole small file: into its part, its mtime set, renamed into place. */
+function writeWholeSync(part: string, finalPath: string, data: Uint8Array, mtime: number): void {
   try {
     Deno.writeFileSync(part, data);
-    Deno.utimeSync(part, new Date(), new Date(read.header.mtime));
+    Deno.utimeSync(part, new Date(), new Date(mtime));
     Deno.renameSync(part, finalPath);
+  } catch (error) {
+    throw diskError(error, finalPath);
+  }
+}
+
+async function writeWhole(
+  part: string,
+  finalPath: string,
+  data: Uint8Array,
+  mtime: number,
+): Promise<void> {
+  try {
+    await Deno.writeFile(part, data);
+    await Deno.utime(part, new Date(), new Date(mtime));
+    await Deno.rename(part, finalPath);
   } catch (error) {
     throw diskError(error, finalPath);
   }

@@ -7,7 +7,7 @@ import { logger } from "../log.ts";
 import { decodeAnnounceAddress } from "../discovery/announce_address.ts";
 import { localAddresses } from "../discovery/local_addresses.ts";
 import type { NatType } from "../discovery/nat_type.ts";
-import { announceCall, lsCall, readCall, type ReadStream } from "../rpc/calls.ts";
+import { announceCall, lsCall, readCall, readManyCall, type ReadStream } from "../rpc/calls.ts";
 import { Connectivity } from "../discovery/connectivity.ts";
 import { probe, spray } from "../discovery/birthday.ts";
 import { type Handlers, serveConnection, SMALL_READ } from "../rpc/serve.ts";
@@ -409,6 +409,7 @@ function peerAccess(peers: Peers): PeerAccess {
     },
     read: (keyHex, path, start, onQueued) =>
       readCall(connection(keyHex), { path, start }, { onQueued }),
+    readMany: (keyHex, paths) => readManyCall(connection(keyHex), paths),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type PageResponse,
   parseAck,
   parseLsResponse,
+  parseReadManyResponse,
   parseReadResponse,
   PROTOCOL_VERSION,
   type ReadOkResponse,
@@ -157,6 +158,48 @@ async function* body(
   }
   if (!complete) {
     throw hdpError("UNAVAILABLE", `The transfer ended after ${received} of ${expected} bytes`);
+  }
+}
+
+/** One answer of a `ReadMany`: a whole file, or why it could not be read. */
+export type ReadManyAnswer =
+  | { path: string; header: ReadOkResponse; data: Uint8Array }
+  | { path: string; error: HdpError };
+
+/**
+ * Reads several small files whole on one stream, yielding each file's bytes (or its own error)
+ * in the order asked. Throws the peer's error of the whole request, `PROTOCOL` for a broken
+ * answer and `UNAVAILABLE` when the connection breaks: the files not yet yielded were not read.
+ * Stopping early cancels the stream.
+ */
+export async function* readManyCall(
+  connection: PeerConnection,
+  paths: string[],
+): AsyncGenerator<ReadManyAnswer> {
+  const release = connection.hold();
+  let reader: FrameReader | undefined;
+  try {
+    const stream = await connection.openStream();
+    reader = new FrameReader(stream.readable);
+    await send(stream, { type: "readMany", v: PROTOCOL_VERSION, paths });
+    for (const path of paths) {
+      const frame = await reader.readFrame();
+      if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended a ReadMany answer early");
+      const answer = parseReadManyResponse(frame);
+      if (answer.type === "error") {
+        if (!("path" in answer)) throw new HdpError(answer.code, answer.message);
+        if (answer.path !== path) throw hdpError("PROTOCOL", "The peer answered another file");
+        yield { path, error: new HdpError(answer.code, answer.message) };
+        continue;
+      }
+      yield { path, header: answer, data: await reader.readBytes(answer.size) };
+    }
+  } catch (error) {
+    if (error instanceof HdpError) throw error;
+    throw hdpError("UNAVAILABLE", "The connection broke during a ReadMany", error);
+  } finally {
+    await reader?.cancel();
+    release();
   }
 }
 

@@ -7,14 +7,18 @@ import type { OpenFile } from "../shares/shares.ts";
 import type { LsPage, LsQuery } from "../shares/query.ts";
 import type { PeerConnection } from "../transport/quic.ts";
 import { type ErrorCode, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { encodeCbor } from "../wire/codec.ts";
 import { encodeFrame, FrameReader } from "../wire/frame.ts";
 import {
   type AnnounceRequest,
   type EndResponse,
   type ErrorResponse,
+  type FileErrorResponse,
   type LsRequest,
+  MAX_READ_MANY_FILE,
   type PageResponse,
   parseRequest,
+  type ReadManyRequest,
   type ReadOkResponse,
   type ReadRequest,
 } from "../wire/messages.ts";
@@ -118,6 +122,7 @@ export async function serveStream(
     log.debug("request", { peer: requester.name, type: request.type });
     if (request.type === "ls") await serveLs(writer, handlers, request);
     else if (request.type === "read") await serveRead(writer, reader, requester, handlers, request);
+    else if (request.type === "readMany") await serveReadMany(writer, requester, handlers, request);
     else {
       await handlers.announce(requester, request);
       await writer.write(encodeFrame({ type: "ack" }));
@@ -232,6 +237,109 @@ async function serveRead(
   } finally {
     upload?.done(false);
     release?.();
+    open.file.close();
+  }
+}
+
+/** Answers are sent in writes of about this size: one write per small file would cost more. */
+const READ_MANY_WRITE = 256 * 1024;
+
+/**
+ * Serves the files of a `ReadMany` one after the other: each whole, its header and bytes sent
+ * together; a file that cannot be read gets an error frame with its path, and the rest go on.
+ * Small files skip the upload queue, as small `Read`s do.
+ */
+async function serveReadMany(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  requester: Requester,
+  handlers: Handlers,
+  request: ReadManyRequest,
+): Promise<void> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  /** Files in `pending`: they count as uploaded once written. */
+  let sent: Array<{ path: string; size: number }> = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await writer.write(pending.length === 1 ? pending[0]! : concat(pending, pendingBytes));
+    for (const { path, size } of sent) {
+      const upload = handlers.onUpload?.(requester, path, size);
+      upload?.started();
+      upload?.done(true);
+    }
+    pending = [];
+    pendingBytes = 0;
+    sent = [];
+  };
+  for (const path of request.paths) {
+    let answer: Uint8Array;
+    try {
+      const file = await wholeFile(handlers, path);
+      answer = file.answer;
+      sent.push({ path, size: file.size });
+    } catch (error) {
+      const coded = toHdpError(error);
+      if (coded.code === "INTERNAL" || coded.code === "IO") {
+        log.warn("a read failed", { peer: requester.name, error: coded.message });
+      }
+      const frame: FileErrorResponse = {
+        type: "error",
+        code: coded.code,
+        message: coded.message,
+        path,
+      };
+      answer = encodeFrame(frame);
+    }
+    pending.push(answer);
+    pendingBytes += answer.length;
+    if (pendingBytes >= READ_MANY_WRITE) await flush();
+  }
+  await flush();
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** One file of a `ReadMany`: its header frame and its bytes, in one array. */
+async function wholeFile(
+  handlers: Handlers,
+  path: string,
+): Promise<{ answer: Uint8Array; size: number }> {
+  const open = await handlers.openFile(path);
+  try {
+    if (open.size > MAX_READ_MANY_FILE) {
+      throw hdpError(
+        "TOO_LARGE",
+        `"${path}" has ${open.size} bytes: more than ReadMany serves, Read it alone`,
+      );
+    }
+    const ok: ReadOkResponse = {
+      type: "ok",
+      size: open.size,
+      mtime: open.mtime,
+      start: 0,
+      end: open.size,
+    };
+    const header = encodeCbor(ok);
+    const out = new Uint8Array(4 + header.length + open.size);
+    new DataView(out.buffer).setUint32(0, header.length);
+    out.set(header, 4);
+    let filled = 4 + header.length;
+    while (filled < out.length) {
+      // small and most likely cached: synchronous reads (see SLOW_READ_MS)
+      const n = open.file.readSync(out.subarray(filled));
+      if (n === null) throw hdpError("IO", `"${path}" shrank while it was being read`);
+      filled += n;
+    }
+    return { answer: out, size: open.size };
+  } finally {
     open.file.close();
   }
 }

@@ -56,6 +56,33 @@ export class FrameReader {
   }
 
   /**
+   * Reads exactly `n` raw bytes into a new array (the bytes of one file of a `ReadMany`).
+   * Throws `PROTOCOL` when the stream ends first.
+   */
+  async readBytes(n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let filled = Math.min(n, this.#available());
+    out.set(this.#buffer.subarray(this.#offset, this.#offset + filled));
+    this.#offset += filled;
+    while (filled < n) {
+      if (this.#ended) throw hdpError("PROTOCOL", "The stream ended inside a file's bytes");
+      this.#reader ??= this.#stream.getReader();
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        this.#ended = true;
+        continue;
+      }
+      const take = Math.min(n - filled, value.length);
+      out.set(value.subarray(0, take), filled);
+      filled += take;
+      // what is left over belongs to the next frame
+      this.#buffer = value.subarray(take);
+      this.#offset = 0;
+    }
+    return out;
+  }
+
+  /**
    * The rest of the stream as raw chunks. Bytes already buffered come first; after them, reads go
    * straight to the stream (`bufferSize` bytes at most each, BYOB where the stream supports it).
    * A chunk stays valid while the next one is read, and is overwritten by the one after: a

@@ -60,6 +60,16 @@ export interface ReadRequest {
   /** One past the last byte, default the file's size. */
   end?: number;
 }
+/**
+ * Read several small files whole, one after the other on this one stream: a folder of small
+ * files would otherwise cost a stream (a round trip) per file.
+ */
+export interface ReadManyRequest {
+  type: "readMany";
+  v: number;
+  /** 1 to {@link MAX_READ_MANY} paths. */
+  paths: string[];
+}
 /** Tell a peer about another peer (gossip). */
 export interface AnnounceRequest {
   type: "announce";
@@ -72,7 +82,7 @@ export interface AnnounceRequest {
   time?: number;
 }
 /** Any request. */
-export type Request = LsRequest | ReadRequest | AnnounceRequest;
+export type Request = LsRequest | ReadRequest | ReadManyRequest | AnnounceRequest;
 
 // ---- responses
 
@@ -106,6 +116,14 @@ export interface ReadOkResponse {
   start: number;
   end: number;
 }
+/** One file of a `ReadMany` could not be read; the answers of the other files go on. */
+export interface FileErrorResponse {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  /** The path asked for: this is what tells it from an error of the whole request. */
+  path: string;
+}
 /** An `AnnouncePeer` was taken. */
 export interface AckResponse {
   type: "ack";
@@ -119,6 +137,10 @@ export interface ErrorResponse {
 
 /** Largest page a peer may ask for. */
 export const MAX_LS_LIMIT = 5000;
+/** Most paths in one `ReadMany`. */
+export const MAX_READ_MANY = 256;
+/** Largest file a `ReadMany` serves; a bigger one is answered `TOO_LARGE`: `Read` it alone. */
+export const MAX_READ_MANY_FILE = 1024 * 1024;
 const MAX_TEXT = 4096;
 
 type Fields = Record<string, unknown>;
@@ -208,6 +230,19 @@ export function parseRequest(value: unknown): Request {
     }
     return request;
   }
+  if (type === "readMany") {
+    const v = version(fields);
+    const paths = fields.paths;
+    if (!Array.isArray(paths) || paths.length < 1 || paths.length > MAX_READ_MANY) {
+      throw hdpError("BAD_REQUEST", `"paths" must be a list of 1 to ${MAX_READ_MANY} paths`);
+    }
+    for (const path of paths) {
+      if (typeof path !== "string" || path.length > MAX_TEXT) {
+        throw hdpError("BAD_REQUEST", `Each path must be text of at most ${MAX_TEXT} characters`);
+      }
+    }
+    return { type, v, paths: paths as string[] };
+  }
   if (type === "announce") {
     const request: AnnounceRequest = {
       type,
@@ -288,6 +323,26 @@ export function parseReadResponse(value: unknown): QueuedResponse | ReadOkRespon
   };
   if (ok.start > ok.end || ok.end > ok.size) {
     throw hdpError("PROTOCOL", "The Read range is not within the file");
+  }
+  return ok;
+}
+
+/**
+ * Validates an answer frame of a `ReadMany`: a file's header (its bytes follow), a file's error
+ * (with its path), or an error of the whole request (without one; the stream then ends).
+ */
+export function parseReadManyResponse(
+  value: unknown,
+): ReadOkResponse | FileErrorResponse | ErrorResponse {
+  const fields = object(value, "A ReadMany answer");
+  if (fields.type === "error") {
+    const error = parseError(fields);
+    if (fields.path === undefined) return error;
+    return { ...error, path: text(fields, "path")! };
+  }
+  const ok = parseReadResponse(value);
+  if (ok.type !== "ok" || ok.start !== 0 || ok.end !== ok.size) {
+    throw hdpError("PROTOCOL", "A ReadMany answer must be a whole file or an error");
   }
   return ok;
 }
