@@ -202,7 +202,10 @@ if (import.meta.main) {
   const clientRss = peakRssMiB();
 
   // kill -9 mid-file: a real daemon downloads, dies, and starts again
-  const dirs = { storage: join(work, "victim"), downloadDir: join(work, "victim-dl") };
+  // A daemon's storage may not be under /dev (Deno's permissions treat /dev apart): the victim
+  // lives in the system's temp dir even when --work is a tmpfs there.
+  const victimDir = await Deno.makeTempDir({ prefix: "hdp-dlbench-victim-" });
+  const dirs = { storage: join(victimDir, "storage"), downloadDir: join(victimDir, "dl") };
   let victim = await startDaemon(dirs);
   await victim.client.connect(announce);
   await victim.client.download(name, "bench/1g.bin");
@@ -279,4 +282,5 @@ if (import.meta.main) {
   await rawWriter.close();
   await raw.process.status;
   await Deno.remove(work, { recursive: true });
+  await Deno.remove(victimDir, { recursive: true });
 }

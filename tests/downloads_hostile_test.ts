@@ -230,3 +230,72 @@ Deno.test("a peer that does not know ReadMany still gets its small files fetched
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a listing cut off mid-way continues after its last stored page, with no file listed twice", async () => {
+  await using b = await testNode();
+  const identity = await generateIdentity();
+  const content = (i: number) => `file number ${i}`;
+  const entry = (i: number) => ({
+    name: `share/many/${String(i).padStart(2, "0")}.txt`,
+    size: content(i).length,
+    isDir: false,
+    mtime: 1_700_000_000_000,
+  });
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => entry(from + i));
+  const asked: Array<string | undefined> = [];
+  const reads = new Map<string, number>();
+  const peerSide = await QuicTransport.open(identity, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void serveConnection(connection, { keyHex: connection.peerKeyHex, name: "b" }, {
+        async *ls(query) {
+          asked.push(query.cursor);
+          if (query.cursor === undefined) {
+            yield { entries: range(0, 10), partial: false, cursor: "after-10" };
+            yield { entries: range(10, 20), partial: false, cursor: "after-20" };
+            // the connection drops in the middle of the listing
+            await new Promise((r) => setTimeout(r, 300));
+            connection.close(0x100, "gone");
+            return;
+          }
+          assert.equal(query.cursor, "after-20");
+          yield { entries: range(20, 30), partial: false };
+        },
+        openFile: async (path) => {
+          reads.set(path, (reads.get(path) ?? 0) + 1);
+          const i = Number(path.slice("share/many/".length, -4));
+          const file = await Deno.makeTempFile();
+          await Deno.writeTextFile(file, content(i));
+          return { file: await Deno.open(file), size: content(i).length, mtime: 1_700_000_000_000 };
+        },
+        announce: () => Promise.resolve(),
+      }),
+  });
+  try {
+    const address = encodeAnnounceAddress({
+      publicKey: identity.publicKey,
+      ip: "127.0.0.1",
+      port: peerSide.port,
+      natType: "unknown",
+    });
+    const peer = await b.node.connect(address);
+    const item = await b.node.download(peer.name, "share/many");
+    // files of the first pages are fetched while the listing is still under way
+    for (let i = 0; i < 200 && reads.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(reads.size > 0, "fetching started before the listing ended");
+    // the node redials by itself after the drop, and the listing goes on from its cursor
+    const done = await until(b.node, item.id, ["failed", "done"]);
+    assert.equal(done.state, "done", done.reason ?? "");
+    assert.equal(done.files, 30);
+    assert.equal(done.filesDone, 30);
+    assert.deepEqual(asked, [undefined, "after-20"]);
+    for (let i = 0; i < 30; i++) {
+      const saved = join(b.config.downloadDir, peer.name, entry(i).name);
+      assert.equal(await Deno.readTextFile(saved), content(i));
+    }
+  } finally {
+    await peerSide.close();
+  }
+});

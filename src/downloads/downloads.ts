@@ -24,8 +24,8 @@ const log = logger("downloads");
 /** How the queue reaches peers. */
 export interface PeerAccess {
   isConnected(keyHex: string): boolean;
-  /** A recursive listing of `path` at the peer. */
-  list(keyHex: string, path: string): AsyncIterable<LsEntry[]>;
+  /** A recursive listing of `path` at the peer, page by page, from `cursor` when given. */
+  list(keyHex: string, path: string, cursor?: string): AsyncIterable<ListPage>;
   /** Starts reading `path` from `start`; `onQueued` hears the place in the peer's upload queue. */
   read(
     keyHex: string,
@@ -35,6 +35,12 @@ export interface PeerAccess {
   ): Promise<RemoteRead>;
   /** Reads small files whole with one request, answering in the order asked. */
   readMany(keyHex: string, paths: string[]): AsyncIterable<BatchAnswer>;
+}
+
+/** A page of a listing: its entries, and where the listing continues after it. */
+export interface ListPage {
+  entries: LsEntry[];
+  cursor?: string;
 }
 
 /** Options of {@link Downloads.open}. */
@@ -84,7 +90,8 @@ interface Live {
   pending: FileRecord[];
   /** Files to fetch before `pending` (interrupted ones). */
   again: FileRecord[];
-  cursor?: string;
+  /** The `seq` of the last file loaded from the wishlist. */
+  cursor?: number;
   exhausted: boolean;
   active: Set<Transfer>;
   expanding: boolean;
@@ -160,7 +167,7 @@ export class Downloads {
     access: PeerAccess,
     options: DownloadsOptions,
   ): Promise<Downloads> {
-    const downloads = new Downloads(new Wishlist(kv), access, options);
+    const downloads = new Downloads(await Wishlist.open(kv), access, options);
     for (const record of await downloads.#wishlist.items()) {
       if (record.state === "downloading") record.state = "queued"; // it was interrupted
       downloads.#items.set(record.id, downloads.#live(record));
@@ -307,15 +314,12 @@ export class Downloads {
       const r = live.record;
       if (r.state !== "queued" && r.state !== "downloading") continue;
       if (!this.#access.isConnected(r.peer.keyHex)) continue;
-      if (!r.expanded) {
-        if (!live.expanding && this.#count(r.peer.keyHex).large < perPeer) {
-          this.#track(
-            this.#expand(live).catch((error) =>
-              log.error("cannot list a download", { error: messageOf(error) })
-            ),
-          );
-        }
-        continue;
+      if (!r.expanded && !live.expanding && this.#count(r.peer.keyHex).large < perPeer) {
+        this.#track(
+          this.#expand(live).catch((error) =>
+            log.error("cannot list a download", { error: messageOf(error) })
+          ),
+        );
       }
       for (;;) {
         const next = await this.#peekFile(live);
@@ -350,22 +354,33 @@ export class Downloads {
     return count;
   }
 
+  /**
+   * Lists the item at the peer (recursively) into the wishlist, a page at a time: its files can
+   * be fetched while later pages still arrive. A listing cut off (the peer left, a restart)
+   * continues after the last page stored.
+   */
   async #expand(live: Live): Promise<void> {
     const r = live.record;
     live.expanding = true;
-    let files = 0;
-    let bytes = 0;
-    let failed = 0;
-    let single = false;
-    const batch: FileRecord[] = [];
     try {
-      for await (const entries of this.#access.list(r.peer.keyHex, r.path)) {
-        for (const entry of entries) {
+      const pages = this.#access.list(r.peer.keyHex, r.path, r.listCursor);
+      for await (const page of pages) {
+        const files: FileRecord[] = [];
+        const next = {
+          listed: r.listed ?? 0,
+          files: r.files,
+          bytes: r.bytes,
+          filesFailed: r.filesFailed,
+          isDir: r.isDir,
+        };
+        for (const entry of page.entries) {
           if (entry.isDir) continue;
-          if (entry.name === r.path) single = true;
-          else if (!entry.name.startsWith(r.path + "/")) continue; // not below the path: a/bc is not in a/b
+          if (entry.name === r.path) next.isDir = false;
+          else if (entry.name.startsWith(r.path + "/")) next.isDir = true;
+          else continue; // not below the path: a/bc is not in a/b
           const file: FileRecord = {
             itemId: r.id,
+            seq: next.listed++,
             remotePath: entry.name,
             size: entry.size,
             mtime: entry.mtime,
@@ -376,17 +391,34 @@ export class Downloads {
           } catch (error) {
             file.state = "failed";
             file.reason = messageOf(error);
-            failed++;
+            next.filesFailed++;
             log.warn("refused a file name from a peer", { peer: r.peer.name, reason: file.reason });
           }
-          batch.push(file);
-          files++;
-          bytes += entry.size;
-          if (batch.length >= 500) await this.#wishlist.putFiles(batch.splice(0));
+          files.push(file);
+          next.files++;
+          next.bytes += entry.size;
         }
+        const saved: ItemRecord = { ...r, ...next };
+        if (page.cursor === undefined) {
+          // the last page: the item is complete with it, in the same commit
+          delete saved.listCursor;
+          saved.expanded = true;
+        } else {
+          saved.listCursor = page.cursor;
+        }
+        if (saved.state === "queued" && files.length > 0) saved.state = "downloading";
+        // The item's place in the listing changes only with the files it covers: a crash
+        // between two pages neither loses nor repeats any.
+        await this.#wishlist.putListed(saved, files);
+        Object.assign(r, next, { expanded: saved.expanded });
+        if (files.length > 0 && r.state === "queued") r.state = "downloading";
+        if (saved.listCursor === undefined) delete r.listCursor;
+        else r.listCursor = saved.listCursor;
+        this.#emit(live);
+        void this.pump();
       }
-      await this.#wishlist.putFiles(batch);
-      Object.assign(r, { expanded: true, isDir: !single, files, bytes, filesFailed: failed });
+      r.expanded = true;
+      delete r.listCursor;
       if (r.state === "queued") r.state = "downloading";
       await this.#wishlist.putItem(r);
     } catch (error) {
@@ -418,13 +450,18 @@ export class Downloads {
 
   async #fill(live: Live): Promise<void> {
     while (live.pending.length === 0 && !live.exhausted) {
+      // read before the query: files stored by then are all in the answer
+      const complete = live.record.expanded;
       const batch = await this.#wishlist.files(live.record.id, {
         ...(live.cursor !== undefined ? { after: live.cursor } : {}),
         limit: 500,
       });
-      if (batch.length < 500) live.exhausted = true;
-      if (batch.length > 0) live.cursor = batch.at(-1)!.remotePath;
+      if (batch.length > 0) live.cursor = batch.at(-1)!.seq;
       live.pending.push(...batch.filter((f) => f.state === "queued"));
+      if (batch.length < 500) {
+        if (complete) live.exhausted = true;
+        else break; // more come as the listing goes on
+      }
     }
   }
 

@@ -2,9 +2,13 @@
  * The wishlist in Deno KV: every requested item and each of its files with its state, so that
  * downloads survive restarts and continue by themselves when the peer is back.
  *
- *   ["dl", "item", id]              → ItemRecord
- *   ["dl", "file", id, remotePath]  → FileRecord
- *   ["dl", "history", time, id]     → HistoryEntry
+ *   ["dl", "item", id]            → ItemRecord
+ *   ["dl", "files", id, seq]      → FileRecord, in the order the peer listed them
+ *   ["dl", "history", time, id]   → HistoryEntry
+ *
+ * Files are keyed by their place in the listing, so that files can be fetched while the listing
+ * still arrives: new ones always come after those already handed out. (Before, they were keyed
+ * by remote path under "file"; {@link Wishlist.open} moves such records.)
  */
 import type { DownloadItem, HistoryEntry } from "./types.ts";
 
@@ -27,8 +31,12 @@ export interface ItemRecord extends
   > {
   /** Queue order: smaller goes first; move-to-front makes it the smallest. */
   order: number;
-  /** True once its files are in the wishlist. */
+  /** True once all its files are in the wishlist. */
   expanded: boolean;
+  /** Files stored so far: the next file's `seq`. */
+  listed?: number;
+  /** Where the peer's listing continues (its `Ls` cursor) when it was cut off. */
+  listCursor?: string;
   filesFailed: number;
   /** Bytes of the files that are done. */
   bytesDone: number;
@@ -40,6 +48,8 @@ export type FileState = "queued" | "done" | "failed";
 /** One file of an item. */
 export interface FileRecord {
   itemId: string;
+  /** Its place in the item's listing, from 0. */
+  seq: number;
   /** The path at the peer. */
   remotePath: string;
   size: number;
@@ -62,8 +72,45 @@ export class Wishlist {
   #historyTimer: ReturnType<typeof setTimeout> | undefined;
   #historyCount: number | undefined;
 
-  constructor(kv: Deno.Kv) {
+  private constructor(kv: Deno.Kv) {
     this.#kv = kv;
+  }
+
+  /** Opens the wishlist, moving records of the older layout over first. */
+  static async open(kv: Deno.Kv): Promise<Wishlist> {
+    const wishlist = new Wishlist(kv);
+    await wishlist.#migrate();
+    return wishlist;
+  }
+
+  async #migrate(): Promise<void> {
+    const old = this.#kv.list<Omit<FileRecord, "seq">>({ prefix: ["dl", "file"] });
+    const seqs = new Map<string, number>();
+    let op = this.#kv.atomic();
+    let count = 0;
+    const expanded = new Map<string, boolean>();
+    for await (const { key, value } of old) {
+      if (!expanded.has(value.itemId)) {
+        const item = await this.#kv.get<ItemRecord>(["dl", "item", value.itemId]);
+        expanded.set(value.itemId, item.value?.expanded ?? false);
+      }
+      op.delete(key);
+      // an item listed only in part is listed again from the start
+      if (expanded.get(value.itemId)) {
+        const seq = seqs.get(value.itemId) ?? 0;
+        seqs.set(value.itemId, seq + 1);
+        op.set(["dl", "files", value.itemId, seq], { ...value, seq });
+      }
+      if (++count % (BATCH / 2) === 0) {
+        await op.commit();
+        op = this.#kv.atomic();
+      }
+    }
+    for (const [id, listed] of seqs) {
+      const item = await this.#kv.get<ItemRecord>(["dl", "item", id]);
+      if (item.value) op.set(item.key, { ...item.value, listed });
+    }
+    await op.commit();
   }
 
   /** Every item. */
@@ -83,25 +130,32 @@ export class Wishlist {
     for (let i = 0; i < files.length; i += BATCH) {
       const op = this.#kv.atomic();
       for (const file of files.slice(i, i + BATCH)) {
-        op.set(["dl", "file", file.itemId, file.remotePath], file);
+        op.set(["dl", "files", file.itemId, file.seq], file);
       }
       await op.commit();
     }
   }
 
-  /** Saves one file. */
-  async putFile(file: FileRecord): Promise<void> {
-    await this.#kv.set(["dl", "file", file.itemId, file.remotePath], file);
+  /**
+   * Saves newly listed files (at most 500) and their item together: the item's `listed` and
+   * `listCursor` always say exactly which files are stored.
+   */
+  async putListed(item: ItemRecord, files: readonly FileRecord[]): Promise<void> {
+    if (files.length > BATCH) throw new RangeError("too many files for one commit");
+    const op = this.#kv.atomic();
+    for (const file of files) op.set(["dl", "files", file.itemId, file.seq], file);
+    op.set(["dl", "item", item.id], item);
+    await op.commit();
   }
 
-  /** An item's files in path order, from after `after` (a remote path), at most `limit`. */
+  /** An item's files in listing order, from after `after` (a `seq`), at most `limit`. */
   async files(
     itemId: string,
-    options: { after?: string; limit?: number } = {},
+    options: { after?: number; limit?: number } = {},
   ): Promise<FileRecord[]> {
     const selector: Deno.KvListSelector = options.after === undefined
-      ? { prefix: ["dl", "file", itemId] }
-      : { prefix: ["dl", "file", itemId], start: ["dl", "file", itemId, options.after + "\u0000"] };
+      ? { prefix: ["dl", "files", itemId] }
+      : { prefix: ["dl", "files", itemId], start: ["dl", "files", itemId, options.after + 1] };
     const out: FileRecord[] = [];
     for await (
       const { value } of this.#kv.list<FileRecord>(selector, { limit: options.limit ?? 1000 })
@@ -113,7 +167,7 @@ export class Wishlist {
 
   /** Every file of an item, a batch at a time. */
   async *allFiles(itemId: string): AsyncGenerator<FileRecord> {
-    for await (const { value } of this.#kv.list<FileRecord>({ prefix: ["dl", "file", itemId] })) {
+    for await (const { value } of this.#kv.list<FileRecord>({ prefix: ["dl", "files", itemId] })) {
       yield value;
     }
   }
@@ -122,7 +176,7 @@ export class Wishlist {
   async deleteItem(id: string): Promise<void> {
     let op = this.#kv.atomic();
     let count = 0;
-    for await (const { key } of this.#kv.list({ prefix: ["dl", "file", id] })) {
+    for await (const { key } of this.#kv.list({ prefix: ["dl", "files", id] })) {
       op.delete(key);
       if (++count % BATCH === 0) {
         await op.commit();

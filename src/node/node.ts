@@ -402,9 +402,13 @@ function peerAccess(peers: Peers): PeerAccess {
   };
   return {
     isConnected: (keyHex) => peers.connection(keyHex) !== undefined,
-    async *list(keyHex, path) {
-      for await (const page of lsCall(connection(keyHex), { path, recursive: true, limit: 5000 })) {
-        yield page.entries;
+    async *list(keyHex, path, cursor) {
+      // pages of 500: each is stored with its files in one commit, and fetched from at once
+      const args = { path, recursive: true, limit: 500, ...(cursor ? { cursor } : {}) };
+      for await (const page of lsCall(connection(keyHex), args)) {
+        yield page.cursor
+          ? { entries: page.entries, cursor: page.cursor }
+          : { entries: page.entries };
       }
     },
     read: (keyHex, path, start, onQueued) =>
