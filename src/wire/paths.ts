@@ -11,7 +11,6 @@ export const MAX_PATH_BYTES = 1024;
 /** The longest single name accepted, in UTF-8 bytes (most file systems stop at 255). */
 export const MAX_NAME_BYTES = 255;
 
-const encoder = new TextEncoder();
 // C0 and C1 control characters, DEL, and `\` (a separator on Windows; never part of a name here)
 // deno-lint-ignore no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/;
@@ -26,7 +25,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 export function parsePath(path: unknown): string[] {
   if (typeof path !== "string") throw hdpError("BAD_REQUEST", "Path must be text");
   if (path === "" || path === "/") return [];
-  if (encoder.encode(path).length > MAX_PATH_BYTES) {
+  if (utf8Length(path, MAX_PATH_BYTES) > MAX_PATH_BYTES) {
     throw hdpError("BAD_REQUEST", `Path is longer than ${MAX_PATH_BYTES} bytes`);
   }
   if (path.startsWith("/") || /^[a-zA-Z]:/.test(path)) {
@@ -50,12 +49,34 @@ export function checkName(name: string, context: string = name): void {
       `Path "${printable(context)}" contains a control character or "\\"`,
     );
   }
-  if (encoder.encode(name).length > MAX_NAME_BYTES) {
+  if (utf8Length(name, MAX_NAME_BYTES) > MAX_NAME_BYTES) {
     throw hdpError(
       "BAD_REQUEST",
       `A name in "${printable(context)}" is longer than ${MAX_NAME_BYTES} bytes`,
     );
   }
+}
+
+/**
+ * The length of `text` in UTF-8 bytes, counted only when it could be over `limit` (a UTF-16 unit
+ * is at most 3 bytes): thousands of paths a second are checked, and encoding each costs more.
+ */
+export function utf8Length(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length * 3;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4; // a surrogate pair: one code point of 4 bytes
+        i++;
+      } else bytes += 3; // a lone surrogate is encoded as U+FFFD
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /** Joins segments into a wire path. */

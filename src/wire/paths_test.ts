@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_NAME_BYTES, MAX_PATH_BYTES, parsePath, printable } from "./paths.ts";
+import { MAX_NAME_BYTES, MAX_PATH_BYTES, parsePath, printable, utf8Length } from "./paths.ts";
 
 Deno.test("paths split into segments; root is empty; a trailing slash is allowed", () => {
   assert.deepEqual(parsePath(""), []);
@@ -38,4 +38,24 @@ Deno.test("unsafe paths are refused with BAD_REQUEST", () => {
 Deno.test("printable escapes control characters and shortens long text", () => {
   assert.equal(printable("a\nb\u0000"), "a\\x0ab\\x00");
   assert.equal(printable("x".repeat(300)).length, 201);
+});
+
+Deno.test("utf8Length counts as TextEncoder does, whatever the text", () => {
+  const encoder = new TextEncoder();
+  const samples = [
+    "",
+    "plain.txt",
+    "é".repeat(200),
+    "日本語のファイル名".repeat(20),
+    "🎵".repeat(100),
+    "a\ud800b".repeat(100), // lone surrogates
+    "x".repeat(2000),
+    "\udc00".repeat(90),
+  ];
+  for (const text of samples) {
+    const exact = encoder.encode(text).length;
+    // below the limit only "not over" matters; above it, the exact count
+    assert.equal(utf8Length(text, 0), exact, JSON.stringify(text.slice(0, 10)));
+    assert.equal(utf8Length(text, 1024) > 1024, exact > 1024);
+  }
 });
