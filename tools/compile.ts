@@ -15,7 +15,7 @@ export const RUN_FLAGS = [
 ];
 
 /** Modules the binary loads at run time that static analysis does not see. */
-export const INCLUDES = ["src/cli/engine_worker.ts"];
+export const INCLUDES = ["src/cli/engine_worker.ts", "src/downloads/small_file_worker.ts"];
 
 if (import.meta.main) {
   const { values } = parseArgs({

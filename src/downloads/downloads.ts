@@ -17,6 +17,7 @@ import {
 } from "./file_transfer.ts";
 import type { DownloadItem, HistoryEntry, PeerRef } from "./types.ts";
 import { type FileRecord, type ItemRecord, Wishlist } from "./wishlist.ts";
+import { SmallFileWriter } from "./small_file_writer.ts";
 import { join } from "node:path";
 
 const log = logger("downloads");
@@ -75,7 +76,8 @@ const BATCH_PATH_CHARS = 16_000;
  * `ReadMany`; a batch counts against the limits as two files).
  */
 interface Transfer {
-  kind: "large" | "small" | "batch";
+  /** `writing`: a batch whose bytes are in, its files still being written (not limited). */
+  kind: "large" | "small" | "batch" | "writing";
   /** One file, or the files of a batch. */
   files: FileRecord[];
   abort: AbortController;
@@ -145,6 +147,7 @@ export class Downloads {
   readonly #madeDirs = new Set<string>();
   /** Local paths being written: the same file asked for twice (alone and in its folder) waits. */
   readonly #writing = new Set<string>();
+  readonly #writer = new SmallFileWriter();
   /** Files to be read alone: too big for a batch by now, or the peer does not batch. */
   readonly #alone = new WeakSet<FileRecord>();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -173,6 +176,7 @@ export class Downloads {
       downloads.#items.set(record.id, downloads.#live(record));
     }
     downloads.#tick = setInterval(() => downloads.#measure(), 1000);
+    downloads.#writer.warm();
     void downloads.pump();
     return downloads;
   }
@@ -290,6 +294,7 @@ export class Downloads {
     // what still runs reads and writes the wishlist: it ends before the store may close
     await this.#pumping;
     await Promise.all(this.#tasks);
+    await this.#writer.close();
     await this.#flushSaves();
     for (const live of this.#items.values()) await this.#wishlist.putItem(live.record);
     await this.#wishlist.flushHistory();
@@ -345,7 +350,7 @@ export class Downloads {
 
   /** Transfers running (and listings, which count as large), for one peer or all. */
   #count(peer?: string): Record<Transfer["kind"], number> {
-    const count = { large: 0, small: 0, batch: 0 };
+    const count = { large: 0, small: 0, batch: 0, writing: 0 };
     for (const live of this.#items.values()) {
       if (peer !== undefined && live.record.peer.keyHex !== peer) continue;
       for (const transfer of live.active) count[transfer.kind]++;
@@ -520,6 +525,13 @@ export class Downloads {
         signal: transfer.abort.signal,
         madeDirs: this.#madeDirs,
         readMany: (paths) => this.#access.readMany(r.peer.keyHex, paths),
+        write: (files) => this.#writer.write(files),
+        room: () => this.#writer.room(),
+        received: () => {
+          // its bytes are in: the next batch may start while these files are written
+          transfer.kind = "writing";
+          void this.pump();
+        },
         resized: (from, to) => void (r.bytes += to - from),
         progress: (bytes) => {
           live.received += bytes;

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
 import { isInside } from "../wire/paths.ts";
 import { partName, suffixedName } from "./local_path.ts";
+import { diskError, type WholeFile, writeWholeSync } from "./whole_file.ts";
 import type { FileRecord } from "./wishlist.ts";
 
 /** A started read of a peer's file, as the transfer needs it. */
@@ -64,12 +65,18 @@ export interface BatchContext {
   resized(from: number, to: number): void;
   /** Hears how each file ended: done, already there, or its coded error. */
   settle(file: FileRecord, outcome: TransferResult | HdpError): void;
+  /** Writes small files whole (off the event loop), one outcome per file. */
+  write(files: WholeFile[]): Promise<Array<HdpError | null>>;
+  /** Resolves when the writer takes more. */
+  room(): Promise<void>;
+  /** Hears that the batch's bytes are all in: its writes may still be under way. */
+  received(): void;
   signal: AbortSignal;
   madeDirs: Set<string>;
 }
 
-/** Writes of one batch that may run at once when writes go to threads (a slow disk). */
-const BATCH_WRITES = 8;
+/** Files of a batch handed to the writer together. */
+const WRITE_GROUP = 16;
 
 /**
  * Downloads `file` (its record is updated in place and saved through `ctx.save`). Throws coded
@@ -149,7 +156,7 @@ async function receiveSmall(
     ctx.signal.removeEventListener("abort", onAbort);
   }
   if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
-  writeWholeSync(part, finalPath, data, read.header.mtime);
+  writeWholeSync({ part, finalPath, data, mtime: read.header.mtime });
 }
 
 /**
@@ -182,8 +189,18 @@ export async function transferMany(
     }
   }
   if (wanted.length === 0) return;
-  const writes = new Set<Promise<void>>();
-  let sync = true;
+  const writes: Promise<void>[] = [];
+  let group: Array<{ file: FileRecord; whole: WholeFile }> = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    const sent = group;
+    group = [];
+    writes.push(
+      ctx.write(sent.map((s) => s.whole)).then((outcomes) =>
+        sent.forEach(({ file }, i) => ctx.settle(file, outcomes[i] ?? "done"))
+      ),
+    );
+  };
   let index = 0;
   try {
     for await (const answer of ctx.readMany(wanted.map((f) => f.remotePath))) {
@@ -199,54 +216,22 @@ export async function transferMany(
       file.mtime = answer.header.mtime;
       ctx.progress(answer.data.length);
       const finalPath = join(ctx.downloadDir, ...file.localRel!.split("/"));
-      if (sync) {
-        // Quick while the disk creates files quickly; a slow one sends the rest to threads.
-        const began = performance.now();
-        try {
-          writeWholeSync(partName(finalPath), finalPath, answer.data, answer.header.mtime);
-          ctx.settle(file, "done");
-        } catch (error) {
-          ctx.settle(file, toHdpError(error));
-        }
-        if (performance.now() - began > SLOW_WRITE_MS) sync = false;
-        continue;
+      group.push({
+        file,
+        whole: { part: partName(finalPath), finalPath, data: answer.data, mtime: file.mtime },
+      });
+      if (group.length >= WRITE_GROUP) {
+        flush();
+        await ctx.room(); // a disk slower than the network holds the batch back
       }
-      const write = writeWhole(partName(finalPath), finalPath, answer.data, answer.header.mtime)
-        .then(() => ctx.settle(file, "done"), (error) => ctx.settle(file, toHdpError(error)))
-        .finally(() => writes.delete(write));
-      writes.add(write);
-      if (writes.size >= BATCH_WRITES) await Promise.race(writes);
     }
   } finally {
+    // what arrived is written, also when the rest of the batch broke off
+    flush();
+    ctx.received();
     await Promise.all(writes);
   }
   if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
-}
-
-/** A whole small file: into its part, its mtime set, renamed into place. */
-function writeWholeSync(part: string, finalPath: string, data: Uint8Array, mtime: number): void {
-  try {
-    Deno.writeFileSync(part, data);
-    Deno.utimeSync(part, new Date(), new Date(mtime));
-    Deno.renameSync(part, finalPath);
-  } catch (error) {
-    throw diskError(error, finalPath);
-  }
-}
-
-async function writeWhole(
-  part: string,
-  finalPath: string,
-  data: Uint8Array,
-  mtime: number,
-): Promise<void> {
-  try {
-    await Deno.writeFile(part, data);
-    await Deno.utime(part, new Date(), new Date(mtime));
-    await Deno.rename(part, finalPath);
-  } catch (error) {
-    throw diskError(error, finalPath);
-  }
 }
 
 async function receive(
@@ -390,16 +375,4 @@ async function truncate(path: string): Promise<void> {
   } catch (error) {
     throw diskError(error, path);
   }
-}
-
-/** Disk trouble is an `IO` error that says what happened in words a person can act on. */
-function diskError(error: unknown, path: string): HdpError {
-  const message = messageOf(error);
-  if (/No space left|ENOSPC|os error 28/i.test(message)) {
-    return hdpError("IO", `The disk is full (writing "${path}")`, error);
-  }
-  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
-    return hdpError("IO", `Permission denied writing "${path}"`, error);
-  }
-  return hdpError("IO", `Cannot write "${path}": ${message}`, error);
 }
