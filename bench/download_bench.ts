@@ -93,6 +93,8 @@ function diskCeiling(dir: string): number {
 /** One round's figures. */
 interface Round {
   rawMBps: number;
+  rawCpu: number;
+  rawServerCpu: number;
   fileMBps: number;
   fileOk: boolean;
   fileCpu: number;
@@ -149,7 +151,9 @@ if (import.meta.main) {
       watch: false,
     });
     await client.connect(announce);
+    const rawBefore = await line(raw, "stats") as { cpu: number };
     const ceiling = await rawQuic(rawInfo.port, rawInfo.key, GIB);
+    const rawServerCpu = (await line(raw, "stats") as { cpu: number }).cpu - rawBefore.cpu;
     await sleep(1000);
 
     // This VM hands freed memory back to its host and gets it back slowly: the previous round's
@@ -178,6 +182,8 @@ if (import.meta.main) {
     await client.close();
     const round: Round = {
       rawMBps: ceiling.mbps,
+      rawCpu: ceiling.cpu,
+      rawServerCpu,
       fileMBps: GIB / MB / fileSeconds,
       fileOk,
       fileCpu,
@@ -238,7 +244,11 @@ if (import.meta.main) {
   console.log(
     `download benchmark (server and client on loopback, separate processes; medians of ${rounds.length} rounds)`,
   );
-  console.log(`raw QUIC stream, 1 GiB:          ${fixed(med((r) => r.rawMBps), 0)} MB/s`);
+  console.log(
+    `raw QUIC stream, 1 GiB:          ${fixed(med((r) => r.rawMBps), 0)} MB/s, CPU client ${
+      fixed(med((r) => r.rawCpu), 1)
+    } s / server ${fixed(med((r) => r.rawServerCpu), 1)} s`,
+  );
   console.log(
     `1 GiB file:                      ${fixed(med((r) => r.fileMBps), 0)} MB/s (${
       fixed(med((r) => (100 * r.fileMBps) / r.rawMBps), 0)
