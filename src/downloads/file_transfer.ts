@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { HdpError, hdpError, toHdpError } from "../wire/errors.ts";
 import { isInside } from "../wire/paths.ts";
 import { partName, suffixedName } from "./local_path.ts";
 import { diskError, type WholeFile, writeWholeSync } from "./whole_file.ts";
