@@ -68,6 +68,11 @@ Deno.test({
     const announce = (await waitForText(pageA, testId("announce-address"), "hdp1")).trim();
     assert.equal(announce, infoA.announceAddress);
     await shoot(pageA, shots, "home");
+    // A browses its own share (Home's "Browse"): its files are listed, with nothing to download
+    await pageA.goto(`http://${a.uiAddress}/#peers/${infoA.publicKey}/Party/Album`);
+    await waitForText(pageA, testId("entry-Party/Album/notes.txt"), "notes.txt");
+    assert.equal(await pageA.$(testId("download-Party/Album/notes.txt")), null);
+    assert.equal(await pageA.$(testId("download-Party/Album")), null);
     await pageA.close();
 
     const page = await browser.newPage();

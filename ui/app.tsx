@@ -18,12 +18,16 @@ type Access = "checking" | "granted" | "refused";
 function App(): JSX.Element {
   const [token, setToken] = useState(initialToken);
   const [access, setAccess] = useState<Access>("checking");
+  const [self, setSelf] = useState<{ name: string; publicKey: string } | undefined>(undefined);
   const client = useMemo(() => createClient(location.origin, { token }), [token]);
   useEffect(() => {
     setAccess("checking");
     // any answer but 401 lets the app in: screens show their own errors (a daemon restarting…)
     client.info().then(
-      () => setAccess("granted"),
+      (info) => {
+        setSelf({ name: info.name, publicKey: info.publicKey });
+        setAccess("granted");
+      },
       (error) => setAccess(errorCode(error) === "UNAUTHORIZED" ? "refused" : "granted"),
     );
   }, [client]);
@@ -56,7 +60,7 @@ function App(): JSX.Element {
       />
     );
   }
-  return <Shell client={client} token={token} onUnauthorized={refuse} />;
+  return <Shell client={client} token={token} onUnauthorized={refuse} self={self} />;
 }
 
 const root = document.getElementById("app");

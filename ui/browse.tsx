@@ -106,13 +106,14 @@ function Breadcrumbs(
 function Summary(
   { page, peer, path }: { page: PeerLsPage; peer: string; path: string },
 ): JSX.Element {
+  const { isSelf } = useApp();
   return (
     <div class="summary">
       <span class="sub">
         {page.totals && `${plural(page.totals.files, "file")} · ${formatBytes(page.totals.bytes)}`}
         {page.partial && " · still indexing: the list may be incomplete"}
       </span>
-      {path && <DownloadButton peer={peer} path={path} label="Download folder" />}
+      {path && !isSelf(peer) && <DownloadButton peer={peer} path={path} label="Download folder" />}
     </div>
   );
 }

@@ -14,6 +14,8 @@ export interface AppContext {
   token: string | undefined;
   /** Called when the daemon refuses the token: the app shows the login screen. */
   unauthorized(): void;
+  /** Whether `peer` (a name or key) is this node: its own files are browsed, not downloaded. */
+  isSelf(peer: string): boolean;
 }
 
 /** The context object; {@link useApp} is the way to read it. */

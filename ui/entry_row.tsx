@@ -1,17 +1,19 @@
 /** @jsxImportSource preact */
-/** One file or folder of a peer: a folder opens, both can be downloaded. */
+/** One file or folder of a peer: a folder opens, both can be downloaded (not this node's own). */
 import type { JSX } from "preact";
 import type { LsEntry } from "../src/api/types.ts";
 import { DownloadButton } from "./download_button.tsx";
 import { formatBytes, formatDate } from "./format.ts";
 import { EntryIcon } from "./icons.tsx";
 import { basename, dirname } from "./paths.ts";
+import { useApp } from "./context.ts";
 import { browseHash } from "./route.ts";
 
 /** A row of a listing; `showFolder` adds where the entry is (search results). */
 export function EntryRow(
   { peer, entry, showFolder = false }: { peer: string; entry: LsEntry; showFolder?: boolean },
 ): JSX.Element {
+  const { isSelf } = useApp();
   const name = basename(entry.name);
   const folder = dirname(entry.name);
   return (
@@ -27,7 +29,7 @@ export function EntryRow(
         <span>{formatBytes(entry.size)}</span>
         <span class="sub">{formatDate(entry.mtime)}</span>
       </div>
-      <DownloadButton peer={peer} path={entry.name} />
+      {!isSelf(peer) && <DownloadButton peer={peer} path={entry.name} />}
     </li>
   );
 }

@@ -27,16 +27,25 @@ export interface ShellProps {
   client: ApiClient;
   token: string | undefined;
   onUnauthorized: () => void;
+  /** This node's name and key, once known. */
+  self: { name: string; publicKey: string } | undefined;
 }
 
 /** The app with its tabs; every screen stays mounted (and live) while another one shows. */
-export function Shell({ client, token, onUnauthorized }: ShellProps): JSX.Element {
+export function Shell({ client, token, onUnauthorized, self }: ShellProps): JSX.Element {
   const hub = useMemo(createHub, []);
   const { state, epoch } = useEventStream(client.eventsUrl(), hub);
   const route = useRoute();
   const app = useMemo<AppContext>(
-    () => ({ client, hub, epoch, token, unauthorized: onUnauthorized }),
-    [client, hub, epoch, token, onUnauthorized],
+    () => ({
+      client,
+      hub,
+      epoch,
+      token,
+      unauthorized: onUnauthorized,
+      isSelf: (peer) => self !== undefined && (peer === self.publicKey || peer === self.name),
+    }),
+    [client, hub, epoch, token, onUnauthorized, self],
   );
   return (
     <AppState.Provider value={app}>
