@@ -140,6 +140,12 @@ async function driveB(
   const saved = `${peer}/Party/Album`;
   assert.equal(await fetchText(page, `${saved}/notes.txt`), notes);
   assert.deepEqual(await fetchBytes(page, `${saved}/sunset.png`), png);
+  // the finished folder shows what it holds, each file with an Open link
+  await click(page, testId(`show-files-${folder.id}`));
+  await waitForText(page, testId(`downloaded-entry-${saved}/notes.txt`), "notes.txt");
+  const href = await page.$eval(testId(`open-${saved}/notes.txt`), (a) => a.getAttribute("href"));
+  assert.equal(href, `/files/${saved.split("/").map(encodeURIComponent).join("/")}/notes.txt`);
+  await shoot(page, shots, "finished-folder");
 
   // single files have an Open link and, for pictures, a preview
   await page.goBack();

@@ -4,6 +4,7 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { DownloadAction, DownloadItem } from "../src/api/types.ts";
 import { Badge } from "./badge.tsx";
+import { DownloadedFolder } from "./downloaded_folder.tsx";
 import { useApp } from "./context.ts";
 import { errorMessage } from "./errors.ts";
 import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.ts";
@@ -104,14 +105,7 @@ function Progress({ item }: { item: DownloadItem }): JSX.Element {
 function Finished({ item }: { item: DownloadItem }): JSX.Element {
   const { token } = useApp();
   const size = `${formatBytes(item.bytes)}${item.isDir ? ` · ${plural(item.files, "file")}` : ""}`;
-  if (item.isDir) {
-    // the daemon serves files, not folder listings: say where the folder is
-    return (
-      <div class="sub">
-        {size} · saved in <span class="mono">{item.localPath}</span>
-      </div>
-    );
-  }
+  if (item.isDir) return <FinishedFolder item={item} size={size} />;
   const kind = previewKind(item.path);
   const url = fileUrl(item.localPath, token);
   return (
@@ -120,5 +114,27 @@ function Finished({ item }: { item: DownloadItem }): JSX.Element {
       <a href={url} target="_blank" rel="noopener" data-testid={`open-${item.id}`}>Open</a>
       {kind && <Preview kind={kind} url={url} />}
     </div>
+  );
+}
+
+function FinishedFolder({ item, size }: { item: DownloadItem; size: string }): JSX.Element {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <div class="finished">
+        <span class="sub">
+          {size} · saved in <span class="mono">{item.localPath}</span>
+        </span>
+        <button
+          type="button"
+          class="link"
+          onClick={() => setOpen(!open)}
+          data-testid={`show-files-${item.id}`}
+        >
+          {open ? "Hide files" : "Show files"}
+        </button>
+      </div>
+      {open && <DownloadedFolder root={item.localPath} />}
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import type { HdpNode } from "../node/node.ts";
 import { hdpError, toHdpError } from "../wire/errors.ts";
 import { eventStream } from "./events.ts";
-import { serveDownloaded } from "./files.ts";
+import { listDownloaded, serveDownloaded } from "./files.ts";
 import { mountUi } from "./ui.ts";
 import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
@@ -82,6 +82,10 @@ export function createApp(node: HdpNode, guard: GuardOptions): Hono {
   app.get("/api/history", async (c) => c.json(await node.history()));
   app.get("/api/events", (c) => eventStream(node, c.req.raw));
   app.get("/files/*", (c) => serveDownloaded(node.info().downloadDir, c.req.raw));
+  app.get("/api/downloaded", async (c) => {
+    const path = new URL(c.req.url).searchParams.get("path") ?? "";
+    return c.json(await listDownloaded(node.info().downloadDir, path));
+  });
 
   app.get("/api/peers/:peer/read", async (c) => {
     const read = await node.peerRead(c.req.param("peer"), readQueryFrom(new URL(c.req.url)));

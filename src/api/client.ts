@@ -6,6 +6,7 @@ import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/errors.
 import type {
   ApiErrorBody,
   DownloadAction,
+  DownloadedFolder,
   DownloadItem,
   HistoryEntry,
   LsPage,
@@ -50,6 +51,8 @@ export interface ApiClient {
   downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
   uploads(): Promise<UploadInfo[]>;
   history(): Promise<HistoryEntry[]>;
+  /** A folder of the download dir ("" for the dir itself). */
+  downloaded(path: string): Promise<DownloadedFolder>;
   /** The URL of the event stream (WebSocket, JSON messages of type NodeEvent). */
   eventsUrl(): string;
 }
@@ -105,6 +108,8 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
       request<DownloadItem>("POST", `/api/downloads/${encodeURIComponent(id)}/${action}`),
     uploads: () => request<UploadInfo[]>("GET", "/api/uploads"),
     history: () => request<HistoryEntry[]>("GET", "/api/history"),
+    downloaded: (path) =>
+      request<DownloadedFolder>("GET", `/api/downloaded?path=${encodeURIComponent(path)}`),
     eventsUrl: () => {
       const url = new URL("/api/events", baseUrl.startsWith("http") ? baseUrl : location.href);
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";

@@ -39,3 +39,23 @@ export interface DownloadRequest {
   /** A file or folder at the peer. */
   path: string;
 }
+
+/** A file or folder in the download dir. */
+export interface DownloadedEntry {
+  name: string;
+  isDir: boolean;
+  /** Bytes (0 for a folder). */
+  size: number;
+  /** Milliseconds since the epoch. */
+  mtime: number;
+}
+
+/** The answer to `GET /api/downloaded?path=`: a folder of the download dir. */
+export interface DownloadedFolder {
+  /** The folder, relative to the download dir ("" for the dir itself). */
+  path: string;
+  /** Folders first, then files, each by name; unfinished `.part` files are left out. */
+  entries: DownloadedEntry[];
+  /** True when the folder holds more than the entries listed. */
+  truncated: boolean;
+}
