@@ -1,16 +1,8 @@
 /** Numbers, dates and durations for people; pure functions, no DOM. */
 
-/** Bytes in binary units, as the CLI prints them: `1.5 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
-}
+import { formatBytes } from "../src/api/format.ts";
+
+export { formatBytes };
 
 /** A transfer speed: `2.4 MiB/s`; nothing when idle. */
 export function formatSpeed(bytesPerSecond: number): string {

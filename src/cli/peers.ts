@@ -9,7 +9,7 @@ import {
   UsageError,
 } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../api/format.ts";
 
 /** `connect ANNOUNCE` */
 export const connectCommand: Command = {

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { type Command, CONTROL_OPTIONS, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../api/format.ts";
 
 /** `shares` */
 export const sharesCommand: Command = {

@@ -2,7 +2,7 @@
 import type { DownloadAction, DownloadItem, UploadInfo } from "../api/types.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../api/format.ts";
 import { splitPeerPath } from "./peers.ts";
 
 /** `download PEER/PATH` */

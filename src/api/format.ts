@@ -1,4 +1,4 @@
-/** Formatting numbers for people. */
+/** Numbers of the API as people read them, the same in the CLI and the web UI. */
 
 /** Bytes in binary units: `1.5 GiB`. */
 export function formatBytes(bytes: number): string {
