@@ -1,6 +1,8 @@
 /** `start`: prepares the directories, then runs the engine under the supervisor until stopped. */
 import { isLogLevel, type LogLevel, setLogLevel } from "../log.ts";
 import { type NodeConfig, type Platform, resolveConfig } from "../node/config.ts";
+import { resolve } from "node:path";
+import { checkConfinable } from "../node/sandbox.ts";
 import { addShare } from "../node/share_settings.ts";
 import { HdpError } from "../wire/errors.ts";
 import type { NodeInfo } from "../node/node.ts";
@@ -155,6 +157,18 @@ async function prepareDirs(config: NodeConfig): Promise<void> {
     const info = await Deno.stat(dir).catch(() => null);
     if (!info) throw new UsageError(`--share-dir: "${dir}" does not exist`);
     if (!info.isDirectory) throw new UsageError(`--share-dir: "${dir}" is not a directory`);
+  }
+  const dirs: Array<[string, string]> = [
+    ["--storage", config.storageDir],
+    ["--download-dir", config.downloadDir],
+  ];
+  for (const [flag, dir] of dirs) {
+    try {
+      checkConfinable(resolve(dir), "the directory");
+    } catch (error) {
+      if (error instanceof HdpError) throw new UsageError(`${flag}: ${error.message}`);
+      throw error;
+    }
   }
   await Deno.mkdir(config.storageDir, { recursive: true, mode: 0o700 });
   await Deno.mkdir(config.downloadDir, { recursive: true });

@@ -3,12 +3,28 @@
  * downloads; the network. Nothing else. Deno checks paths by text, so symlinks are the share
  * code's job (see src/shares/jail.ts); this is the second wall, not the only one.
  */
+import { hdpError } from "../wire/errors.ts";
 
 /** The directories the engine may touch. */
 export interface SandboxScope {
   shareDirs: readonly string[];
   storageDir: string;
   downloadDir: string;
+}
+
+/**
+ * Refuses a directory the engine could not be limited to: Deno lets a program touch anything
+ * under /dev or /proc only with every permission, so a narrowed engine would fail there.
+ */
+export function checkConfinable(path: string, what: string): void {
+  if (/^\/(dev|proc)(\/|$)/.test(path)) {
+    throw hdpError(
+      "BAD_REQUEST",
+      `${what} "${path}" is under ${path.split("/")[1] === "dev" ? "/dev" : "/proc"}, which ` +
+        "Deno opens only to programs with every permission: choose another place (a tmpfs can " +
+        "be mounted anywhere)",
+    );
+  }
 }
 
 /** The `deno.permissions` for the engine worker. */

@@ -6,6 +6,7 @@
 import { hdpError } from "../wire/errors.ts";
 import { isInside } from "../wire/paths.ts";
 import { nameForShare } from "../shares/share_names.ts";
+import { checkConfinable } from "./sandbox.ts";
 import { readSettings, type ShareSetting, writeSettings } from "./settings.ts";
 
 /** Adds `path` as a share; throws `NOT_FOUND`, `BAD_REQUEST` or `CONFLICT` with a reason. */
@@ -22,6 +23,7 @@ export async function addShare(
   if (!(await Deno.stat(real)).isDirectory) {
     throw hdpError("BAD_REQUEST", `Cannot share "${path}": it is not a directory`);
   }
+  checkConfinable(real, "Cannot share");
   const storage = await Deno.realPath(storageDir).catch(() => storageDir);
   if (isInside(real, storage) || isInside(storage, real)) {
     throw hdpError(
