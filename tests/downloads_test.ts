@@ -53,9 +53,21 @@ Deno.test("a file and a folder of 1,000 files download into <peer name>/<path>, 
   const names = (await Array.fromAsync(Deno.readDir(saved))).map((e) => e.name).sort();
   assert.deepEqual(names, ["Album", "big.bin"], "no Album2, no Albums, no .part left");
   const history = await b.node.history();
-  assert.ok(history.some((h) => h.direction === "download" && h.path === "share/Album"));
-  await new Promise((r) => setTimeout(r, 1100)); // upload history is written once a second
-  assert.ok((await a.node.history()).filter((h) => h.direction === "upload").length >= 1000);
+  const album = history.find((h) => h.direction === "download" && h.path === "share/Album");
+  assert.equal(album?.files, 1000);
+  // the serving side's history: the big file, and the 1,000 small ones as one entry (once the
+  // run of small uploads has ended)
+  const bytes = Object.entries(files).filter(([p]) => p.startsWith("Album/"))
+    .reduce((n, [, f]) => n + f.length, 0);
+  let uploaded: typeof history = [];
+  for (let i = 0; i < 100 && !uploaded.some((h) => h.files === 1000); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    uploaded = (await a.node.history()).filter((h) => h.direction === "upload");
+  }
+  assert.deepEqual(
+    uploaded.map((h) => [h.path, h.bytes, h.files]).sort(),
+    [["share/Album", bytes, 1000], ["share/big.bin", files["big.bin"]!.length, undefined]],
+  );
 });
 
 Deno.test("an existing complete file is skipped when it matches, and kept with a suffix when not", async () => {

@@ -4,7 +4,7 @@ import type { JSX } from "preact";
 import type { HistoryEntry } from "../src/api/types.ts";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
-import { formatBytes, formatDate } from "./format.ts";
+import { formatBytes, formatDate, plural } from "./format.ts";
 import { basename } from "./paths.ts";
 import { ListOf } from "./status.tsx";
 import { useLoad } from "./use_load.ts";
@@ -43,7 +43,10 @@ function HistoryRow({ entry }: { entry: HistoryEntry }): JSX.Element {
       </span>
       <div class="grow">
         <div class="title" title={entry.path}>{basename(entry.path)}</div>
-        <div class="sub">{down ? "from" : "to"} {entry.peer.name}</div>
+        <div class="sub">
+          {down ? "from" : "to"} {entry.peer.name}
+          {entry.files !== undefined && ` · ${plural(entry.files, "file")}`}
+        </div>
       </div>
       <div class="stats">
         <span>{formatBytes(entry.bytes)}</span>

@@ -301,8 +301,10 @@ export class Downloads {
   }
 
   /** Adds a finished upload to the history. */
-  recordUpload(peer: PeerRef, path: string, bytes: number): void {
-    this.#wishlist.addHistory({ direction: "upload", peer, path, bytes, at: Date.now() });
+  recordUpload(peer: PeerRef, path: string, bytes: number, files?: number): void {
+    const entry: HistoryEntry = { direction: "upload", peer, path, bytes, at: Date.now() };
+    if (files !== undefined && files > 1) entry.files = files;
+    this.#wishlist.addHistory(entry);
   }
 
   /** The history of transfers, newest first. */
@@ -672,6 +674,7 @@ export class Downloads {
         peer: r.peer,
         path: r.path,
         bytes: r.bytes,
+        ...(r.isDir ? { files: r.files } : {}),
         at: r.finishedAt,
       });
     }

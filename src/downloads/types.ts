@@ -55,7 +55,10 @@ export interface UploadInfo {
 export interface HistoryEntry {
   direction: "download" | "upload";
   peer: PeerRef;
+  /** A file, or the folder its `files` were in. */
   path: string;
   bytes: number;
+  /** How many files, when more than one (a folder, or a run of small files in one folder). */
+  files?: number;
   at: number;
 }

@@ -1,8 +1,25 @@
 /**
  * What this node uploads: running and queued uploads for the API and UI, and the history. Small
- * reads (a folder of small files) only make history: listing each would flood the event stream.
+ * reads (a folder of small files) only make history: listing each would flood the event stream,
+ * and a run of them into one folder is one entry of the history ("1,000 files of Photos"), not a
+ * thousand.
  */
 import type { PeerRef, UploadInfo } from "./types.ts";
+
+/** A run of small uploads to one peer ends after this long without another. */
+const RUN_GAP_MS = 3000;
+
+/** Small uploads to one peer, gathered into one history entry. */
+interface SmallRun {
+  peer: PeerRef;
+  /** The first file's path (the entry when it stays alone). */
+  first: string;
+  /** The folder all files of the run are in. */
+  folder: string;
+  files: number;
+  bytes: number;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /** Follows one upload (the request handlers call these). */
 export interface UploadTracker {
@@ -17,8 +34,8 @@ export interface UploadTracker {
 export interface UploadsOptions {
   onChange?: (upload: UploadInfo) => void;
   onDone?: (id: string) => void;
-  /** Records a finished upload in the history. */
-  record: (peer: PeerRef, path: string, bytes: number) => void;
+  /** Records a finished upload in the history (`files` when it stands for several). */
+  record: (peer: PeerRef, path: string, bytes: number, files?: number) => void;
   /** Uploads of at most this many bytes are not listed, only recorded. */
   smallBytes: number;
 }
@@ -28,6 +45,7 @@ export class Uploads {
   readonly #live = new Map<string, UploadInfo & { lastEmit: number; lastBytes: number }>();
   readonly #options: UploadsOptions;
   readonly #tick: ReturnType<typeof setInterval>;
+  readonly #runs = new Map<string, SmallRun>();
 
   constructor(options: UploadsOptions) {
     this.#options = options;
@@ -46,7 +64,7 @@ export class Uploads {
         queued: () => {},
         started: () => {},
         progress: () => {},
-        done: (ok) => ok && this.#options.record(peer, path, bytes),
+        done: (ok) => ok && this.#recordSmall(peer, path, bytes),
       };
     }
     const id = crypto.randomUUID();
@@ -87,8 +105,44 @@ export class Uploads {
     };
   }
 
+  /** Stops, writing the runs of small uploads under way to the history. */
   close(): void {
     clearInterval(this.#tick);
+    for (const key of [...this.#runs.keys()]) this.#endRun(key);
+  }
+
+  #recordSmall(peer: PeerRef, path: string, bytes: number): void {
+    const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    const run = this.#runs.get(peer.keyHex);
+    if (run) {
+      const common = commonFolder(run.folder, folder);
+      if (common !== "") {
+        run.folder = common;
+        run.files++;
+        run.bytes += bytes;
+        clearTimeout(run.timer);
+        run.timer = setTimeout(() => this.#endRun(peer.keyHex), RUN_GAP_MS);
+        return;
+      }
+      this.#endRun(peer.keyHex); // another share: a run of its own
+    }
+    this.#runs.set(peer.keyHex, {
+      peer,
+      first: path,
+      folder,
+      files: 1,
+      bytes,
+      timer: setTimeout(() => this.#endRun(peer.keyHex), RUN_GAP_MS),
+    });
+  }
+
+  #endRun(key: string): void {
+    const run = this.#runs.get(key);
+    if (!run) return;
+    clearTimeout(run.timer);
+    this.#runs.delete(key);
+    if (run.files === 1) this.#options.record(run.peer, run.first, run.bytes);
+    else this.#options.record(run.peer, run.folder, run.bytes, run.files);
   }
 
   #measure(): void {
@@ -109,4 +163,13 @@ export class Uploads {
     };
     this.#options.onChange?.(info);
   }
+}
+
+/** The deepest folder holding both (`a/b/c`, `a/b/d` → `a/b`); "" when they share nothing. */
+export function commonFolder(a: string, b: string): string {
+  const x = a.split("/");
+  const y = b.split("/");
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n] && x[n] !== "") n++;
+  return x.slice(0, n).join("/");
 }

@@ -133,7 +133,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     const uploadSlots = new UploadSlots(config.uploadSlots);
     const uploads = new Uploads({
       smallBytes: SMALL_READ,
-      record: (peer, path, bytes) => downloads.recordUpload(peer, path, bytes),
+      record: (peer, path, bytes, files) => downloads.recordUpload(peer, path, bytes, files),
       onChange: (upload) => events.emit({ type: "upload", upload }),
       onDone: (id) => events.emit({ type: "upload-done", id }),
     });
@@ -174,7 +174,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       onChange: (item) => events.emit({ type: "download", item }),
       onRemoved: (id) => events.emit({ type: "download-removed", id }),
     });
-    closers.unshift(() => downloads.close());
+    closers.unshift(async () => {
+      uploads.close(); // its last runs of small uploads go into the history the downloads keep
+      await downloads.close();
+    });
     const connectivity = new Connectivity(identity, {
       stun: config.stun,
       stunServers: config.stunServers,
