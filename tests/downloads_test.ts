@@ -95,30 +95,33 @@ Deno.test("an existing complete file is skipped when it matches, and kept with a
   ]);
 });
 
-Deno.test("a file changed at the peer between attempts starts over and is never spliced", async () => {
-  const first = new Uint8Array(randomBytes(64 * 1024 * 1024));
-  await using a = await testNode({ "movie.mkv": first });
-  await using b = await testNode();
-  await indexed(a.node);
-  await b.node.connect(a.node.info().announceAddress);
-  const name = a.node.info().name;
-  const item = await b.node.download(name, "share/movie.mkv");
-  // pause once some bytes are in the part file
-  for (let i = 0; i < 500 && (b.node.downloads()[0]?.bytesDone ?? 0) === 0; i++) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  await b.node.downloadAction(item.id, "pause");
-  const part = join(b.config.downloadDir, name, "share", "movie.mkv.part");
-  const partial = (await Deno.stat(part)).size;
-  assert.ok(partial > 0 && partial < first.length, `part has ${partial} bytes`);
-  const second = new Uint8Array(randomBytes(5 * 1024 * 1024));
-  await Deno.writeFile(join(a.shareDir, "movie.mkv"), second);
-  await b.node.downloadAction(item.id, "resume");
-  await until(b.node, item.id, ["done"]);
-  const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
-  assert.equal(got.length, second.length);
-  assert.ok(got.every((v, i) => v === second[i]), "exactly the new version");
-});
+for (const [what, size] of [["longer", 48 * 1024 * 1024], ["shorter", 512 * 1024]] as const) {
+  Deno.test(`a file changed at the peer between attempts starts over and is never spliced (new version ${what} than the part)`, async () => {
+    const first = new Uint8Array(randomBytes(64 * 1024 * 1024));
+    await using a = await testNode({ "movie.mkv": first });
+    await using b = await testNode();
+    await indexed(a.node);
+    await b.node.connect(a.node.info().announceAddress);
+    const name = a.node.info().name;
+    const item = await b.node.download(name, "share/movie.mkv");
+    // pause once more than 1 MiB is in the part file
+    const part = join(b.config.downloadDir, name, "share", "movie.mkv.part");
+    const partSize = () => Deno.stat(part).then((s) => s.size, () => 0);
+    for (let i = 0; i < 2000 && (await partSize()) <= 1024 * 1024; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await b.node.downloadAction(item.id, "pause");
+    const partial = await partSize();
+    assert.ok(partial > 1024 * 1024 && partial < first.length, `part has ${partial} bytes`);
+    const second = new Uint8Array(randomBytes(size));
+    await Deno.writeFile(join(a.shareDir, "movie.mkv"), second);
+    await b.node.downloadAction(item.id, "resume");
+    await until(b.node, item.id, ["done"]);
+    const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
+    assert.equal(got.length, second.length);
+    assert.ok(got.every((v, i) => v === second[i]), "exactly the new version");
+  });
+}
 
 Deno.test("small files come in batches; one that grew past the batch limit is read alone", async () => {
   const files: Record<string, Uint8Array> = {};

@@ -101,7 +101,16 @@ export async function transferFile(
   const part = partName(finalPath);
   // Without a record of the part's version its bytes are not trusted: no need to look at it.
   let have = file.expected ? await sizeOf(part) : 0;
-  let read = await ctx.read(have);
+  let read: RemoteRead;
+  try {
+    read = await ctx.read(have);
+  } catch (error) {
+    // The peer's file is now shorter than the part: it changed, so start over (below).
+    if (have === 0 || !(error instanceof HdpError) || error.code !== "BAD_REQUEST") throw error;
+    await truncate(part);
+    have = 0;
+    read = await ctx.read(0);
+  }
   // A part of unknown version (no record of what was fetched into it) is not trusted either.
   const changed = !file.expected ||
     file.expected.size !== read.header.size || file.expected.mtime !== read.header.mtime;
