@@ -176,7 +176,10 @@ export class Downloads {
       downloads.#items.set(record.id, downloads.#live(record));
     }
     downloads.#tick = setInterval(() => downloads.#measure(), 1000);
-    downloads.#writer.warm();
+    // the writer's thread takes a moment to start: ahead of the work, when there is work
+    if ([...downloads.#items.values()].some((l) => l.record.state !== "done")) {
+      downloads.#writer.warm();
+    }
     void downloads.pump();
     return downloads;
   }
@@ -206,6 +209,7 @@ export class Downloads {
       localPath: segments.join("/"),
     };
     await this.#wishlist.putItem(record);
+    this.#writer.warm();
     const live = this.#live(record);
     this.#items.set(record.id, live);
     this.#emit(live, true);

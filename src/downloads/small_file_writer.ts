@@ -22,6 +22,8 @@ export type WriteOutcome = null | { code: ErrorCode; message: string };
 
 /** Bytes sent to the thread and not yet written, beyond which senders wait. */
 const MAX_PENDING = 32 * 1024 * 1024;
+/** The thread (~15 MiB) stops after this long without writes; the next write starts it again. */
+const IDLE_MS = 60_000;
 
 interface Waiting {
   count: number;
@@ -37,6 +39,7 @@ export class SmallFileWriter {
   #pendingBytes = 0;
   readonly #waiting = new Map<number, Waiting>();
   #room: Array<() => void> = [];
+  #idle: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Writes the files, each into its part, its mtime set, renamed into place. Resolves with one
@@ -45,6 +48,7 @@ export class SmallFileWriter {
   write(files: WholeFile[]): Promise<Array<HdpError | null>> {
     const worker = this.#start();
     if (!worker) return Promise.resolve(files.map(writeHere));
+    clearTimeout(this.#idle);
     const id = ++this.#next;
     const bytes = files.reduce((n, f) => n + f.data.length, 0);
     this.#pendingBytes += bytes;
@@ -81,6 +85,7 @@ export class SmallFileWriter {
 
   /** Stops the thread once the writes sent to it are done (waiting 10 s at most). */
   async close(): Promise<void> {
+    clearTimeout(this.#idle);
     const deadline = Date.now() + 10_000;
     while (this.#waiting.size > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
@@ -96,6 +101,18 @@ export class SmallFileWriter {
     this.#pendingBytes -= waiting.bytes;
     waiting.done(outcomes);
     if (this.#pendingBytes < MAX_PENDING) { for (const resolve of this.#room.splice(0)) resolve(); }
+    if (this.#waiting.size === 0) {
+      clearTimeout(this.#idle);
+      this.#idle = setTimeout(() => this.#stopIdle(), IDLE_MS);
+      Deno.unrefTimer(this.#idle);
+    }
+  }
+
+  /** Gives the thread's memory back after a while without writes. */
+  #stopIdle(): void {
+    if (this.#waiting.size > 0) return;
+    this.#worker?.terminate();
+    this.#worker = undefined;
   }
 
   #start(): Worker | undefined {
