@@ -524,9 +524,16 @@ export class Downloads {
       this.#fileDone(live, file);
       this.#emit(live);
     };
-    const segments = (file: FileRecord) => localSegments(r.peer.name, file.remotePath);
+    const named: Array<{ file: FileRecord; segments: string[] }> = [];
+    for (const file of files) {
+      try {
+        named.push({ file, segments: localSegments(r.peer.name, file.remotePath) });
+      } catch (error) {
+        settle(file, toHdpError(error)); // a name refused here fails that file, not the batch
+      }
+    }
     this.#track(
-      transferMany(files.map((file) => ({ file, segments: segments(file) })), {
+      transferMany(named, {
         downloadDir: this.#options.downloadDir,
         signal: transfer.abort.signal,
         madeDirs: this.#madeDirs,
@@ -593,29 +600,36 @@ export class Downloads {
     this.#writing.add(target);
     live.active.add(transfer);
     if (r.state === "queued") r.state = "downloading";
-    const segments = localSegments(r.peer.name, file.remotePath);
-    const promise = transferFile(file, segments, {
-      downloadDir: this.#options.downloadDir,
-      signal: transfer.abort.signal,
-      madeDirs: this.#madeDirs,
-      read: async (start) => {
-        transfer.offset = start;
-        transfer.received = 0;
-        const read = await this.#access.read(r.peer.keyHex, file.remotePath, start, (position) => {
-          live.remotePosition = position;
-          this.#emit(live);
-        });
-        delete live.remotePosition;
-        return read;
-      },
-      save: (changed) => this.#saveFile(changed, changed.size > RESUMABLE),
-      resized: (from, to) => void (r.bytes += to - from),
-      progress: (bytes) => {
-        transfer.received += bytes;
-        live.received += bytes;
-        this.#emit(live);
-      },
-    });
+    // async: a name refused here fails the file like any other error, never the queue
+    const promise =
+      (async () =>
+        await transferFile(file, localSegments(r.peer.name, file.remotePath), {
+          downloadDir: this.#options.downloadDir,
+          signal: transfer.abort.signal,
+          madeDirs: this.#madeDirs,
+          read: async (start) => {
+            transfer.offset = start;
+            transfer.received = 0;
+            const read = await this.#access.read(
+              r.peer.keyHex,
+              file.remotePath,
+              start,
+              (position) => {
+                live.remotePosition = position;
+                this.#emit(live);
+              },
+            );
+            delete live.remotePosition;
+            return read;
+          },
+          save: (changed) => this.#saveFile(changed, changed.size > RESUMABLE),
+          resized: (from, to) => void (r.bytes += to - from),
+          progress: (bytes) => {
+            transfer.received += bytes;
+            live.received += bytes;
+            this.#emit(live);
+          },
+        }))();
     this.#track(
       promise.then(
         () => this.#fileDone(live, file),
