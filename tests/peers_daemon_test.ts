@@ -81,6 +81,40 @@ Deno.test("the CLI connects two daemons, lists, searches and reads; a restarted 
     const nobody = await cli("ls", "NoSuchPeer");
     assert.match(nobody.stderr, /No peer called "NoSuchPeer" \[NOT_FOUND\]/);
 
+    // download a folder with the CLI, follow it with `transfers`, find it in the history
+    const queued = await cli("download", `${infoA.name}/Music`, "--json");
+    assert.equal(queued.code, 0, queued.stderr);
+    const item = JSON.parse(queued.stdout);
+    assert.equal(item.localPath, `${infoA.name}/Music`);
+    const done = await eventually(async () => {
+      const list = JSON.parse((await cli("transfers", "--json")).stdout);
+      const found = list.downloads.find((d: { id: string }) => d.id === item.id);
+      return found?.state === "done" ? found : undefined;
+    });
+    assert.deepEqual([done.files, done.filesDone, done.bytesDone], [1, 1, song.length]);
+    assert.deepEqual(
+      await Deno.readFile(join(dirsB.downloadDir, infoA.name, "Music", "Jazz", "So What.flac")),
+      song,
+    );
+    const once = await cli("transfers", "--once");
+    assert.match(
+      once.stdout,
+      new RegExp(`^Downloads\n${item.id.slice(0, 8)} \\[#{20}\\] 100% done `),
+    );
+    const history = await cli("transfers", "--history", "--json");
+    assert.deepEqual(
+      JSON.parse(history.stdout).map((h: { direction: string; path: string; files?: number }) => [
+        h.direction,
+        h.path,
+        h.files,
+      ]),
+      [["download", "Music", 1]],
+    );
+    assert.match(
+      (await cli("transfers", "--history")).stdout,
+      /^↓ \d{4}-\d\d-\d\d \d\d:\d\d +58\.6 KiB {2}Music \(1 file\) from \w+\n$/,
+    );
+
     // A restarts (same storage, same remembered port): B reconnects by itself
     assert.equal((await a.kill("SIGTERM")).code, 0);
     await eventually(

@@ -1,5 +1,5 @@
 /** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
-import type { DownloadAction, DownloadItem, UploadInfo } from "../api/types.ts";
+import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../api/types.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 import { formatBytes } from "../api/format.ts";
@@ -26,12 +26,23 @@ export const downloadCommand: Command = {
 /** `transfers` */
 export const transfersCommand: Command = {
   name: "transfers",
-  summary: "Show downloads and uploads; live progress until Ctrl+C unless --once or --json.",
-  usage: "transfers [--once] [--json]",
-  options: { once: { type: "boolean", help: "print once and exit" }, ...CONTROL_OPTIONS },
+  summary:
+    "Show downloads and uploads, live (or --once, --json); --history: what finished, with whom.",
+  usage: "transfers [--once] [--history] [--json]",
+  options: {
+    once: { type: "boolean", help: "print once and exit" },
+    history: { type: "boolean", help: "print the finished transfers, newest first, and exit" },
+    ...CONTROL_OPTIONS,
+  },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const client = clientFor(args, io);
+    if (args.values.history) {
+      const history = await client.history();
+      if (args.values.json) return printJson(io, history);
+      io.stdout(renderHistory(history));
+      return 0;
+    }
     if (args.values.json) {
       const [downloads, uploads] = await Promise.all([client.downloads(), client.uploads()]);
       return printJson(io, { downloads, uploads });
@@ -128,6 +139,23 @@ export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string
     );
   }
   return out.join("\n") + "\n";
+}
+
+/** The history, a line each: `↓ 2026-05-01 14:03  1.2 GiB  Music/Jazz (120 files) from Peer`. */
+export function renderHistory(history: HistoryEntry[]): string {
+  if (history.length === 0) return "No finished transfers yet.\n";
+  return [...history].sort((a, b) => b.at - a.at).map((h) => {
+    const down = h.direction === "download";
+    const when = new Date(h.at);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const date = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${
+      pad(when.getHours())
+    }:${pad(when.getMinutes())}`;
+    const files = h.files !== undefined ? ` (${h.files} file${h.files === 1 ? "" : "s"})` : "";
+    return `${down ? "↓" : "↑"} ${date} ${formatBytes(h.bytes).padStart(9)}  ${h.path}${files} ${
+      down ? "from" : "to"
+    } ${h.peer.name}\n`;
+  }).join("");
 }
 
 function progressBar(pct: number): string {
