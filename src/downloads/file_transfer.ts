@@ -88,16 +88,10 @@ export async function transferFile(
   localSegments: string[],
   ctx: TransferContext,
 ): Promise<TransferResult> {
-  const decided = file.localRel ?? localSegments.join("/");
-  const target = join(ctx.downloadDir, ...decided.split("/"));
-  await ensureParent(ctx.downloadDir, target, ctx.madeDirs);
-  if (file.localRel === undefined) {
-    const chosen = chooseName(target, file);
-    if (chosen === null) return "already-there";
-    file.localRel = [...decided.split("/").slice(0, -1), chosen].join("/");
-    await ctx.save(file);
-  }
-  const finalPath = join(ctx.downloadDir, ...file.localRel.split("/"));
+  const named = file.localRel === undefined;
+  const finalPath = await place(file, localSegments, ctx.downloadDir, ctx.madeDirs);
+  if (finalPath === null) return "already-there";
+  if (named) await ctx.save(file);
   const part = partName(finalPath);
   // Without a record of the part's version its bytes are not trusted: no need to look at it.
   let have = file.expected ? await sizeOf(part) : 0;
@@ -178,21 +172,12 @@ export async function transferMany(
   files: Array<{ file: FileRecord; segments: string[] }>,
   ctx: BatchContext,
 ): Promise<void> {
-  const wanted: FileRecord[] = [];
+  const wanted: Array<{ file: FileRecord; finalPath: string }> = [];
   for (const { file, segments } of files) {
     try {
-      const decided = file.localRel ?? segments.join("/");
-      const target = join(ctx.downloadDir, ...decided.split("/"));
-      await ensureParent(ctx.downloadDir, target, ctx.madeDirs);
-      if (file.localRel === undefined) {
-        const chosen = chooseName(target, file);
-        if (chosen === null) {
-          ctx.settle(file, "already-there");
-          continue;
-        }
-        file.localRel = [...decided.split("/").slice(0, -1), chosen].join("/");
-      }
-      wanted.push(file);
+      const finalPath = await place(file, segments, ctx.downloadDir, ctx.madeDirs);
+      if (finalPath === null) ctx.settle(file, "already-there");
+      else wanted.push({ file, finalPath });
     } catch (error) {
       ctx.settle(file, toHdpError(error));
     }
@@ -212,8 +197,8 @@ export async function transferMany(
   };
   let index = 0;
   try {
-    for await (const answer of ctx.readMany(wanted.map((f) => f.remotePath))) {
-      const file = wanted[index++]!;
+    for await (const answer of ctx.readMany(wanted.map((w) => w.file.remotePath))) {
+      const { file, finalPath } = wanted[index++]!;
       if (ctx.signal.aborted) break;
       if ("error" in answer) {
         ctx.settle(file, answer.error);
@@ -224,7 +209,6 @@ export async function transferMany(
       file.size = answer.header.size;
       file.mtime = answer.header.mtime;
       ctx.progress(answer.data.length);
-      const finalPath = join(ctx.downloadDir, ...file.localRel!.split("/"));
       group.push({
         file,
         whole: { part: partName(finalPath), finalPath, data: answer.data, mtime: file.mtime },
@@ -311,6 +295,28 @@ async function finish(part: string, finalPath: string, mtime: number): Promise<v
   } catch (error) {
     throw diskError(error, finalPath);
   }
+}
+
+/**
+ * Where `file` is saved: its parent made (and checked to stay in the download dir), its name
+ * chosen once (a numbered one when another file is in the way) and kept in `file.localRel`.
+ * Null when this very file is there already.
+ */
+async function place(
+  file: FileRecord,
+  segments: string[],
+  downloadDir: string,
+  madeDirs: Set<string>,
+): Promise<string | null> {
+  const decided = file.localRel ?? segments.join("/");
+  const target = join(downloadDir, ...decided.split("/"));
+  await ensureParent(downloadDir, target, madeDirs);
+  if (file.localRel === undefined) {
+    const chosen = chooseName(target, file);
+    if (chosen === null) return null;
+    file.localRel = [...decided.split("/").slice(0, -1), chosen].join("/");
+  }
+  return join(downloadDir, ...file.localRel.split("/"));
 }
 
 /**
