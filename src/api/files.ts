@@ -32,6 +32,28 @@ const TYPES: Record<string, string> = {
   ".zip": "application/zip",
 };
 
+/**
+ * The real path of `segments` in the download dir: symlinks resolved, and refused (`NOT_SHARED`)
+ * when that leads out of the dir; `NOT_FOUND` with `missing` when nothing is there.
+ */
+async function inDownloadDir(
+  downloadDir: string,
+  segments: string[],
+  missing: string,
+): Promise<string> {
+  const root = await Deno.realPath(downloadDir);
+  let real: string;
+  try {
+    real = await Deno.realPath(join(root, ...segments));
+  } catch {
+    throw hdpError("NOT_FOUND", missing);
+  }
+  if (!isInside(root, real)) {
+    throw hdpError("NOT_SHARED", `"${segments.join("/")}" leads outside the download dir`);
+  }
+  return real;
+}
+
 /** The most entries one listing of a downloaded folder holds. */
 export const MAX_LISTED = 2000;
 
@@ -41,16 +63,7 @@ export const MAX_LISTED = 2000;
  */
 export async function listDownloaded(downloadDir: string, path: string): Promise<DownloadedFolder> {
   const segments = parsePath(path);
-  const root = await Deno.realPath(downloadDir);
-  let real: string;
-  try {
-    real = await Deno.realPath(join(root, ...segments));
-  } catch {
-    throw hdpError("NOT_FOUND", `No downloaded folder "${path}"`);
-  }
-  if (!isInside(root, real)) {
-    throw hdpError("NOT_SHARED", `"${path}" leads outside the download dir`);
-  }
+  const real = await inDownloadDir(downloadDir, segments, `No downloaded folder "${path}"`);
   if (!(await Deno.stat(real)).isDirectory) {
     throw hdpError("BAD_REQUEST", `"${path}" is not a folder`);
   }
@@ -93,16 +106,7 @@ export async function serveDownloaded(downloadDir: string, request: Request): Pr
   }
   const segments = parsePath(path);
   if (segments.length === 0) throw hdpError("BAD_REQUEST", "Name a file");
-  const root = await Deno.realPath(downloadDir);
-  let real: string;
-  try {
-    real = await Deno.realPath(join(root, ...segments));
-  } catch {
-    throw hdpError("NOT_FOUND", `No downloaded file "${path}"`);
-  }
-  if (!isInside(root, real)) {
-    throw hdpError("NOT_SHARED", `"${path}" leads outside the download dir`);
-  }
+  const real = await inDownloadDir(downloadDir, segments, `No downloaded file "${path}"`);
   const file = await Deno.open(real);
   const info = await file.stat();
   if (!info.isFile) {
