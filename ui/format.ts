@@ -1,8 +1,8 @@
 /** Numbers, dates and durations for people; pure functions, no DOM. */
 
-import { formatBytes } from "../src/api/format.ts";
+import { formatBytes, formatDate } from "../src/api/format.ts";
 
-export { formatBytes };
+export { formatBytes, formatDate };
 
 /** A transfer speed: `2.4 MiB/s`; nothing when idle. */
 export function formatSpeed(bytesPerSecond: number): string {
@@ -20,14 +20,6 @@ export function formatEta(seconds: number | undefined): string {
   if (s < 86_400) return `${Math.floor(minutes / 60)} h ${pad2(minutes % 60)} min`;
   const hours = Math.floor(s / 3600);
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
-
-/** A local date and time to the minute: `2024-05-01 14:03`. */
-export function formatDate(ms: number): string {
-  if (!ms) return "";
-  const d = new Date(ms);
-  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-  return `${date} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
 /** How far along, 0 to 100, rounded down (100 only when done); an empty total counts as done. */

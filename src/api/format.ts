@@ -11,3 +11,15 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
 }
+
+/** A local date and time to the minute: `2024-05-01 14:03`; nothing for 0. */
+export function formatDate(ms: number): string {
+  if (!ms) return "";
+  const d = new Date(ms);
+  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  return `${date} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}

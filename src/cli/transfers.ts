@@ -2,7 +2,7 @@
 import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../api/types.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "../api/format.ts";
+import { formatBytes, formatDate } from "../api/format.ts";
 import { splitPeerPath } from "./peers.ts";
 
 /** `download PEER/PATH` */
@@ -146,15 +146,10 @@ export function renderHistory(history: HistoryEntry[]): string {
   if (history.length === 0) return "No finished transfers yet.\n";
   return [...history].sort((a, b) => b.at - a.at).map((h) => {
     const down = h.direction === "download";
-    const when = new Date(h.at);
-    const pad = (n: number) => String(n).padStart(2, "0");
-    const date = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${
-      pad(when.getHours())
-    }:${pad(when.getMinutes())}`;
     const files = h.files !== undefined ? ` (${h.files} file${h.files === 1 ? "" : "s"})` : "";
-    return `${down ? "↓" : "↑"} ${date} ${formatBytes(h.bytes).padStart(9)}  ${h.path}${files} ${
-      down ? "from" : "to"
-    } ${h.peer.name}\n`;
+    return `${down ? "↓" : "↑"} ${formatDate(h.at)} ${
+      formatBytes(h.bytes).padStart(9)
+    }  ${h.path}${files} ${down ? "from" : "to"} ${h.peer.name}\n`;
   }).join("");
 }
 
