@@ -78,8 +78,6 @@ const BATCH_PATH_CHARS = 16_000;
 interface Transfer {
   /** `writing`: a batch whose bytes are in, its files still being written (not limited). */
   kind: "large" | "small" | "batch" | "writing";
-  /** One file, or the files of a batch. */
-  files: FileRecord[];
   abort: AbortController;
   /** Bytes received of an unfinished file (not counted for batches: their files are small). */
   received: number;
@@ -498,7 +496,6 @@ export class Downloads {
     const r = live.record;
     const transfer: Transfer = {
       kind: "batch",
-      files,
       abort: new AbortController(),
       received: 0,
       offset: 0,
@@ -591,7 +588,6 @@ export class Downloads {
     const r = live.record;
     const transfer: Transfer = {
       kind,
-      files: [file],
       abort: new AbortController(),
       received: 0,
       offset: 0,
