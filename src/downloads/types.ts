@@ -1,10 +1,8 @@
 /** What downloads and uploads look like to the API, the CLI and the UI. */
 
-/** A peer as downloads name it. */
-export interface PeerRef {
-  keyHex: string;
-  name: string;
-}
+import type { PeerRef } from "../wire/peer_ref.ts";
+
+export type { PeerRef };
 
 /** The states of a requested item (a file, or a folder and its files). */
 export type DownloadState = "queued" | "downloading" | "paused" | "done" | "failed";

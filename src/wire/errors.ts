@@ -28,6 +28,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/**
+ * Why something failed or stopped, as it crosses the wire, the API and the CLI: a code for programs
+ * (the UI and the CLI word it) and a message with the detail for people.
+ */
+export interface Reason {
+  code: ErrorCode;
+  message: string;
+}
+
 /** The one error class of the project: a message for people and a code for programs. */
 export class HdpError extends Error {
   override name = "HdpError";
@@ -39,7 +48,7 @@ export class HdpError extends Error {
   }
 
   /** A plain object that survives JSON, CBOR and `postMessage`. */
-  toJSON(): { code: ErrorCode; message: string } {
+  toJSON(): Reason {
     return { code: this.code, message: this.message };
   }
 }
@@ -64,4 +73,9 @@ export function toHdpError(error: unknown, fallback: ErrorCode = "INTERNAL"): Hd
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+/** The {@link Reason} of anything thrown (its code kept when it has one). */
+export function reasonOf(error: unknown, fallback: ErrorCode = "INTERNAL"): Reason {
+  return toHdpError(error, fallback).toJSON();
 }
