@@ -16,6 +16,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   TIMEOUT: 504,
   IO: 500,
   INTERNAL: 500,
+  UNSUPPORTED: 501,
+  OUT_OF_RANGE: 416,
 };
 
 /** The HTTP status for an error code. */

@@ -4,6 +4,12 @@ import type { PeerRef } from "../wire/peer_ref.ts";
 
 export type { PeerRef };
 
+/** What a user can do to a download, in the order the UI and the CLI offer them. */
+export const DOWNLOAD_ACTIONS = ["pause", "resume", "cancel", "retry", "front"] as const;
+
+/** One of {@link DOWNLOAD_ACTIONS}. */
+export type DownloadAction = typeof DOWNLOAD_ACTIONS[number];
+
 /** The states of a requested item (a file, or a folder and its files). */
 export type DownloadState = "queued" | "downloading" | "paused" | "done" | "failed";
 

@@ -3,7 +3,11 @@
  * so callers branch on `code`, never on message text.
  */
 
-/** The fixed set of error codes shared by the protocol, the HTTP API and the CLI. */
+/**
+ * The fixed set of error codes shared by the protocol, the HTTP API and the CLI. `UNSUPPORTED`: the
+ * peer does not know a request (it answered `BAD_REQUEST` to it); `OUT_OF_RANGE`: a read starts past
+ * the end of the file.
+ */
 export const ERROR_CODES = [
   "BAD_REQUEST",
   "NOT_FOUND",
@@ -18,6 +22,10 @@ export const ERROR_CODES = [
   "PROTOCOL",
   "IO",
   "INTERNAL",
+  // Codes a node tells its own callers (API, CLI, the download queue), never sent in a v1 answer:
+  // peers of protocol version 1 read an unknown code as INTERNAL.
+  "UNSUPPORTED",
+  "OUT_OF_RANGE",
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
