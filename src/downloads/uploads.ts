@@ -4,6 +4,7 @@
  * and a run of them into one folder is one entry of the history ("1,000 files of Photos"), not a
  * thousand.
  */
+import type { HistoryLog } from "./history.ts";
 import type { PeerRef, UploadInfo } from "./types.ts";
 
 /** A run of small uploads to one peer ends after this long without another. */
@@ -34,8 +35,8 @@ export interface UploadTracker {
 export interface UploadsOptions {
   onChange?: (upload: UploadInfo) => void;
   onDone?: (id: string) => void;
-  /** Records a finished upload in the history (`files` when it stands for several). */
-  record: (peer: PeerRef, path: string, bytes: number, files?: number) => void;
+  /** Where finished uploads are recorded. */
+  history: HistoryLog;
   /** Uploads of at most this many bytes are not listed, only recorded. */
   smallBytes: number;
 }
@@ -100,7 +101,7 @@ export class Uploads {
       done: (ok) => {
         this.#live.delete(id);
         this.#options.onDone?.(id);
-        if (ok) this.#options.record(peer, path, bytes);
+        if (ok) this.#record(peer, path, bytes);
       },
     };
   }
@@ -141,8 +142,19 @@ export class Uploads {
     if (!run) return;
     clearTimeout(run.timer);
     this.#runs.delete(key);
-    if (run.files === 1) this.#options.record(run.peer, run.first, run.bytes);
-    else this.#options.record(run.peer, run.folder, run.bytes, run.files);
+    if (run.files === 1) this.#record(run.peer, run.first, run.bytes);
+    else this.#record(run.peer, run.folder, run.bytes, run.files);
+  }
+
+  #record(peer: PeerRef, path: string, bytes: number, files?: number): void {
+    this.#options.history.add({
+      direction: "upload",
+      peer,
+      path,
+      bytes,
+      ...(files !== undefined ? { files } : {}),
+      at: Date.now(),
+    });
   }
 
   #measure(): void {

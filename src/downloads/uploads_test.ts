@@ -5,7 +5,9 @@ Deno.test("small uploads to a peer make one history entry per run into one share
   const records: Array<[string, string, number, number | undefined]> = [];
   const uploads = new Uploads({
     smallBytes: 1000,
-    record: (peer, path, bytes, files) => records.push([peer.name, path, bytes, files]),
+    history: {
+      add: (entry) => records.push([entry.peer.name, entry.path, entry.bytes, entry.files]),
+    },
   });
   const ann = { keyHex: "aa", name: "Ann" };
   const bob = { keyHex: "bb", name: "Bob" };

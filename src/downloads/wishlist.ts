@@ -4,13 +4,12 @@
  *
  *   ["dl", "item", id]            → ItemRecord
  *   ["dl", "files", id, seq]      → FileRecord, in the order the peer listed them
- *   ["dl", "history", time, id]   → HistoryEntry
  *
  * Files are keyed by their place in the listing, so that files can be fetched while the listing
  * still arrives: new ones always come after those already handed out. (Before, they were keyed
  * by remote path under "file"; {@link Wishlist.open} moves such records.)
  */
-import type { DownloadItem, HistoryEntry } from "./types.ts";
+import type { DownloadItem } from "./types.ts";
 
 /** A requested file or folder: what the API shows of it, and the queue's own bookkeeping. */
 export interface ItemRecord extends
@@ -62,15 +61,11 @@ export interface FileRecord {
   expected?: { size: number; mtime: number };
 }
 
-const MAX_HISTORY = 1000;
 const BATCH = 500;
 
 /** Reads and writes the wishlist. */
 export class Wishlist {
   readonly #kv: Deno.Kv;
-  readonly #historyBuffer: HistoryEntry[] = [];
-  #historyTimer: ReturnType<typeof setTimeout> | undefined;
-  #historyCount: number | undefined;
 
   private constructor(kv: Deno.Kv) {
     this.#kv = kv;
@@ -185,60 +180,5 @@ export class Wishlist {
     }
     op.delete(["dl", "item", id]);
     await op.commit();
-  }
-
-  /**
-   * Adds to the history. Writes are buffered and committed together once a second (a busy node
-   * may finish thousands of small uploads a second); the newest {@link MAX_HISTORY} are kept.
-   */
-  addHistory(entry: HistoryEntry): void {
-    this.#historyBuffer.push(entry);
-    this.#historyTimer ??= setTimeout(() => {
-      this.flushHistory().catch((error) =>
-        console.error("cannot save the transfer history:", error)
-      );
-    }, 1000);
-  }
-
-  /** Commits buffered history entries and trims the oldest. */
-  async flushHistory(): Promise<void> {
-    if (this.#historyTimer !== undefined) clearTimeout(this.#historyTimer);
-    this.#historyTimer = undefined;
-    const entries = this.#historyBuffer.splice(0);
-    for (let i = 0; i < entries.length; i += BATCH) {
-      const op = this.#kv.atomic();
-      for (const entry of entries.slice(i, i + BATCH)) {
-        op.set(["dl", "history", entry.at, crypto.randomUUID()], entry);
-      }
-      await op.commit();
-    }
-    this.#historyCount ??=
-      (await Array.fromAsync(this.#kv.list({ prefix: ["dl", "history"] }))).length - entries.length;
-    this.#historyCount += entries.length;
-    if (this.#historyCount > MAX_HISTORY + BATCH) {
-      const old = this.#kv.list({ prefix: ["dl", "history"] }, {
-        limit: this.#historyCount - MAX_HISTORY,
-      });
-      let op = this.#kv.atomic();
-      let count = 0;
-      for await (const { key } of old) {
-        op.delete(key);
-        if (++count % BATCH === 0) {
-          await op.commit();
-          op = this.#kv.atomic();
-        }
-      }
-      await op.commit();
-      this.#historyCount = MAX_HISTORY;
-    }
-  }
-
-  /** The history, newest first. */
-  async history(limit = MAX_HISTORY): Promise<HistoryEntry[]> {
-    const entries = this.#kv.list<HistoryEntry>({ prefix: ["dl", "history"] }, {
-      reverse: true,
-      limit,
-    });
-    return (await Array.fromAsync(entries)).map((e) => e.value);
   }
 }

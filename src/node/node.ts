@@ -13,6 +13,7 @@ import { probe, spray } from "../discovery/birthday.ts";
 import { type Handlers, serveConnection, SMALL_READ } from "../rpc/serve.ts";
 import { Downloads, type PeerAccess } from "../downloads/downloads.ts";
 import type { DownloadItem, HistoryEntry, UploadInfo } from "../downloads/types.ts";
+import { History } from "../downloads/history.ts";
 import { UploadSlots } from "../downloads/upload_slots.ts";
 import { Uploads } from "../downloads/uploads.ts";
 import type { LsPage, LsQuery } from "../shares/query.ts";
@@ -131,9 +132,11 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     });
     closers.unshift(() => shares.close());
     const uploadSlots = new UploadSlots(config.uploadSlots);
+    const history = new History(kv);
+    closers.unshift(() => history.flush()); // after the downloads and uploads have added theirs
     const uploads = new Uploads({
       smallBytes: SMALL_READ,
-      record: (peer, path, bytes, files) => downloads.recordUpload(peer, path, bytes, files),
+      history,
       onChange: (upload) => events.emit({ type: "upload", upload }),
       onDone: (id) => events.emit({ type: "upload-done", id }),
     });
@@ -169,13 +172,14 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     await Deno.mkdir(config.downloadDir, { recursive: true });
     const downloads = await Downloads.open(kv, peerAccess(peers), {
       downloadDir: await Deno.realPath(config.downloadDir),
+      history,
       perPeer: config.downloadsPerPeer,
       global: config.maxDownloads,
       onChange: (item) => events.emit({ type: "download", item }),
       onRemoved: (id) => events.emit({ type: "download-removed", id }),
     });
     closers.unshift(async () => {
-      uploads.close(); // its last runs of small uploads go into the history the downloads keep
+      uploads.close(); // its last runs of small uploads go into the history
       await downloads.close();
     });
     const connectivity = new Connectivity(identity, {
@@ -214,6 +218,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       peers,
       downloads,
       uploads,
+      history,
       events,
       closers,
       scope: options.scope,
@@ -234,6 +239,7 @@ interface Parts {
   peers: Peers;
   downloads: Downloads;
   uploads: Uploads;
+  history: History;
   events: EventBus;
   closers: Array<() => void | Promise<void>>;
   scope: ScopeControl | undefined;
@@ -250,6 +256,7 @@ function assemble(parts: Parts): HdpNode {
     peers,
     downloads,
     uploads,
+    history,
     events,
     closers,
     scope,
@@ -351,7 +358,7 @@ function assemble(parts: Parts): HdpNode {
     downloads: () => downloads.list(),
     downloadAction: (id, action) => downloads.action(id, action),
     uploads: () => uploads.list(),
-    history: () => downloads.history(),
+    history: () => history.list(),
     requestStop,
     stopRequested: stop.promise,
     close: () => {

@@ -95,7 +95,11 @@ export async function readCall(
         throw hdpError("PROTOCOL", "The peer ended the Read answer before its header");
       }
       const response = parseReadResponse(frame);
-      if (response.type === "error") throw new HdpError(response.code, response.message);
+      if (response.type === "error") {
+        // v1 peers answer a start past the end with BAD_REQUEST: the file is shorter now
+        const past = response.code === "BAD_REQUEST" && (args.start ?? 0) > 0;
+        throw new HdpError(past ? "OUT_OF_RANGE" : response.code, response.message);
+      }
       if (response.type === "queued") {
         options.onQueued?.(response.position);
         continue;
@@ -187,7 +191,11 @@ export async function* readManyCall(
       if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended a ReadMany answer early");
       const answer = parseReadManyResponse(frame);
       if (answer.type === "error") {
-        if (!("path" in answer)) throw new HdpError(answer.code, answer.message);
+        if (!("path" in answer)) {
+          // a peer that does not know ReadMany answers BAD_REQUEST to the whole request
+          const code = answer.code === "BAD_REQUEST" ? "UNSUPPORTED" : answer.code;
+          throw new HdpError(code, answer.message);
+        }
         if (answer.path !== path) throw hdpError("PROTOCOL", "The peer answered another file");
         yield { path, error: new HdpError(answer.code, answer.message) };
         continue;
