@@ -7,7 +7,6 @@
  * start (admission.ts), what an error means (failure_policy.ts), which file is next
  * (file_cursor.ts), listing a folder (listing.ts), progress (progress.ts). This class wires them.
  */
-import { join } from "node:path";
 import { logger } from "../log.ts";
 import { type HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
 import {
@@ -23,13 +22,14 @@ import { Fetcher } from "./fetcher.ts";
 import type { HistoryLog } from "./history.ts";
 import { listInto } from "./listing.ts";
 import { inFlight, type LiveItem, liveItem, type Transfer } from "./live_item.ts";
-import { localSegments, partName } from "./local_path.ts";
+import { localSegments } from "./local_path.ts";
+import { removeParts } from "./part_files.ts";
 import type { PeerAccess } from "./peer_access.ts";
 import { itemView } from "./progress.ts";
 import { Queue } from "./queue.ts";
 import { RecordSaves } from "./record_saves.ts";
 import type { DownloadAction, DownloadItem, PeerRef } from "./types.ts";
-import { type FileRecord, type ItemRecord, Wishlist } from "./wishlist.ts";
+import { type FileRecord, newItem, Wishlist } from "./wishlist.ts";
 
 export type { ListPage, PeerAccess } from "./peer_access.ts";
 
@@ -114,22 +114,7 @@ export class Downloads {
       l.record.peer.keyHex === peer.keyHex && l.record.path === path && l.record.state !== "done"
     );
     if (duplicate) return this.#view(duplicate);
-    const record: ItemRecord = {
-      id: crypto.randomUUID(),
-      peer,
-      path: segments.slice(1).join("/"),
-      isDir: false,
-      state: "queued",
-      createdAt: Date.now(),
-      order: 0,
-      expanded: false,
-      files: 0,
-      filesDone: 0,
-      filesFailed: 0,
-      bytes: 0,
-      bytesDone: 0,
-      localPath: segments.join("/"),
-    };
+    const record = newItem(peer, segments);
     const live = liveItem(record, this.#wishlist);
     this.#queue.append(live);
     try {
@@ -157,7 +142,7 @@ export class Downloads {
       case "pause":
         if (r.state === "done") throw hdpError("CONFLICT", "The download is complete");
         r.state = "paused";
-        r.reason = "paused";
+        delete r.problem; // the user's own pause needs no reason
         for (const t of live.active) t.abort.abort();
         break;
       case "resume":
@@ -165,7 +150,7 @@ export class Downloads {
           throw hdpError("CONFLICT", `The download is ${r.state}, not paused`);
         }
         r.state = "queued";
-        delete r.reason;
+        delete r.problem;
         break;
       case "retry":
         if (r.state !== "failed" && r.state !== "paused") {
@@ -276,7 +261,7 @@ export class Downloads {
       const coded = toHdpError(error, "UNAVAILABLE");
       if (failureAction(coded.code, "listing") === "fail") {
         r.state = "failed";
-        r.reason = coded.message;
+        r.problem = coded.toJSON();
         await this.#wishlist.putItem(r);
       }
       log.info("cannot list a download yet", { path: r.path, reason: coded.message });
@@ -324,8 +309,9 @@ export class Downloads {
         return;
       case "fail":
         file.state = "failed";
-        file.reason = error.message;
+        file.problem = error.toJSON();
         r.filesFailed++;
+        r.failedWith ??= error.code;
         void this.#saves.save(file, false);
         log.warn("a file of a download failed", { path: file.remotePath, reason: error.message });
     }
@@ -349,7 +335,7 @@ export class Downloads {
   #pause(live: LiveItem, error: HdpError): void {
     const r = live.record;
     r.state = "paused";
-    r.reason = error.message;
+    r.problem = error.toJSON();
     for (const t of live.active) t.abort.abort();
     log.warn("paused a download", { path: r.path, reason: error.message });
     this.#wishlist.putItem(r).catch((error) =>
@@ -364,10 +350,12 @@ export class Downloads {
     r.finishedAt = Date.now();
     if (r.filesFailed > 0) {
       r.state = "failed";
-      r.reason = `${r.filesFailed} of ${r.files} files failed`;
+      // the code of the first file that failed (a file refused in the listing: its name)
+      const code = r.failedWith ?? "BAD_REQUEST";
+      r.problem = { code, message: `${r.filesFailed} of ${r.files} files failed` };
     } else {
       r.state = "done";
-      delete r.reason;
+      delete r.problem;
       this.#options.history.add({
         direction: "download",
         peer: r.peer,
@@ -385,18 +373,12 @@ export class Downloads {
 
   async #requeueFailed(live: LiveItem): Promise<void> {
     const r = live.record;
-    const retried: FileRecord[] = [];
-    for await (const file of this.#wishlist.allFiles(r.id)) {
-      if (file.state !== "failed") continue;
-      file.state = "queued";
-      delete file.reason;
-      retried.push(file);
-    }
-    await this.#wishlist.putFiles(retried);
+    await this.#wishlist.requeueFailed(r.id);
     r.filesFailed = 0;
     r.state = "queued";
-    delete r.reason;
+    delete r.problem;
     delete r.finishedAt;
+    delete r.failedWith;
     live.files.rewind();
   }
 
@@ -404,16 +386,8 @@ export class Downloads {
     const r = live.record;
     for (const t of live.active) t.abort.abort();
     this.#queue.delete(r.id);
-    if (r.state !== "done") {
-      // Delete what was partly fetched; finished files of a folder stay.
-      for await (const file of this.#wishlist.allFiles(r.id)) {
-        if (file.state === "done") continue;
-        const rel = file.localRel ?? localSegments(r.peer.name, file.remotePath).join("/");
-        await Deno.remove(partName(join(this.#options.downloadDir, ...rel.split("/")))).catch(
-          () => {},
-        );
-      }
-    }
+    // Delete what was partly fetched; finished files of a folder stay.
+    if (r.state !== "done") await removeParts(this.#options.downloadDir, this.#wishlist, r);
     await this.#wishlist.deleteItem(r.id);
     this.#options.onRemoved?.(r.id);
   }

@@ -5,7 +5,7 @@
  */
 import { logger } from "../log.ts";
 import type { LsEntry } from "../wire/entries.ts";
-import { messageOf } from "../wire/errors.ts";
+import { reasonOf } from "../wire/errors.ts";
 import { localSegments } from "./local_path.ts";
 import type { FileRecord, ItemRecord, Wishlist } from "./wishlist.ts";
 
@@ -55,9 +55,12 @@ export function filesOfPage(
       localSegments(item.peer.name, entry.name);
     } catch (error) {
       file.state = "failed";
-      file.reason = messageOf(error);
+      file.problem = reasonOf(error);
       counts.filesFailed++;
-      log.warn("refused a file name from a peer", { peer: item.peer.name, reason: file.reason });
+      log.warn("refused a file name from a peer", {
+        peer: item.peer.name,
+        reason: file.problem.message,
+      });
     }
     files.push(file);
     counts.files++;

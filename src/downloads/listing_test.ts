@@ -48,7 +48,8 @@ Deno.test("a single file is an item that is not a folder", () => {
 Deno.test("a name this platform cannot save fails from the start and is counted", () => {
   const { files, counts } = filesOfPage(item("a"), [entry("a/ok.txt"), entry("a/bad\u0001.txt")]);
   assert.deepEqual(files.map((f) => f.state), ["queued", "failed"]);
-  assert.match(files[1]!.reason ?? "", /control/i);
+  assert.equal(files[1]!.problem?.code, "BAD_REQUEST");
+  assert.match(files[1]!.problem?.message ?? "", /control/i);
   assert.equal(counts.filesFailed, 1);
 });
 

@@ -69,7 +69,10 @@ export function itemView(record: ItemRecord, facts: LiveFacts): DownloadItem {
     createdAt: r.createdAt,
     localPath: r.localPath,
   };
-  if (r.reason) item.reason = r.reason;
+  if (r.problem) {
+    item.problem = r.problem;
+    item.reason = r.problem.message;
+  }
   if (r.finishedAt) item.finishedAt = r.finishedAt;
   if (facts.speed > 1 && r.bytes > 0) item.eta = Math.round((r.bytes - bytesDone) / facts.speed);
   if (facts.queuePosition) item.queuePosition = facts.queuePosition;

@@ -6,7 +6,7 @@
  * copied. Where no thread can be had, files are written on the event loop.
  */
 import { logger } from "../log.ts";
-import { type ErrorCode, HdpError, messageOf } from "../wire/errors.ts";
+import { HdpError, messageOf, type Reason } from "../wire/errors.ts";
 import { type WholeFile, writeWholeSync } from "./whole_file.ts";
 
 const log = logger("downloads");
@@ -18,7 +18,7 @@ export interface WriteRequest {
 }
 
 /** How one file's write ended: null when written. */
-export type WriteOutcome = null | { code: ErrorCode; message: string };
+export type WriteOutcome = null | Reason;
 
 /** Bytes sent to the thread and not yet written, beyond which senders wait. */
 const MAX_PENDING = 32 * 1024 * 1024;

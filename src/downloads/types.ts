@@ -1,5 +1,6 @@
 /** What downloads and uploads look like to the API, the CLI and the UI. */
 
+import type { Reason } from "../wire/errors.ts";
 import type { PeerRef } from "../wire/peer_ref.ts";
 
 export type { PeerRef };
@@ -21,7 +22,12 @@ export interface DownloadItem {
   path: string;
   isDir: boolean;
   state: DownloadState;
-  /** Why it failed or was paused by the node (disk full, peer gone…). */
+  /**
+   * Why it failed or was paused by the node: `IO` the disk is full or cannot be written, `FORBIDDEN`
+   * a link in the download dir leads out, `NOT_FOUND` files are gone at the peer…
+   */
+  problem?: Reason;
+  /** The message of `problem` as plain text (kept for scripts that read it). */
   reason?: string;
   files: number;
   filesDone: number;

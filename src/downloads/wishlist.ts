@@ -9,7 +9,8 @@
  * still arrives: new ones always come after those already handed out. (Before, they were keyed
  * by remote path under "file"; {@link Wishlist.open} moves such records.)
  */
-import type { DownloadItem } from "./types.ts";
+import type { ErrorCode, Reason } from "../wire/errors.ts";
+import type { DownloadItem, PeerRef } from "./types.ts";
 
 /** A requested file or folder: what the API shows of it, and the queue's own bookkeeping. */
 export interface ItemRecord extends
@@ -20,7 +21,7 @@ export interface ItemRecord extends
     | "path"
     | "isDir"
     | "state"
-    | "reason"
+    | "problem"
     | "createdAt"
     | "finishedAt"
     | "files"
@@ -37,8 +38,30 @@ export interface ItemRecord extends
   /** Where the peer's listing continues (its `Ls` cursor) when it was cut off. */
   listCursor?: string;
   filesFailed: number;
+  /** The code of the first file that failed since the item was (re)started. */
+  failedWith?: ErrorCode;
   /** Bytes of the files that are done. */
   bytesDone: number;
+}
+
+/** A new item for `path` of `peer` (its local segments: peer name first), not yet ordered. */
+export function newItem(peer: PeerRef, segments: readonly string[]): ItemRecord {
+  return {
+    id: crypto.randomUUID(),
+    peer,
+    path: segments.slice(1).join("/"),
+    isDir: false,
+    state: "queued",
+    createdAt: Date.now(),
+    order: 0,
+    expanded: false,
+    files: 0,
+    filesDone: 0,
+    filesFailed: 0,
+    bytes: 0,
+    bytesDone: 0,
+    localPath: segments.join("/"),
+  };
 }
 
 /** The states of one file of an item. */
@@ -54,7 +77,8 @@ export interface FileRecord {
   size: number;
   mtime: number;
   state: FileState;
-  reason?: string;
+  /** Why it failed. */
+  problem?: Reason;
   /** Where it is saved, relative to the download dir, once decided (it may get a suffix). */
   localRel?: string;
   /** The remote version the `.part` file holds bytes of: another version starts over. */
@@ -110,9 +134,8 @@ export class Wishlist {
 
   /** Every item. */
   async items(): Promise<ItemRecord[]> {
-    return (await Array.fromAsync(this.#kv.list<ItemRecord>({ prefix: ["dl", "item"] }))).map((e) =>
-      e.value
-    );
+    const entries = await Array.fromAsync(this.#kv.list<ItemRecord>({ prefix: ["dl", "item"] }));
+    return entries.map((e) => withProblem(e.value));
   }
 
   /** Saves an item. */
@@ -167,6 +190,18 @@ export class Wishlist {
     }
   }
 
+  /** Queues an item's failed files again. */
+  async requeueFailed(itemId: string): Promise<void> {
+    const retried: FileRecord[] = [];
+    for await (const file of this.allFiles(itemId)) {
+      if (file.state !== "failed") continue;
+      file.state = "queued";
+      delete file.problem;
+      retried.push(file);
+    }
+    await this.putFiles(retried);
+  }
+
   /** Removes an item and its files. */
   async deleteItem(id: string): Promise<void> {
     let op = this.#kv.atomic();
@@ -181,4 +216,18 @@ export class Wishlist {
     op.delete(["dl", "item", id]);
     await op.commit();
   }
+}
+
+/**
+ * An item saved before reasons had codes kept its reason as text: only the node pauses for a disk
+ * it cannot write (`IO`); a pause by the user needs no reason.
+ */
+function withProblem(item: ItemRecord & { reason?: unknown }): ItemRecord {
+  if (typeof item.reason !== "string") return item;
+  const { reason, ...rest } = item;
+  if (reason === "paused" || item.state === "done") return rest;
+  return {
+    ...rest,
+    problem: { code: item.state === "paused" ? "IO" : "INTERNAL", message: reason },
+  };
 }

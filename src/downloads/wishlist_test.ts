@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Wishlist } from "./wishlist.ts";
+import { newItem, Wishlist } from "./wishlist.ts";
 
 Deno.test("records of the older layout move to listing order; a half-listed item is listed anew", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hdp-wishlist-" });
@@ -54,4 +54,26 @@ Deno.test("records of the older layout move to listing order; a half-listed item
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("reasons saved as text before they had codes are read with one", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const base = newItem({ keyHex: "ab", name: "Peer" }, ["Peer", "Share", "a"]);
+  const old = (state: string, reason: string) => ({ ...base, id: state + reason, state, reason });
+  await kv.set(["dl", "item", "1"], old("paused", "paused"));
+  await kv.set(["dl", "item", "2"], old("paused", "No space left on device"));
+  await kv.set(["dl", "item", "3"], old("failed", "2 of 5 files failed"));
+  const items = await (await Wishlist.open(kv)).items();
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const user = byId.get("pausedpaused")!;
+  assert.equal(user.problem, undefined);
+  assert.ok(!("reason" in user));
+  assert.deepEqual(byId.get("pausedNo space left on device")!.problem, {
+    code: "IO",
+    message: "No space left on device",
+  });
+  assert.deepEqual(byId.get("failed2 of 5 files failed")!.problem, {
+    code: "INTERNAL",
+    message: "2 of 5 files failed",
+  });
 });
