@@ -89,7 +89,7 @@ export async function transferFile(
   ctx: TransferContext,
 ): Promise<TransferResult> {
   const named = file.localRel === undefined;
-  const finalPath = await place(file, localSegments, ctx.downloadDir, ctx.madeDirs);
+  const finalPath = place(file, localSegments, ctx.downloadDir, ctx.madeDirs);
   if (finalPath === null) return "already-there";
   if (named) await ctx.save(file);
   const part = partName(finalPath);
@@ -175,7 +175,7 @@ export async function transferMany(
   const wanted: Array<{ file: FileRecord; finalPath: string }> = [];
   for (const { file, segments } of files) {
     try {
-      const finalPath = await place(file, segments, ctx.downloadDir, ctx.madeDirs);
+      const finalPath = place(file, segments, ctx.downloadDir, ctx.madeDirs);
       if (finalPath === null) ctx.settle(file, "already-there");
       else wanted.push({ file, finalPath });
     } catch (error) {
@@ -302,12 +302,12 @@ async function finish(part: string, finalPath: string, mtime: number): Promise<v
  * chosen once (a numbered one when another file is in the way) and kept in `file.localRel`.
  * Null when this very file is there already.
  */
-async function place(
+function place(
   file: FileRecord,
   segments: string[],
   downloadDir: string,
   madeDirs: Set<string>,
-): Promise<string | null> {
+): string | null {
   const decided = file.localRel ?? segments.join("/");
   const target = join(downloadDir, ...decided.split("/"));
   ensureParent(downloadDir, target, madeDirs);
