@@ -2,36 +2,12 @@
  * Serving finished downloads to the browser (open, preview, stream with seeking), from the
  * download dir only: every path goes through the jail, which keeps it inside.
  */
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { type Jailed, resolveInRoot, type Want } from "../shares/jail.ts";
 import { hdpError } from "../wire/errors.ts";
 import { parsePath } from "../wire/paths.ts";
+import { mediaType } from "./media_type.ts";
 import type { DownloadedEntry, DownloadedFolder } from "./types.ts";
-
-const TYPES: Record<string, string> = {
-  ".txt": "text/plain; charset=utf-8",
-  ".md": "text/plain; charset=utf-8",
-  ".json": "application/json",
-  ".pdf": "application/pdf",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".svg": "image/svg+xml",
-  ".mp3": "audio/mpeg",
-  ".flac": "audio/flac",
-  ".ogg": "audio/ogg",
-  ".opus": "audio/ogg",
-  ".wav": "audio/wav",
-  ".m4a": "audio/mp4",
-  ".mp4": "video/mp4",
-  ".m4v": "video/mp4",
-  ".webm": "video/webm",
-  ".mkv": "video/x-matroska",
-  ".epub": "application/epub+zip",
-  ".zip": "application/zip",
-};
 
 /** Where `segments` lead in the download dir, through the jail (see src/shares/jail.ts). */
 async function inDownloadDir(
@@ -104,7 +80,7 @@ export async function serveDownloaded(downloadDir: string, request: Request): Pr
     throw hdpError("BAD_REQUEST", `"${path}" is not a file`);
   }
   const headers = new Headers({
-    "content-type": TYPES[extname(real).toLowerCase()] ?? "application/octet-stream",
+    "content-type": mediaType(real),
     "accept-ranges": "bytes",
     "x-content-type-options": "nosniff",
     // a downloaded file is someone else's content: never let it run as a page of this origin
