@@ -10,7 +10,13 @@ import { listDownloaded, serveDownloaded } from "./files.ts";
 import { mountUi } from "./ui.ts";
 import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
-import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
+import {
+  type ApiErrorBody,
+  DOWNLOAD_ACTIONS,
+  type DownloadAction,
+  type ShareChangeResponse,
+  type StopResponse,
+} from "./types.ts";
 import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
 import { logger } from "../log.ts";
 
@@ -130,8 +136,6 @@ function toReadable(
   });
 }
 
-const DOWNLOAD_ACTIONS = ["pause", "resume", "cancel", "retry", "front"] as const;
-
-function isDownloadAction(value: string): value is typeof DOWNLOAD_ACTIONS[number] {
+function isDownloadAction(value: string): value is DownloadAction {
   return (DOWNLOAD_ACTIONS as readonly string[]).includes(value);
 }
