@@ -23,6 +23,7 @@ const INFO: NodeInfo = {
 
 function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: string[] } {
   const stops: string[] = [];
+  const stopped = Promise.withResolvers<string>();
   const unused = () => Promise.reject(new Error("not used in this test"));
   return {
     stops,
@@ -41,8 +42,11 @@ function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: string[]
     downloadAction: unused,
     uploads: () => [],
     history: unused,
-    requestStop: (reason) => void stops.push(reason),
-    stopRequested: new Promise(() => {}),
+    requestStop: (reason) => {
+      stops.push(reason);
+      stopped.resolve(reason);
+    },
+    stopRequested: stopped.promise,
     close: () => Promise.resolve(),
     ...overrides,
   };
@@ -67,7 +71,7 @@ Deno.test("the typed client reads info and asks for a stop", async () => {
   const client = clientOf(node);
   assert.deepEqual(await client.info(), INFO);
   assert.deepEqual(await client.stop(), { stopping: true });
-  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await node.stopRequested, "stop requested through the API");
   assert.deepEqual(node.stops, ["stop requested through the API"]);
 });
 
