@@ -1,8 +1,9 @@
 /**
- * The Hono app: the JSON API under /api. Runtime-neutral, so tests drive it with `app.request()`
- * without opening a socket.
+ * The Hono app: the JSON API under /api. Runtime-neutral (the WebSocket upgrade is injected), so
+ * tests drive it with `app.request()` without opening a socket.
  */
 import { Hono } from "hono";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { HdpNode } from "../node/node.ts";
 import { hdpError, toHdpError } from "../wire/errors.ts";
 import { eventStream } from "./events.ts";
@@ -22,8 +23,14 @@ import { logger } from "../log.ts";
 
 const log = logger("api");
 
+/** What the runtime's adapter (server.ts for Deno) gives the app. */
+export interface AppOptions {
+  /** Upgrades `/api/events` to a WebSocket. Default: none, and that route answers `UNSUPPORTED`. */
+  upgradeWebSocket?: UpgradeWebSocket;
+}
+
 /** Builds the API app for a node, guarded as `guard` says (see guard.ts). */
-export function createApp(node: HdpNode, guard: GuardOptions): Hono {
+export function createApp(node: HdpNode, guard: GuardOptions, options: AppOptions = {}): Hono {
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -86,7 +93,7 @@ export function createApp(node: HdpNode, guard: GuardOptions): Hono {
   });
   app.get("/api/uploads", (c) => c.json(node.uploads()));
   app.get("/api/history", async (c) => c.json(await node.history()));
-  app.get("/api/events", (c) => eventStream(node, c.req.raw));
+  app.get("/api/events", (c) => eventStream(node, c, options.upgradeWebSocket));
   app.get("/files/*", (c) => serveDownloaded(node.info().downloadDir, c.req.raw));
   app.get("/api/downloaded", async (c) => {
     const path = new URL(c.req.url).searchParams.get("path") ?? "";
