@@ -18,7 +18,8 @@ import {
   type ShareChangeResponse,
   type StopResponse,
 } from "./types.ts";
-import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
+import { jsonBody, lsQueryFrom, readQueryFrom, searchQueryFrom } from "./params.ts";
+import { searchPeers } from "./search.ts";
 import { logger } from "../log.ts";
 
 const log = logger("api");
@@ -76,6 +77,10 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
   });
+  app.get(
+    "/api/search",
+    async (c) => c.json(await searchPeers(node, searchQueryFrom(new URL(c.req.url)))),
+  );
   app.get("/api/downloads", (c) => c.json(node.downloads()));
   app.post("/api/downloads", async (c) => {
     const { peer, path } = await jsonBody(c.req.raw, { peer: "string", path: "string" });
