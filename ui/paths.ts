@@ -1,5 +1,9 @@
 /** Paths at a peer and in the download dir; pure functions, no DOM. */
 
+import { type PreviewKind, previewKind } from "../src/api/media_type.ts";
+
+export { type PreviewKind, previewKind };
+
 /** A path split into breadcrumbs: `a/b` gives `a` → `a`, `b` → `a/b`. */
 export function crumbs(path: string): { label: string; path: string }[] {
   const parts = path.split("/").filter(Boolean);
@@ -21,37 +25,6 @@ export function dirname(path: string): string {
 export function fileUrl(localPath: string, token?: string): string {
   const url = `/files/${encodePath(localPath)}`;
   return token ? `${url}?token=${encodeURIComponent(token)}` : url;
-}
-
-/** The kinds of file the browser can show inline. */
-export type PreviewKind = "image" | "audio" | "video";
-
-const PREVIEWS: Record<string, PreviewKind> = {
-  png: "image",
-  jpg: "image",
-  jpeg: "image",
-  gif: "image",
-  webp: "image",
-  avif: "image",
-  svg: "image",
-  mp3: "audio",
-  ogg: "audio",
-  opus: "audio",
-  flac: "audio",
-  wav: "audio",
-  m4a: "audio",
-  aac: "audio",
-  mp4: "video",
-  webm: "video",
-  m4v: "video",
-  mov: "video",
-};
-
-/** Which inline preview suits a file, by its extension; undefined when none does. */
-export function previewKind(path: string): PreviewKind | undefined {
-  const name = basename(path);
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? PREVIEWS[name.slice(dot + 1).toLowerCase()] : undefined;
 }
 
 /** Encodes each segment of a slash-separated path for a URL. */

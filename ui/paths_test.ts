@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { basename, crumbs, dirname, fileUrl, previewKind } from "./paths.ts";
+import { basename, crumbs, dirname, fileUrl } from "./paths.ts";
 
 Deno.test("crumbs lead from the share down to the folder", () => {
   assert.deepEqual(crumbs(""), []);
@@ -19,12 +19,4 @@ Deno.test("basename and dirname split a peer path", () => {
 Deno.test("fileUrl encodes each segment and keeps the slashes", () => {
   assert.equal(fileUrl("Bob/My Music/#1?.mp3"), "/files/Bob/My%20Music/%231%3F.mp3");
   assert.equal(fileUrl("Bob/a", "t o"), "/files/Bob/a?token=t%20o");
-});
-
-Deno.test("previewKind goes by the extension, whatever its case", () => {
-  assert.equal(previewKind("a/photo.JPG"), "image");
-  assert.equal(previewKind("song.flac"), "audio");
-  assert.equal(previewKind("film.webm"), "video");
-  assert.equal(previewKind("notes.txt"), undefined);
-  assert.equal(previewKind(".mp3"), undefined);
 });

@@ -2,7 +2,8 @@
 /** The Search screen: one query to every connected peer at once, results grouped by peer. */
 import type { JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
-import type { LsEntry, PeerInfo, Totals } from "../src/api/types.ts";
+import type { LsEntry, PeerRef, PeerSearchResult, Totals } from "../src/api/types.ts";
+import { HdpError } from "../src/wire/errors.ts";
 import { useApp } from "./context.ts";
 import { PAGE_SIZE } from "./browse.tsx";
 import { EntryRow } from "./entry_row.tsx";
@@ -11,7 +12,7 @@ import { Empty, ErrorNote, Loading } from "./status.tsx";
 
 /** One peer's answer to the search. */
 interface PeerResults {
-  peer: PeerInfo;
+  peer: PeerRef;
   entries: LsEntry[];
   cursor: string | undefined;
   totals: Totals | undefined;
@@ -26,6 +27,7 @@ export function Search(): JSX.Element {
   const [term, setTerm] = useState("");
   const [searched, setSearched] = useState("");
   const [results, setResults] = useState<PeerResults[] | undefined>(undefined);
+  const [searching, setSearching] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const run = useRef(0);
 
@@ -33,26 +35,22 @@ export function Search(): JSX.Element {
     if (id !== run.current) return; // an answer to an older search
     setResults((all) => all?.map((r) => r.peer.keyHex === key ? { ...r, ...change } : r));
   };
-  const fetchPage = async (id: number, query: string, r: PeerResults) => {
+  // the next page of one peer (or its first again, after that peer failed)
+  const fetchMore = async (id: number, query: string, r: PeerResults) => {
     update(id, r.peer.keyHex, { loading: true, error: undefined });
     try {
-      const page = await client.peerLs(r.peer.keyHex, {
-        path: "",
-        searchTerm: query,
+      const { results: [page] } = await client.search(query, {
+        peer: r.peer.keyHex,
         limit: PAGE_SIZE,
         ...(r.cursor ? { cursor: r.cursor } : {}),
       });
-      update(id, r.peer.keyHex, {
-        entries: [...r.entries, ...page.entries],
-        cursor: page.cursor,
-        totals: page.totals,
-        partial: page.partial,
-        loading: false,
-      });
+      if (!page) throw new HdpError("PROTOCOL", "The daemon answered no result for this peer");
+      update(id, r.peer.keyHex, { ...resultsOf(page), entries: [...r.entries, ...page.entries] });
     } catch (failure) {
       update(id, r.peer.keyHex, { loading: false, error: failure });
     }
   };
+  // every connected peer at once, through the daemon's one search
   const search = async (event: Event) => {
     event.preventDefault();
     const query = term.trim();
@@ -60,16 +58,16 @@ export function Search(): JSX.Element {
     const id = ++run.current;
     setError(undefined);
     setSearched(query);
-    let peers: PeerInfo[];
+    setResults(undefined);
+    setSearching(true);
     try {
-      peers = (await client.peers()).filter((peer) => peer.status === "connected");
+      const answer = await client.search(query, { limit: PAGE_SIZE });
+      if (id === run.current) setResults(answer.results.map(resultsOf));
     } catch (failure) {
-      setError(failure);
-      return;
+      if (id === run.current) setError(failure);
+    } finally {
+      if (id === run.current) setSearching(false);
     }
-    const fresh = peers.map(emptyResults);
-    setResults(fresh);
-    await Promise.all(fresh.map((r) => fetchPage(id, query, r)));
   };
 
   return (
@@ -88,13 +86,14 @@ export function Search(): JSX.Element {
         </form>
         {error !== undefined && <ErrorNote error={error} />}
       </section>
+      {searching && <Loading label="Searching…" />}
       {results?.length === 0 && <Empty>No peer is connected: connect one on the Peers tab.</Empty>}
       {results?.map((r) => (
         <PeerGroup
           key={r.peer.keyHex}
           results={r}
           searched={searched}
-          onMore={() => fetchPage(run.current, searched, r)}
+          onMore={() => fetchMore(run.current, searched, r)}
         />
       ))}
     </div>
@@ -134,14 +133,14 @@ function PeerGroup(
   );
 }
 
-function emptyResults(peer: PeerInfo): PeerResults {
+function resultsOf(result: PeerSearchResult): PeerResults {
   return {
-    peer,
-    entries: [],
-    cursor: undefined,
-    totals: undefined,
-    partial: false,
-    loading: true,
-    error: undefined,
+    peer: result.peer,
+    entries: result.entries,
+    cursor: result.cursor,
+    totals: result.totals,
+    partial: result.partial,
+    loading: false,
+    error: result.error ? new HdpError(result.error.code, result.error.message) : undefined,
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The Hono app: the JSON API under /api. Runtime-neutral, so tests drive it with `app.request()`
- * without opening a socket.
+ * The Hono app: the JSON API under /api. Runtime-neutral (the WebSocket upgrade is injected), so
+ * tests drive it with `app.request()` without opening a socket.
  */
 import { Hono } from "hono";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { HdpNode } from "../node/node.ts";
 import { hdpError, toHdpError } from "../wire/errors.ts";
 import { eventStream } from "./events.ts";
@@ -10,14 +11,27 @@ import { listDownloaded, serveDownloaded } from "./files.ts";
 import { mountUi } from "./ui.ts";
 import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
-import type { ApiErrorBody, ShareChangeResponse, StopResponse } from "./types.ts";
-import { jsonBody, lsQueryFrom, readQueryFrom } from "./params.ts";
+import {
+  type ApiErrorBody,
+  DOWNLOAD_ACTIONS,
+  type DownloadAction,
+  type ShareChangeResponse,
+  type StopResponse,
+} from "./types.ts";
+import { jsonBody, lsQueryFrom, readQueryFrom, searchQueryFrom } from "./params.ts";
+import { searchPeers } from "./search.ts";
 import { logger } from "../log.ts";
 
 const log = logger("api");
 
+/** What the runtime's adapter (server.ts for Deno) gives the app. */
+export interface AppOptions {
+  /** Upgrades `/api/events` to a WebSocket. Default: none, and that route answers `UNSUPPORTED`. */
+  upgradeWebSocket?: UpgradeWebSocket;
+}
+
 /** Builds the API app for a node, guarded as `guard` says (see guard.ts). */
-export function createApp(node: HdpNode, guard: GuardOptions): Hono {
+export function createApp(node: HdpNode, guard: GuardOptions, options: AppOptions = {}): Hono {
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -63,6 +77,10 @@ export function createApp(node: HdpNode, guard: GuardOptions): Hono {
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
   });
+  app.get(
+    "/api/search",
+    async (c) => c.json(await searchPeers(node, searchQueryFrom(new URL(c.req.url)))),
+  );
   app.get("/api/downloads", (c) => c.json(node.downloads()));
   app.post("/api/downloads", async (c) => {
     const { peer, path } = await jsonBody(c.req.raw, { peer: "string", path: "string" });
@@ -80,7 +98,7 @@ export function createApp(node: HdpNode, guard: GuardOptions): Hono {
   });
   app.get("/api/uploads", (c) => c.json(node.uploads()));
   app.get("/api/history", async (c) => c.json(await node.history()));
-  app.get("/api/events", (c) => eventStream(node, c.req.raw));
+  app.get("/api/events", (c) => eventStream(node, c, options.upgradeWebSocket));
   app.get("/files/*", (c) => serveDownloaded(node.info().downloadDir, c.req.raw));
   app.get("/api/downloaded", async (c) => {
     const path = new URL(c.req.url).searchParams.get("path") ?? "";
@@ -130,8 +148,6 @@ function toReadable(
   });
 }
 
-const DOWNLOAD_ACTIONS = ["pause", "resume", "cancel", "retry", "front"] as const;
-
-function isDownloadAction(value: string): value is typeof DOWNLOAD_ACTIONS[number] {
+function isDownloadAction(value: string): value is DownloadAction {
   return (DOWNLOAD_ACTIONS as readonly string[]).includes(value);
 }

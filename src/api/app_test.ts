@@ -1,52 +1,9 @@
 import assert from "node:assert/strict";
-import type { HdpNode, NodeInfo } from "../node/node.ts";
-import { EventBus } from "../node/events.ts";
+import type { HdpNode } from "../node/node.ts";
 import { hdpError } from "../wire/errors.ts";
+import { fakeNode, GUARD, INFO } from "./_fake_node.ts";
 import { createApp } from "./app.ts";
 import { createClient } from "./client.ts";
-
-const GUARD = { bound: { hostname: "127.0.0.1", port: 3030 } };
-
-const INFO: NodeInfo = {
-  name: "PersianChinchilla",
-  publicKey: "00".repeat(32),
-  announceAddress: "hdp1test",
-  natType: "unknown",
-  listening: ["192.0.2.1:50000"],
-  port: 50000,
-  shares: [{ name: "music", path: "/srv/music" }],
-  downloadDir: "/dl",
-  storageDir: "/state",
-  uiAddress: "127.0.0.1:3030",
-  version: "0.1.0",
-};
-
-function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: string[] } {
-  const stops: string[] = [];
-  const unused = () => Promise.reject(new Error("not used in this test"));
-  return {
-    stops,
-    events: new EventBus(),
-    info: () => INFO,
-    shares: unused,
-    addShare: unused,
-    removeShare: unused,
-    ls: unused,
-    connect: unused,
-    peers: () => [],
-    peerLs: unused,
-    peerRead: unused,
-    download: unused,
-    downloads: () => [],
-    downloadAction: unused,
-    uploads: () => [],
-    history: unused,
-    requestStop: (reason) => void stops.push(reason),
-    stopRequested: new Promise(() => {}),
-    close: () => Promise.resolve(),
-    ...overrides,
-  };
-}
 
 function clientOf(node: HdpNode) {
   const app = createApp(node, GUARD);
@@ -67,7 +24,7 @@ Deno.test("the typed client reads info and asks for a stop", async () => {
   const client = clientOf(node);
   assert.deepEqual(await client.info(), INFO);
   assert.deepEqual(await client.stop(), { stopping: true });
-  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await node.stopRequested, "stop requested through the API");
   assert.deepEqual(node.stops, ["stop requested through the API"]);
 });
 

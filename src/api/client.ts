@@ -14,6 +14,8 @@ import type {
   NodeInfo,
   PeerInfo,
   PeerLsPage,
+  SearchQuery,
+  SearchResponse,
   ShareChangeResponse,
   ShareInfo,
   StopResponse,
@@ -42,6 +44,11 @@ export interface ApiClient {
   peers(): Promise<PeerInfo[]>;
   /** One page of a peer's listing or search. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
+  /**
+   * Searches every connected peer at once (or only `options.peer`, where `options.cursor`
+   * continues): one result per peer, a peer that failed with its `error`.
+   */
+  search(term: string, options?: Omit<SearchQuery, "term">): Promise<SearchResponse>;
   /** Reads a peer's file (or a range): the response's body is the bytes. */
   peerRead(peer: string, path: string, range?: { start?: number; end?: number }): Promise<Response>;
   /** Asks for a file or folder of a peer; it is queued and survives restarts. */
@@ -88,6 +95,8 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     peers: () => request<PeerInfo[]>("GET", "/api/peers"),
     peerLs: (peer, query) =>
       request<PeerLsPage>("GET", `/api/peers/${encodeURIComponent(peer)}/ls?${lsParams(query)}`),
+    search: (term, options = {}) =>
+      request<SearchResponse>("GET", `/api/search?${searchParams({ term, ...options })}`),
     async peerRead(peer, path, range = {}) {
       const params = new URLSearchParams({ path });
       if (range.start !== undefined) params.set("start", String(range.start));
@@ -151,6 +160,15 @@ export function lsParams(query: LsQuery): string {
   if (query.recursive) params.set("recursive", "true");
   if (query.searchTerm) params.set("search", query.searchTerm);
   if (query.cursor) params.set("cursor", query.cursor);
+  if (query.limit !== undefined) params.set("limit", String(query.limit));
+  return params.toString();
+}
+
+/** The query string of a search request. */
+export function searchParams(query: SearchQuery): string {
+  const params = new URLSearchParams({ q: query.term });
+  if (query.peer !== undefined) params.set("peer", query.peer);
+  if (query.cursor !== undefined) params.set("cursor", query.cursor);
   if (query.limit !== undefined) params.set("limit", String(query.limit));
   return params.toString();
 }

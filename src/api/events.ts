@@ -1,21 +1,40 @@
-/** The WebSocket event stream: every node event as one JSON message. */
+/**
+ * The WebSocket event stream: every node event as one JSON message. The socket itself comes from
+ * the runtime's adapter (hono's `UpgradeWebSocket`, injected into the app; server.ts has Deno's),
+ * so the app stays runtime-neutral and this is tested without a socket.
+ */
+import type { Context } from "hono";
+import type { UpgradeWebSocket, WSEvents } from "hono/ws";
 import type { HdpNode } from "../node/node.ts";
 import { hdpError } from "../wire/errors.ts";
 
-/** Upgrades `request` to a WebSocket that carries the node's events until either side closes. */
-export function eventStream(node: HdpNode, request: Request): Response {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+/** What the event socket does: a hello with the node's info, then every event until it closes. */
+export function eventSocket(node: HdpNode): WSEvents {
+  let unsubscribe: (() => void) | undefined;
+  return {
+    onOpen(_event, ws) {
+      unsubscribe = node.events.on((event) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
+      });
+      ws.send(JSON.stringify({ type: "hello", info: node.info() }));
+    },
+    onClose: () => unsubscribe?.(),
+    onError: () => unsubscribe?.(),
+  };
+}
+
+/**
+ * Answers `GET /api/events` by upgrading it with `upgrade`. Throws `BAD_REQUEST` for a request
+ * that is not a WebSocket upgrade, `UNSUPPORTED` when the app was built without an upgrade.
+ */
+export function eventStream(
+  node: HdpNode,
+  c: Context,
+  upgrade: UpgradeWebSocket | undefined,
+): Promise<Response> {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw hdpError("BAD_REQUEST", "This is a WebSocket endpoint");
   }
-  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
-  let unsubscribe: (() => void) | undefined;
-  socket.onopen = () => {
-    unsubscribe = node.events.on((event) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
-    });
-    socket.send(JSON.stringify({ type: "hello", info: node.info() }));
-  };
-  socket.onclose = () => unsubscribe?.();
-  socket.onerror = () => unsubscribe?.();
-  return response;
+  if (!upgrade) throw hdpError("UNSUPPORTED", "This server cannot open WebSockets");
+  return upgrade(c, eventSocket(node));
 }

@@ -1,57 +1,22 @@
 /**
  * Serving finished downloads to the browser (open, preview, stream with seeking), from the
- * download dir only: the path is resolved with realPath and must stay inside.
+ * download dir only: every path goes through the jail, which keeps it inside.
  */
-import { extname, join } from "node:path";
+import { join } from "node:path";
+import { type Jailed, resolveInRoot, type Want } from "../shares/jail.ts";
 import { hdpError } from "../wire/errors.ts";
-import { isInside, parsePath } from "../wire/paths.ts";
+import { parsePath } from "../wire/paths.ts";
+import { mediaType } from "./media_type.ts";
 import type { DownloadedEntry, DownloadedFolder } from "./types.ts";
 
-const TYPES: Record<string, string> = {
-  ".txt": "text/plain; charset=utf-8",
-  ".md": "text/plain; charset=utf-8",
-  ".json": "application/json",
-  ".pdf": "application/pdf",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".svg": "image/svg+xml",
-  ".mp3": "audio/mpeg",
-  ".flac": "audio/flac",
-  ".ogg": "audio/ogg",
-  ".opus": "audio/ogg",
-  ".wav": "audio/wav",
-  ".m4a": "audio/mp4",
-  ".mp4": "video/mp4",
-  ".m4v": "video/mp4",
-  ".webm": "video/webm",
-  ".mkv": "video/x-matroska",
-  ".epub": "application/epub+zip",
-  ".zip": "application/zip",
-};
-
-/**
- * The real path of `segments` in the download dir: symlinks resolved, and refused (`NOT_SHARED`)
- * when that leads out of the dir; `NOT_FOUND` with `missing` when nothing is there.
- */
+/** Where `segments` lead in the download dir, through the jail (see src/shares/jail.ts). */
 async function inDownloadDir(
   downloadDir: string,
   segments: string[],
-  missing: string,
-): Promise<string> {
+  want: Want,
+): Promise<Jailed> {
   const root = await Deno.realPath(downloadDir);
-  let real: string;
-  try {
-    real = await Deno.realPath(join(root, ...segments));
-  } catch {
-    throw hdpError("NOT_FOUND", missing);
-  }
-  if (!isInside(root, real)) {
-    throw hdpError("NOT_SHARED", `"${segments.join("/")}" leads outside the download dir`);
-  }
-  return real;
+  return resolveInRoot(root, segments, { want, rootName: "the download dir" });
 }
 
 /** The most entries one listing of a downloaded folder holds. */
@@ -63,8 +28,8 @@ export const MAX_LISTED = 2000;
  */
 export async function listDownloaded(downloadDir: string, path: string): Promise<DownloadedFolder> {
   const segments = parsePath(path);
-  const real = await inDownloadDir(downloadDir, segments, `No downloaded folder "${path}"`);
-  if (!(await Deno.stat(real)).isDirectory) {
+  const { realPath: real, info } = await inDownloadDir(downloadDir, segments, "any");
+  if (!info.isDirectory) {
     throw hdpError("BAD_REQUEST", `"${path}" is not a folder`);
   }
   const entries: DownloadedEntry[] = [];
@@ -106,15 +71,16 @@ export async function serveDownloaded(downloadDir: string, request: Request): Pr
   }
   const segments = parsePath(path);
   if (segments.length === 0) throw hdpError("BAD_REQUEST", "Name a file");
-  const real = await inDownloadDir(downloadDir, segments, `No downloaded file "${path}"`);
+  const { realPath: real } = await inDownloadDir(downloadDir, segments, "file");
   const file = await Deno.open(real);
+  // checked again once open: a swap after the jail's check cannot hand out something else
   const info = await file.stat();
   if (!info.isFile) {
     file.close();
     throw hdpError("BAD_REQUEST", `"${path}" is not a file`);
   }
   const headers = new Headers({
-    "content-type": TYPES[extname(real).toLowerCase()] ?? "application/octet-stream",
+    "content-type": mediaType(real),
     "accept-ranges": "bytes",
     "x-content-type-options": "nosniff",
     // a downloaded file is someone else's content: never let it run as a page of this origin

@@ -1,5 +1,6 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
 import type { LsQuery } from "../shares/query.ts";
+import type { SearchQuery } from "./types.ts";
 import { hdpError } from "../wire/errors.ts";
 
 const MAX_BODY = 64 * 1024;
@@ -44,12 +45,39 @@ export function lsQueryFrom(url: URL): LsQuery {
   if (search !== null && search !== "") query.searchTerm = search;
   const cursor = params.get("cursor");
   if (cursor !== null && cursor !== "") query.cursor = cursor;
-  const limit = params.get("limit");
-  if (limit !== null) {
-    if (!/^\d+$/.test(limit)) throw hdpError("BAD_REQUEST", '"limit" must be a whole number');
-    query.limit = Number(limit);
-  }
+  const limit = limitParam(params);
+  if (limit !== undefined) query.limit = limit;
   return query;
+}
+
+/** Reads `q`, `peer`, `cursor` and `limit` of a search; a cursor needs a peer (it is one peer's). */
+export function searchQueryFrom(url: URL): SearchQuery {
+  const params = url.searchParams;
+  const term = params.get("q") ?? "";
+  if (term.trim() === "") throw hdpError("BAD_REQUEST", '"q" is required: the words to search for');
+  const query: SearchQuery = { term };
+  const peer = params.get("peer");
+  if (peer !== null && peer !== "") query.peer = peer;
+  const cursor = params.get("cursor");
+  if (cursor !== null && cursor !== "") {
+    if (query.peer === undefined) {
+      throw hdpError(
+        "BAD_REQUEST",
+        '"cursor" needs "peer": a cursor continues one peer\'s results',
+      );
+    }
+    query.cursor = cursor;
+  }
+  const limit = limitParam(params);
+  if (limit !== undefined) query.limit = limit;
+  return query;
+}
+
+function limitParam(params: URLSearchParams): number | undefined {
+  const limit = params.get("limit");
+  if (limit === null) return undefined;
+  if (!/^\d+$/.test(limit)) throw hdpError("BAD_REQUEST", '"limit" must be a whole number');
+  return Number(limit);
 }
 
 function booleanParam(name: string, value: string): boolean {

@@ -1,7 +1,14 @@
-/** Serving the API app on a TCP address. */
+/** The Deno adapter of the API app: serving it on a TCP address, and Deno's WebSocket upgrade. */
 import type { Hono } from "hono";
+import { upgradeWebSocket as denoUpgradeWebSocket } from "hono/deno";
+import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
 import type { HostPort } from "../node/config.ts";
 import { hdpError } from "../wire/errors.ts";
+
+/** Deno's WebSocket upgrade, for `createApp`; a client silent for a minute is dropped. */
+export const upgradeWebSocket: UpgradeWebSocket<WebSocket> = defineWebSocketHelper(
+  (c, events) => denoUpgradeWebSocket(c, events, { idleTimeout: 60 }),
+);
 
 /** A running HTTP server. */
 export interface ApiServer {

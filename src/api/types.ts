@@ -1,13 +1,17 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
-import type { ErrorCode } from "../wire/errors.ts";
+import type { ErrorCode, Reason } from "../wire/errors.ts";
 import type { ShareSetting } from "../node/settings.ts";
-export type { DownloadAction, NodeInfo, PeerLsPage } from "../node/node.ts";
+import type { PeerRef } from "../downloads/types.ts";
+import type { LsEntry, Totals } from "../wire/entries.ts";
+export type { NodeInfo, PeerLsPage } from "../node/node.ts";
 export type { PeerInfo } from "../transport/peers.ts";
 export type { ShareSetting } from "../node/settings.ts";
 export type { ShareInfo } from "../shares/shares.ts";
 export type { LsPage, LsQuery } from "../shares/query.ts";
 export type { LsEntry, Totals } from "../wire/entries.ts";
+export { DOWNLOAD_ACTIONS } from "../downloads/types.ts";
 export type {
+  DownloadAction,
   DownloadItem,
   DownloadState,
   HistoryEntry,
@@ -58,4 +62,35 @@ export interface DownloadedFolder {
   entries: DownloadedEntry[];
   /** True when the folder holds more than the entries listed. */
   truncated: boolean;
+}
+
+/** What `GET /api/search` takes: `?q=TERM[&peer=…&cursor=…&limit=…]`. */
+export interface SearchQuery {
+  /** Every word must occur in a matching path. */
+  term: string;
+  /** Only this peer (a name, key or key prefix); without it, every connected peer. */
+  peer?: string;
+  /** Where the peer's previous page ended (with `peer` only: a cursor is one peer's). */
+  cursor?: string;
+  /** At most this many entries per peer. */
+  limit?: number;
+}
+
+/** One peer's answer to a search: a page of matches, or why the peer could not answer. */
+export interface PeerSearchResult {
+  peer: PeerRef;
+  /** The matches, at most `limit` (empty when `error` is set). */
+  entries: LsEntry[];
+  /** Set when the peer has more: pass it back with `peer` for the next page. */
+  cursor?: string;
+  totals?: Totals;
+  /** True while the peer is still indexing: matches may be missing. */
+  partial: boolean;
+  /** Why this peer did not answer (gone, timed out…); the other peers' results stand. */
+  error?: Reason;
+}
+
+/** The answer to `GET /api/search`: one result per peer asked, in the order of `GET /api/peers`. */
+export interface SearchResponse {
+  results: PeerSearchResult[];
 }

@@ -6,7 +6,7 @@
 import { createApp } from "../api/app.ts";
 import { isLoopback } from "../api/guard.ts";
 import { loadOrCreateToken } from "../node/api_token.ts";
-import { type ApiServer, serveApi } from "../api/server.ts";
+import { type ApiServer, serveApi, upgradeWebSocket } from "../api/server.ts";
 import { logger, setLogLevel } from "../log.ts";
 import type { NodeConfig } from "../node/config.ts";
 import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/node.ts";
@@ -71,7 +71,8 @@ async function run(config: NodeConfig): Promise<void> {
   try {
     node = await startNode(config, { scope });
     token = isLoopback(config.ui.hostname) ? undefined : await loadOrCreateToken(config.storageDir);
-    server = serveApi(createApp(node, { bound: config.ui, token }), config.ui);
+    const app = createApp(node, { bound: config.ui, token }, { upgradeWebSocket });
+    server = serveApi(app, config.ui);
     // The worker owns this copy of the config; info() reads it, so it reports the bound port.
     Object.assign(config.ui, server.address); // the same object the guard holds
   } catch (error) {

@@ -188,33 +188,23 @@ export const searchCommand: Command = {
   },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
-    const client = clientFor(args, io);
     const searchTerm = args.positionals[0]!;
+    if (searchTerm.trim() === "") throw new UsageError("search: give the words to look for");
     const limit = integerValue(args, "limit") ?? 100;
-    const peers = (await client.peers()).filter((p) => p.status === "connected");
-    const results = await Promise.all(peers.map(async (peer) => {
-      try {
-        const page = await client.peerLs(peer.keyHex, {
-          path: "",
-          searchTerm,
-          limit: Math.max(1, Math.min(limit, 5000)),
-        });
-        return {
-          peer: page.peer,
-          entries: page.entries.slice(0, limit),
-          partial: page.partial,
-          more: page.cursor !== undefined,
-        };
-      } catch (error) {
-        return {
-          peer: { keyHex: peer.keyHex, name: peer.name },
-          entries: [],
-          error: (error as Error).message,
-        };
+    const response = await clientFor(args, io).search(searchTerm, {
+      limit: Math.max(1, Math.min(limit, 5000)),
+    });
+    // the shape `search --json` has always printed: the error as its message, `more` for a cursor
+    const results = response.results.map((result) =>
+      result.error ? { peer: result.peer, entries: [], error: result.error.message } : {
+        peer: result.peer,
+        entries: result.entries.slice(0, limit),
+        partial: result.partial,
+        more: result.cursor !== undefined,
       }
-    }));
+    );
     if (args.values.json) return printJson(io, results);
-    if (peers.length === 0) io.stderr("No peer is connected.\n");
+    if (results.length === 0) io.stderr("No peer is connected.\n");
     for (const result of results) {
       io.stdout(
         `${result.peer.name}: ${

@@ -1,5 +1,11 @@
 /** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
-import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../api/types.ts";
+import {
+  DOWNLOAD_ACTIONS,
+  type DownloadAction,
+  type DownloadItem,
+  type HistoryEntry,
+  type UploadInfo,
+} from "../api/types.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 import { formatBytes, formatDate } from "../api/format.ts";
@@ -60,11 +66,11 @@ export const transfersCommand: Command = {
   },
 };
 
-function actionCommand(action: DownloadAction, name: string, summary: string): Command {
+function actionCommand(action: DownloadAction, summary: string): Command {
   return {
-    name,
+    name: action,
     summary,
-    usage: `${name} ID [--json]   (an id prefix from "transfers" is enough)`,
+    usage: `${action} ID [--json]   (an id prefix from "transfers" is enough)`,
     options: CONTROL_OPTIONS,
     positionals: { min: 1, max: 1 },
     async run(args, io) {
@@ -79,14 +85,19 @@ function actionCommand(action: DownloadAction, name: string, summary: string): C
   };
 }
 
-/** `pause`, `resume`, `cancel`, `retry`, `front` */
-export const actionCommands: Command[] = [
-  actionCommand("pause", "pause", "Pause a download (its partial files stay)."),
-  actionCommand("resume", "resume", "Resume a paused download."),
-  actionCommand("cancel", "cancel", "Cancel a download and delete its partial files."),
-  actionCommand("retry", "retry", "Retry the failed files of a download."),
-  actionCommand("front", "front", "Move a download to the front of the queue."),
-];
+/** What each action's command does, for its help. */
+const ACTION_SUMMARIES: Record<DownloadAction, string> = {
+  pause: "Pause a download (its partial files stay).",
+  resume: "Resume a paused download.",
+  cancel: "Cancel a download and delete its partial files.",
+  retry: "Retry the failed files of a download.",
+  front: "Move a download to the front of the queue.",
+};
+
+/** One command per download action (`pause`, `resume`, `cancel`, `retry`, `front`), in order. */
+export const actionCommands: Command[] = DOWNLOAD_ACTIONS.map((action) =>
+  actionCommand(action, ACTION_SUMMARIES[action])
+);
 
 function resolveId(io: Io, items: DownloadItem[], prefix: string): string | undefined {
   const matches = items.filter((i) => i.id.startsWith(prefix));

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HdpError, hdpError, toHdpError } from "../wire/errors.ts";
-import { isInside } from "../wire/paths.ts";
+import { ensureDirInside } from "../shares/jail.ts";
 import { partName, suffixedName } from "./local_path.ts";
 import { diskError, type WholeFile, writeWholeSync } from "./whole_file.ts";
 import type { FileRecord } from "./wishlist.ts";
@@ -89,7 +89,7 @@ export async function transferFile(
   ctx: TransferContext,
 ): Promise<TransferResult> {
   const named = file.localRel === undefined;
-  const finalPath = await place(file, localSegments, ctx.downloadDir, ctx.madeDirs);
+  const finalPath = place(file, localSegments, ctx.downloadDir, ctx.madeDirs);
   if (finalPath === null) return "already-there";
   if (named) await ctx.save(file);
   const part = partName(finalPath);
@@ -175,7 +175,7 @@ export async function transferMany(
   const wanted: Array<{ file: FileRecord; finalPath: string }> = [];
   for (const { file, segments } of files) {
     try {
-      const finalPath = await place(file, segments, ctx.downloadDir, ctx.madeDirs);
+      const finalPath = place(file, segments, ctx.downloadDir, ctx.madeDirs);
       if (finalPath === null) ctx.settle(file, "already-there");
       else wanted.push({ file, finalPath });
     } catch (error) {
@@ -302,15 +302,15 @@ async function finish(part: string, finalPath: string, mtime: number): Promise<v
  * chosen once (a numbered one when another file is in the way) and kept in `file.localRel`.
  * Null when this very file is there already.
  */
-async function place(
+function place(
   file: FileRecord,
   segments: string[],
   downloadDir: string,
   madeDirs: Set<string>,
-): Promise<string | null> {
+): string | null {
   const decided = file.localRel ?? segments.join("/");
   const target = join(downloadDir, ...decided.split("/"));
-  await ensureParent(downloadDir, target, madeDirs);
+  ensureParent(downloadDir, target, madeDirs);
   if (file.localRel === undefined) {
     const chosen = chooseName(target, file);
     if (chosen === null) return null;
@@ -340,25 +340,16 @@ function chooseName(target: string, file: FileRecord): string | null {
   throw hdpError("CONFLICT", `Cannot find a free name for "${base}"`);
 }
 
-/** Creates the parent directories and checks that they stay in the download dir. */
-async function ensureParent(downloadDir: string, target: string, made: Set<string>): Promise<void> {
+/** Creates the parent directories through the jail, which keeps them in the download dir. */
+function ensureParent(downloadDir: string, target: string, made: Set<string>): void {
   const parent = dirname(target);
-  if (made.has(parent)) return;
+  if (made.has(parent)) return; // the common case: a folder of small files, one parent
   try {
-    await Deno.mkdir(parent, { recursive: true });
-    const real = await Deno.realPath(parent);
-    if (!isInside(downloadDir, real)) {
-      throw hdpError(
-        "FORBIDDEN",
-        `Cannot save into "${parent}": a link there leads out of the download dir`,
-      );
-    }
+    ensureDirInside(downloadDir, parent, { made });
   } catch (error) {
     if (error instanceof HdpError) throw error;
     throw diskError(error, parent);
   }
-  if (made.size > 10_000) made.clear();
-  made.add(parent);
 }
 
 /** One stat, synchronously: the common case (nothing there) is a single fast syscall. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parsePath } from "../wire/paths.ts";
 import { IndexStore } from "./index_store.ts";
 import { isInside } from "../wire/paths.ts";
-import { resolveInShare } from "./jail.ts";
+import { ensureDirInside, resolveInRoot, resolveInShare } from "./jail.ts";
 import { scanTree } from "./scanner.ts";
 
 async function tree(): Promise<{ base: string; share: string } & AsyncDisposable> {
@@ -66,6 +66,89 @@ Deno.test("the jail refuses symlinks out, loops, dangling links, devices, FIFOs 
       return true;
     });
   }
+});
+
+Deno.test("the jail refuses segments that climb above the root, whatever the caller passes", async () => {
+  await using t = await tree();
+  for (const segments of [[".."], ["..", "secret.txt"], ["docs", "..", "..", "secret.txt"]]) {
+    assert.throws(() => resolveInRoot(t.share, segments), { code: "NOT_SHARED" });
+  }
+});
+
+Deno.test("the jail names the root it guards and wants what the caller asks for", async () => {
+  await using t = await tree();
+  const options = { rootName: "the download dir" };
+  assert.throws(() => resolveInRoot(t.share, ["to-secret"], options), {
+    code: "NOT_SHARED",
+    message: 'Cannot open "to-secret": it leads outside the download dir',
+  });
+  assert.ok(resolveInRoot(t.share, ["docs"], options).info.isDirectory);
+  assert.throws(() => resolveInRoot(t.share, ["docs", "a.txt"], { want: "dir" }), {
+    code: "NOT_FOUND",
+  });
+  assert.throws(() => resolveInRoot(t.share, ["fifo"]), { code: "NOT_SHARED" });
+});
+
+Deno.test("ensureDirInside makes every missing level, the root too, through links that stay inside", async () => {
+  await using t = await tree();
+  const root = join(t.base, "dl");
+  ensureDirInside(root, join(root, "Peer", "Album", "Disc 1"));
+  assert.ok((await Deno.stat(join(root, "Peer", "Album", "Disc 1"))).isDirectory);
+  await Deno.symlink(join(root, "Peer"), join(root, "alias"));
+  ensureDirInside(root, join(root, "alias", "Other"));
+  assert.ok((await Deno.stat(join(root, "Peer", "Other"))).isDirectory);
+  ensureDirInside(root, root);
+});
+
+Deno.test("ensureDirInside refuses a link out before making anything through it", async () => {
+  await using t = await tree();
+  const root = join(t.base, "dl");
+  await Deno.mkdir(root);
+  await Deno.symlink(join(t.base, "elsewhere"), join(root, "out"));
+  await Deno.symlink("../secret.txt", join(root, "file-out"));
+  for (const dir of ["out/made", "out", "file-out/made"]) {
+    assert.throws(() => ensureDirInside(root, join(root, dir)), {
+      code: "FORBIDDEN",
+      message: new RegExp("a link there leads out of the download dir"),
+    });
+  }
+  await assert.rejects(Deno.stat(join(t.base, "elsewhere", "made")), Deno.errors.NotFound);
+});
+
+Deno.test("ensureDirInside refuses a dir outside the root by text or climbing with ..", async () => {
+  await using t = await tree();
+  const root = join(t.base, "dl");
+  for (const dir of [t.base, join(t.base, "dl2", "x"), `${root}/a/../../x`, `${root}/./a`]) {
+    assert.throws(() => ensureDirInside(root, dir), { code: "FORBIDDEN" }, dir);
+  }
+  await assert.rejects(Deno.stat(join(t.base, "dl2")), Deno.errors.NotFound);
+  await assert.rejects(Deno.stat(join(root, "a")), Deno.errors.NotFound);
+});
+
+Deno.test("ensureDirInside refuses a file where a folder should be, and passes OS errors on", async () => {
+  await using t = await tree();
+  const root = join(t.base, "dl");
+  await Deno.mkdir(root);
+  await Deno.writeTextFile(join(root, "taken"), "a file");
+  assert.throws(() => ensureDirInside(root, join(root, "taken")), { code: "IO" });
+  assert.throws(() => ensureDirInside(root, join(root, "taken", "below")), { code: "IO" });
+  await Deno.symlink(join(root, "taken"), join(root, "to-file"));
+  assert.throws(() => ensureDirInside(root, join(root, "to-file", "below")), { code: "IO" });
+  await Deno.symlink("missing", join(root, "dangling"));
+  assert.throws(() => ensureDirInside(root, join(root, "dangling", "x")), Deno.errors.NotFound);
+});
+
+Deno.test("ensureDirInside asks the disk nothing for a dir it made before", async () => {
+  await using t = await tree();
+  const root = join(t.base, "dl");
+  const made = new Set<string>();
+  ensureDirInside(root, join(root, "Peer", "Album"), { made });
+  assert.ok(made.has(join(root, "Peer", "Album")));
+  await Deno.remove(root, { recursive: true });
+  ensureDirInside(root, join(root, "Peer", "Album"), { made }); // a hit: no syscall, so no remake
+  await assert.rejects(Deno.stat(root), Deno.errors.NotFound);
+  ensureDirInside(root, join(root, "Peer"), { made });
+  await assert.rejects(Deno.stat(root), Deno.errors.NotFound, "every level made was remembered");
 });
 
 Deno.test("text that could escape never reaches the disk: .., absolute, NUL, control, too long", () => {

@@ -1,0 +1,59 @@
+/**
+ * What a file holds, by its extension: the one table behind the `content-type` of `/files/` and
+ * the UI's inline previews, so a file the UI offers to preview is served as something the
+ * browser can play. Pure, no node:path: the UI bundles it.
+ */
+
+/** The kinds of file the browser can show inline. */
+export type PreviewKind = "image" | "audio" | "video";
+
+/** The content type a file is served with when its extension is not below. */
+export const DEFAULT_MEDIA_TYPE = "application/octet-stream";
+
+/** Extension (lower case, no dot) → content type. */
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  txt: "text/plain; charset=utf-8",
+  md: "text/plain; charset=utf-8",
+  json: "application/json",
+  pdf: "application/pdf",
+  epub: "application/epub+zip",
+  zip: "application/zip",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  svg: "image/svg+xml",
+  mp3: "audio/mpeg",
+  flac: "audio/flac",
+  ogg: "audio/ogg",
+  opus: "audio/ogg",
+  wav: "audio/wav",
+  m4a: "audio/mp4",
+  aac: "audio/aac",
+  mp4: "video/mp4",
+  m4v: "video/mp4",
+  mov: "video/quicktime",
+  webm: "video/webm",
+  mkv: "video/x-matroska",
+};
+
+/** The content type to serve a file with, by the extension of its name or path. */
+export function mediaType(path: string): string {
+  return MEDIA_TYPES[extension(path)] ?? DEFAULT_MEDIA_TYPE;
+}
+
+/** Which inline preview suits a file, from its content type; undefined when none does. */
+export function previewKind(path: string): PreviewKind | undefined {
+  const type = MEDIA_TYPES[extension(path)];
+  const kind = type?.slice(0, type.indexOf("/"));
+  return kind === "image" || kind === "audio" || kind === "video" ? kind : undefined;
+}
+
+/** The extension of the last name in `path`, lower case, without the dot; "" for `.hidden`. */
+function extension(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
+}

@@ -1,0 +1,52 @@
+/**
+ * Searching peers for `GET /api/search`: one query fanned out to every connected peer at once,
+ * each peer's page or error kept apart, so the UI and the CLI do not each write the fan-out.
+ */
+import type { HdpNode, PeerLsPage } from "../node/node.ts";
+import type { LsQuery } from "../shares/query.ts";
+import { reasonOf } from "../wire/errors.ts";
+import type { PeerSearchResult, SearchQuery, SearchResponse } from "./types.ts";
+
+/** What a search needs of the node. */
+export type SearchNode = Pick<HdpNode, "peers" | "peerLs">;
+
+/**
+ * Asks every connected peer (or only `query.peer`) for one page of matches, all at once. A peer
+ * that fails is a result with its `error`; with `query.peer` its error is thrown instead.
+ */
+export async function searchPeers(node: SearchNode, query: SearchQuery): Promise<SearchResponse> {
+  const ls: LsQuery = {
+    path: "",
+    searchTerm: query.term,
+    ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+  };
+  if (query.peer !== undefined) {
+    return { results: [resultOf(await node.peerLs(query.peer, ls))] };
+  }
+  const peers = node.peers().filter((peer) => peer.status === "connected");
+  const results = await Promise.all(peers.map(async (peer): Promise<PeerSearchResult> => {
+    try {
+      return resultOf(await node.peerLs(peer.keyHex, ls));
+    } catch (error) {
+      return {
+        peer: { keyHex: peer.keyHex, name: peer.name },
+        entries: [],
+        partial: false,
+        error: reasonOf(error),
+      };
+    }
+  }));
+  return { results };
+}
+
+function resultOf(page: PeerLsPage): PeerSearchResult {
+  const result: PeerSearchResult = {
+    peer: page.peer,
+    entries: page.entries,
+    partial: page.partial,
+  };
+  if (page.cursor !== undefined) result.cursor = page.cursor;
+  if (page.totals !== undefined) result.totals = page.totals;
+  return result;
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { fakeNode } from "../api/_fake_node.ts";
+import { createApp } from "../api/app.ts";
+import { serveApi } from "../api/server.ts";
+import type { PeerLsPage } from "../node/node.ts";
+import type { PeerInfo } from "../transport/peers.ts";
+import { hdpError } from "../wire/errors.ts";
+import type { Io } from "./command.ts";
+import { main } from "./mod.ts";
+
+const ADA: PeerInfo = { keyHex: "a".repeat(64), name: "Ada", status: "connected", since: 0 };
+const BOB: PeerInfo = { keyHex: "b".repeat(64), name: "Bob", status: "connected", since: 0 };
+const SUNSET = { name: "Party/sunset.png", size: 2048, isDir: false, mtime: Date.UTC(2024, 4, 1) };
+
+/** A daemon's API on a real port, its node knowing Ada (with more to come) and Bob (failing). */
+function daemon(): AsyncDisposable & { address: string } {
+  const node = fakeNode({
+    peers: () => [ADA, BOB],
+    peerLs: (text) => {
+      if (text === BOB.keyHex) return Promise.reject(hdpError("TIMEOUT", "Bob did not answer"));
+      const page: PeerLsPage = {
+        peer: { keyHex: ADA.keyHex, name: "Ada" },
+        entries: [SUNSET, { ...SUNSET, name: "Party/sunset2.png" }],
+        partial: false,
+        cursor: "more",
+      };
+      return Promise.resolve(page);
+    },
+  });
+  const bound = { hostname: "127.0.0.1", port: 0 };
+  const server = serveApi(createApp(node, { bound }), bound);
+  Object.assign(bound, server.address);
+  return { address: `127.0.0.1:${bound.port}`, [Symbol.asyncDispose]: () => server.close() };
+}
+
+function fakeIo(): Io & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+    env: () => undefined,
+    cwd: () => "/tmp",
+  };
+  return io;
+}
+
+Deno.test("search --json prints each peer's matches, or its error as a message", async () => {
+  await using d = daemon();
+  const io = fakeIo();
+  assert.equal(
+    await main(["search", "sunset", "--limit", "1", "--json", "--ui-address", d.address], io),
+    0,
+  );
+  assert.deepEqual(JSON.parse(io.out), [
+    { peer: { keyHex: ADA.keyHex, name: "Ada" }, entries: [SUNSET], partial: false, more: true },
+    { peer: { keyHex: BOB.keyHex, name: "Bob" }, entries: [], error: "Bob did not answer" },
+  ]);
+});
+
+Deno.test("search prints one line per peer and its matches below", async () => {
+  await using d = daemon();
+  const io = fakeIo();
+  assert.equal(await main(["search", "sunset", "--ui-address", d.address], io), 0);
+  assert.equal(
+    io.out,
+    [
+      "Ada: 2 found (more: use ls --search)",
+      "  -   2.0 KiB  2024-05-01  Party/sunset.png",
+      "  -   2.0 KiB  2024-05-01  Party/sunset2.png",
+      "Bob: error: Bob did not answer",
+      "",
+    ].join("\n"),
+  );
+});
