@@ -11,6 +11,7 @@ import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.t
 import { EntryIcon } from "./icons.tsx";
 import { basename, fileUrl, previewKind } from "./paths.ts";
 import { Preview } from "./preview.tsx";
+import { problemText } from "../src/api/problem.ts";
 
 const ACTIONS: Record<DownloadItem["state"], DownloadAction[]> = {
   queued: ["front", "pause", "cancel"],
@@ -59,7 +60,11 @@ export function DownloadCard(
           from {item.peer.name} · <span class="mono">{item.path}</span>
         </div>
         {item.state !== "done" && <Progress item={item} />}
-        {item.reason && item.reason !== item.state && <div class="sub warn">{item.reason}</div>}
+        {item.problem && (
+          <div class="sub warn" data-testid={`transfer-problem-${item.id}`}>
+            {problemText(item.problem)}
+          </div>
+        )}
         {error && <div class="sub warn" role="alert">{error}</div>}
         {item.state === "done" && <Finished item={item} />}
       </div>

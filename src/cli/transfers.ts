@@ -1,4 +1,5 @@
 /** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
+import { problemText } from "../api/problem.ts";
 import {
   DOWNLOAD_ACTIONS,
   type DownloadAction,
@@ -136,7 +137,7 @@ export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string
         ` ${formatBytes(d.bytesDone)}/${
           formatBytes(d.bytes)
         } ${d.filesDone}/${d.files} files${rate}${where}` +
-        (d.reason && d.state !== "downloading" ? ` (${d.reason})` : ""),
+        (d.problem && d.state !== "downloading" ? ` (${problemText(d.problem)})` : ""),
     );
   }
   if (uploads.length) out.push("Uploads");
