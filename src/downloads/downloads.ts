@@ -551,7 +551,7 @@ export class Downloads {
       }).catch((error) => {
         const coded = toHdpError(error);
         const rest = files.filter((file) => !settled.has(file));
-        if (coded.code === "BAD_REQUEST" || coded.code === "PROTOCOL") {
+        if (coded.code === "UNSUPPORTED" || coded.code === "PROTOCOL") {
           // a peer that does not (properly) batch: its files are read one by one
           for (const file of rest) this.#alone.add(file);
           live.again.unshift(...rest);

@@ -100,7 +100,7 @@ export async function transferFile(
     read = await ctx.read(have);
   } catch (error) {
     // The peer's file is now shorter than the part: it changed, so start over (below).
-    if (have === 0 || !(error instanceof HdpError) || error.code !== "BAD_REQUEST") throw error;
+    if (have === 0 || !(error instanceof HdpError) || error.code !== "OUT_OF_RANGE") throw error;
     await truncate(part);
     have = 0;
     read = await ctx.read(0);
