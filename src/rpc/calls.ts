@@ -8,16 +8,15 @@ import type { PeerConnection } from "../transport/quic.ts";
 import { HdpError, hdpError } from "../wire/errors.ts";
 import type { LsPage, LsQuery, Totals } from "../wire/entries.ts";
 import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { readError, readManyError } from "./answer_errors.ts";
 import {
   type AnnounceRequest,
-  type ErrorResponse,
   type LsRequest,
   MAX_READ_MANY,
   parseAck,
   parseLsResponse,
   parseReadManyResponse,
   parseReadResponse,
-  type PastEndResponse,
   PROTOCOL_VERSION,
   type ReadOkResponse,
   type ReadRequest,
@@ -159,19 +158,6 @@ export async function readCall(
   }
 }
 
-/** What a peer's text says when a read starts past the end (peers that do not send the size). */
-const PAST_END = /^Cannot read from byte \d+: the file has \d+ bytes$/;
-
-/**
- * The error to throw for a Read's error frame: `OUT_OF_RANGE` when the read starts past the end of
- * the file (the peer says `BAD_REQUEST` with the size, or with that message before it sent one).
- */
-function readError(response: ErrorResponse | PastEndResponse, start: number): HdpError {
-  const pastEnd = response.code === "BAD_REQUEST" && start > 0 &&
-    ("size" in response ? start > response.size : PAST_END.test(response.message));
-  return new HdpError(pastEnd ? "OUT_OF_RANGE" : response.code, response.message);
-}
-
 /**
  * The bytes of a Read. Our side of the stream stays open while they flow: the peer takes its
  * reset as "the requester left" (to free a queued place), and its end as a clean goodbye.
@@ -258,15 +244,6 @@ export async function* readManyCall(
     await reader?.cancel();
     release();
   }
-}
-
-/**
- * The error of a whole `ReadMany`: a peer that does not know the request answers `BAD_REQUEST`
- * (our requests are well formed), which is thrown as `UNSUPPORTED`: read the files one by one.
- */
-function readManyError(response: ErrorResponse): HdpError {
-  const code = response.code === "BAD_REQUEST" ? "UNSUPPORTED" : response.code;
-  return new HdpError(code, response.message);
 }
 
 /** Tells a peer about another peer. */
