@@ -5,7 +5,7 @@ import { readManyCall } from "../src/rpc/calls.ts";
 import { generateIdentity } from "../src/transport/identity.ts";
 import { fromHex } from "../src/transport/names.ts";
 import { QuicTransport } from "../src/transport/quic.ts";
-import { MAX_READ_MANY, MAX_READ_MANY_FILE } from "../src/wire/messages.ts";
+import { MAX_READ_MANY, SMALL_FILE_BYTES } from "../src/wire/messages.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
 async function connect(from: HdpNode, to: HdpNode) {
@@ -115,7 +115,7 @@ Deno.test("traversal and bad reads are refused with codes and the peer stays con
     await assert.rejects(b.node.peerRead(peer, { path }), { code }, path);
   }
   await assert.rejects(b.node.peerRead(peer, { path: "share/docs/a.txt", start: 100 }), {
-    code: "BAD_REQUEST",
+    code: "OUT_OF_RANGE",
   });
   await assert.rejects(b.node.peerLs(peer, { path: "share/../.." }), { code: "BAD_REQUEST" });
   await assert.rejects(b.node.peerLs(peer, { path: "", cursor: "forged" }), {
@@ -143,7 +143,7 @@ Deno.test("both nodes dialing each other at once end with one connection", async
 });
 
 Deno.test("ReadMany answers each file whole or with its own error, in order; a bad request fails whole", async () => {
-  const big = new Uint8Array(randomBytes(MAX_READ_MANY_FILE + 1));
+  const big = new Uint8Array(randomBytes(SMALL_FILE_BYTES + 1));
   await using a = await testNode({
     "docs/a.txt": "inside",
     "docs/empty.txt": "",

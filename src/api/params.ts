@@ -1,5 +1,5 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
-import type { LsQuery } from "../shares/query.ts";
+import type { LsQuery } from "../wire/entries.ts";
 import type { SearchQuery } from "./types.ts";
 import { hdpError } from "../wire/errors.ts";
 

@@ -3,7 +3,7 @@
  * each peer's page or error kept apart, so the UI and the CLI do not each write the fan-out.
  */
 import type { HdpNode, PeerLsPage } from "../node/node.ts";
-import type { LsQuery } from "../shares/query.ts";
+import type { LsQuery } from "../wire/entries.ts";
 import { reasonOf } from "../wire/errors.ts";
 import type { PeerSearchResult, SearchQuery, SearchResponse } from "./types.ts";
 

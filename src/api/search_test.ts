@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { HdpNode, PeerLsPage } from "../node/node.ts";
-import type { LsQuery } from "../shares/query.ts";
+import type { LsQuery } from "../wire/entries.ts";
 import type { PeerInfo, PeerStatus } from "../transport/peers.ts";
 import { hdpError } from "../wire/errors.ts";
 import { fakeNode, GUARD } from "./_fake_node.ts";

@@ -1,14 +1,13 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
 import type { ErrorCode, Reason } from "../wire/errors.ts";
 import type { ShareSetting } from "../node/settings.ts";
-import type { PeerRef } from "../downloads/types.ts";
+import type { PeerRef } from "../wire/peer_ref.ts";
 import type { LsEntry, Totals } from "../wire/entries.ts";
 export type { NodeInfo, PeerLsPage } from "../node/node.ts";
 export type { PeerInfo } from "../transport/peers.ts";
 export type { ShareSetting } from "../node/settings.ts";
 export type { ShareInfo } from "../shares/shares.ts";
-export type { LsPage, LsQuery } from "../shares/query.ts";
-export type { LsEntry, Totals } from "../wire/entries.ts";
+export type { LsEntry, LsPage, LsQuery, Totals } from "../wire/entries.ts";
 export { DOWNLOAD_ACTIONS } from "../downloads/types.ts";
 export type {
   DownloadAction,

@@ -9,10 +9,11 @@ import { toHex } from "../transport/names.ts";
 import type { PeerConnection } from "../transport/quic.ts";
 import { hdpError, messageOf } from "../wire/errors.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
-import { signAnnouncement, verifyAnnouncement } from "./gossip_signature.ts";
+import { verifyAnnouncement } from "./gossip_signature.ts";
 import { localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
 import type { NatType } from "./nat_type.ts";
+import { OwnAnnouncement, type SignedAnnouncement } from "./own_announcement.ts";
 import { learnPublicAddress, type StunServer } from "./stun_client.ts";
 
 const log = logger("connectivity");
@@ -24,22 +25,11 @@ export const DEFAULT_STUN_SERVERS = [
   "stun.cloudflare.com:3478",
 ];
 
-/** A signed announce address, as gossip carries it. */
-export interface SignedAnnouncement {
-  address: string;
-  time: number;
-  signature: Uint8Array;
-}
-
 /** What connectivity needs from the peers. */
 export interface PeerDirectory {
   isConnected(keyHex: string): boolean;
-  connect(
-    publicKey: Uint8Array,
-    address: { ip: string; port: number },
-    source: "gossip" | "mdns",
-    announce: string,
-  ): Promise<unknown>;
+  /** Dials the peer an announce address describes (see dial_announced.ts). */
+  connect(announce: string, source: "gossip" | "mdns"): Promise<unknown>;
   /** Live connections to other peers, to gossip to. */
   connections(): PeerConnection[];
   /** Sends an announcement to one peer. */
@@ -68,7 +58,10 @@ export class Connectivity {
   #bound = "0.0.0.0";
   #natType: NatType = "unknown";
   #public: { ip: string; port: number } | undefined;
-  #own: SignedAnnouncement | undefined;
+  /** Signed for gossip: the announce address to give people. */
+  readonly #own: OwnAnnouncement;
+  /** Signed for mDNS: the LAN address. */
+  readonly #lan: OwnAnnouncement;
   /** The latest signed announcement of each peer we heard from: what we pass on. */
   readonly #known = new Map<string, SignedAnnouncement>();
   #directory: PeerDirectory | undefined;
@@ -80,6 +73,8 @@ export class Connectivity {
   constructor(identity: Identity, options: ConnectivityOptions) {
     this.#identity = identity;
     this.#options = options;
+    this.#own = new OwnAnnouncement(identity);
+    this.#lan = new OwnAnnouncement(identity);
   }
 
   /**
@@ -88,11 +83,8 @@ export class Connectivity {
    */
   async probe(port: number): Promise<void> {
     if (!this.#options.stun) return;
-    const servers =
-      (this.#options.stunServers.length ? this.#options.stunServers : DEFAULT_STUN_SERVERS)
-        .map(parseServer);
     try {
-      const found = await learnPublicAddress(port, servers, { timeoutMs: 1500 });
+      const found = await learnPublicAddress(port, this.#stunServers(), { timeoutMs: 1500 });
       this.#natType = found.natType;
       const first = found.mapped[0];
       if (first) this.#public = { ip: first.ip, port: first.port };
@@ -144,30 +136,9 @@ export class Connectivity {
     return encodeAnnounceAddress({ publicKey: this.#identity.publicKey, ip, port, natType });
   }
 
-  /**
-   * Why a peer behind `theirs` cannot be reached from here, or undefined when it may be. Two
-   * symmetric NATs pick a new port per destination on both sides: no packet ever finds the
-   * other's mapping, and only a relay (which this program does not run) could join them.
-   */
-  unreachable(theirs: NatType): string | undefined {
-    if (theirs === "hard" && this.#natType === "hard") {
-      return "Needs relay: both this node and the peer are behind symmetric (hard) NATs";
-    }
-    return undefined;
-  }
-
   /** Our own announcement, signed (re-signed when the address changes or it gets old). */
-  async ownAnnouncement(): Promise<SignedAnnouncement> {
-    const address = this.announceAddress();
-    if (!this.#own || this.#own.address !== address || Date.now() - this.#own.time > 3600_000) {
-      const time = Date.now();
-      this.#own = {
-        address,
-        time,
-        signature: await signAnnouncement(this.#identity, address, time),
-      };
-    }
-    return this.#own;
+  ownAnnouncement(): Promise<SignedAnnouncement> {
+    return this.#own.sign(this.announceAddress());
   }
 
   /**
@@ -257,10 +228,7 @@ export class Connectivity {
     const before = this.announceAddress();
     if (moved) this.#public = undefined;
     if (this.#options.stun) {
-      const servers =
-        (this.#options.stunServers.length ? this.#options.stunServers : DEFAULT_STUN_SERVERS)
-          .map(parseServer);
-      const found = await learnPublicAddress(0, servers, { timeoutMs: 1500 });
+      const found = await learnPublicAddress(0, this.#stunServers(), { timeoutMs: 1500 });
       this.#stunAt = Date.now();
       if (found.natType !== "unknown") this.#natType = found.natType;
       const first = found.mapped[0];
@@ -274,18 +242,10 @@ export class Connectivity {
   async #maybeDial(address: string, source: "gossip" | "mdns"): Promise<void> {
     const directory = this.#directory;
     if (!directory || this.#options.autoDial === false) return;
-    const decoded = decodeAnnounceAddress(address);
-    const key = toHex(decoded.publicKey);
+    const key = toHex(decodeAnnounceAddress(address).publicKey);
     if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
-    const why = this.unreachable(decoded.natType);
-    if (why) return log.info("not dialling a peer we heard of", { peer: key.slice(0, 8), why });
     try {
-      await directory.connect(
-        decoded.publicKey,
-        { ip: decoded.ip, port: decoded.port },
-        source,
-        address,
-      );
+      await directory.connect(address, source);
     } catch (error) {
       log.debug("could not reach a peer we heard of", {
         peer: key.slice(0, 8),
@@ -304,22 +264,17 @@ export class Connectivity {
       port: this.#port,
       natType: this.#natType,
     });
-    const time = Date.now();
     // mDNS answers are built synchronously: sign ahead, and refresh in the background
-    if (
-      !this.#lanSigned || this.#lanSigned.address !== address ||
-      time - this.#lanSigned.time > 3600_000
-    ) {
-      signAnnouncement(this.#identity, address, time).then((signature) => {
-        this.#lanSigned = { address, time, signature };
-        this.#mdns?.announce();
-      }).catch(() => {});
-      return this.#lanSigned?.address === address ? this.#lanSigned : undefined;
-    }
-    return this.#lanSigned;
+    const fresh = this.#lan.fresh(address);
+    if (fresh) return fresh;
+    this.#lan.sign(address).then(() => this.#mdns?.announce()).catch(() => {});
+    return this.#lan.latest(address);
   }
 
-  #lanSigned: SignedAnnouncement | undefined;
+  #stunServers(): StunServer[] {
+    const servers = this.#options.stunServers;
+    return (servers.length ? servers : DEFAULT_STUN_SERVERS).map(parseServer);
+  }
 
   /** What a peer outside our LAN sees of us is our public address. */
   #observed(seen: { ip: string; port: number }): void {

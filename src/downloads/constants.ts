@@ -1,11 +1,8 @@
-/** Sizes the download queue decides by. */
-import { MAX_READ_MANY_FILE } from "../wire/messages.ts";
-
 /**
- * Files of at most this size are small: read whole, in batches (`ReadMany` takes files up to this
- * size), and not worth recording their version before the first byte (they do not resume).
+ * Sizes the download queue decides by. Files of at most `SMALL_FILE_BYTES` (wire/) are small: read
+ * whole, in batches, and not worth recording their version before the first byte (they do not
+ * resume).
  */
-export const SMALL_FILE_BYTES = MAX_READ_MANY_FILE;
 
 /** Small files are fetched in batches (one `ReadMany` each) of at most this many files… */
 export const BATCH_FILES = 64;

@@ -5,7 +5,7 @@
  * how each file ended; the queue decides what that means.
  */
 import { HdpError, toHdpError } from "../wire/errors.ts";
-import { SMALL_FILE_BYTES } from "./constants.ts";
+import { SMALL_FILE_BYTES } from "../wire/messages.ts";
 import { transferFile, transferMany, type TransferResult } from "./file_transfer.ts";
 import { beginTransfer, type LiveItem, targetOf, type Transfer } from "./live_item.ts";
 import { localSegments } from "./local_path.ts";

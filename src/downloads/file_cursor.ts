@@ -3,7 +3,8 @@
  * listing order while the listing may still be arriving; files handed back (interrupted, or to be
  * read alone) go before the rest.
  */
-import { BATCH_BYTES, BATCH_FILES, BATCH_PATH_CHARS, SMALL_FILE_BYTES } from "./constants.ts";
+import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { BATCH_BYTES, BATCH_FILES, BATCH_PATH_CHARS } from "./constants.ts";
 import type { FileRecord } from "./wishlist.ts";
 
 /** How the cursor reads the wishlist. */

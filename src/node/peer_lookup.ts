@@ -1,17 +1,12 @@
 /** Finding a peer by what a person types: its name, a prefix of its key, or the whole key. */
 import { hdpError } from "../wire/errors.ts";
-
-/** The minimum of what a lookup needs to know of a peer. */
-export interface Named {
-  keyHex: string;
-  name: string;
-}
+import type { PeerRef } from "../wire/peer_ref.ts";
 
 /**
  * Finds the one peer that `text` names: a whole key, a key prefix of 4+ hex digits, or a name
  * (any case). Throws `NOT_FOUND`, or `CONFLICT` naming the candidates when it is ambiguous.
  */
-export function findPeer<T extends Named>(peers: readonly T[], text: string): T {
+export function findPeer<T extends PeerRef>(peers: readonly T[], text: string): T {
   const lower = text.toLowerCase();
   const byKey = peers.filter((p) => p.keyHex === lower);
   if (byKey.length === 1) return byKey[0]!;

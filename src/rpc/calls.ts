@@ -1,12 +1,18 @@
-/** Asking a peer: `Ls`, `Read` and `AnnouncePeer`, each on a stream of its own. */
+/**
+ * Asking a peer: `Ls`, `Read`, `ReadMany` and `AnnouncePeer`, each on a stream of its own. The
+ * protocol's answers become typed outcomes here: a peer's `BAD_REQUEST` that means "I do not know
+ * `readMany`" is thrown as `UNSUPPORTED`, one that means "the read starts past the end" as
+ * `OUT_OF_RANGE`; callers branch on those codes, never on the protocol's.
+ */
 import type { PeerConnection } from "../transport/quic.ts";
 import { HdpError, hdpError } from "../wire/errors.ts";
-import type { Totals } from "../wire/entries.ts";
+import type { LsPage, LsQuery, Totals } from "../wire/entries.ts";
 import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { readError, readManyError } from "./answer_errors.ts";
 import {
   type AnnounceRequest,
   type LsRequest,
-  type PageResponse,
+  MAX_READ_MANY,
   parseAck,
   parseLsResponse,
   parseReadManyResponse,
@@ -15,9 +21,6 @@ import {
   type ReadOkResponse,
   type ReadRequest,
 } from "../wire/messages.ts";
-
-/** What `ls` asks, without the protocol's own fields. */
-export type LsArgs = Omit<LsRequest, "type" | "v">;
 
 /** The end of an `Ls` answer. */
 export interface LsEnd {
@@ -31,14 +34,20 @@ export interface LsEnd {
  */
 export async function* lsCall(
   connection: PeerConnection,
-  args: LsArgs,
-): AsyncGenerator<PageResponse, LsEnd> {
+  query: LsQuery,
+): AsyncGenerator<LsPage, LsEnd> {
   const release = connection.hold();
   let reader: FrameReader | undefined;
   try {
     const stream = await connection.openStream();
     reader = new FrameReader(stream.readable);
-    await send(stream, { type: "ls", v: PROTOCOL_VERSION, ...args });
+    const request: LsRequest = {
+      ...query,
+      type: "ls",
+      v: PROTOCOL_VERSION,
+      recursive: query.recursive ?? false,
+    };
+    await send(stream, request);
     for (;;) {
       const frame = await reader.readFrame();
       if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended the Ls answer early");
@@ -49,12 +58,37 @@ export async function* lsCall(
         if (response.totals) end.totals = response.totals;
         return end;
       }
-      yield response;
+      const { type: _, ...page } = response;
+      yield page;
     }
   } finally {
     await reader?.cancel();
     release();
   }
+}
+
+/**
+ * The first page of a listing that has entries (a search's pages may come empty while the peer
+ * scans on), or its last page; the rest of the listing is not fetched.
+ */
+export async function firstNonEmpty(pages: AsyncGenerator<LsPage, LsEnd | void>): Promise<LsPage> {
+  try {
+    for (;;) {
+      const next = await pages.next();
+      if (next.done) {
+        const end = next.value ?? { partial: false };
+        return { entries: [], partial: end.partial, ...(end.totals ? { totals: end.totals } : {}) };
+      }
+      if (next.value.entries.length > 0 || !next.value.cursor) return next.value;
+    }
+  } finally {
+    await pages.return(undefined); // one page is enough: stop the peer's stream
+  }
+}
+
+/** One page of a peer's listing or search: the first with entries, or the last. */
+export function firstPage(connection: PeerConnection, query: LsQuery): Promise<LsPage> {
+  return firstNonEmpty(lsCall(connection, query));
 }
 
 /** An open `Read`: the header, then the bytes. */
@@ -72,7 +106,10 @@ export interface ReadOptions {
   onQueued?: (position: number) => void;
 }
 
-/** Starts reading a file (or a range) of a peer. Throws the peer's coded error. */
+/**
+ * Starts reading a file (or a range) of a peer. Throws `OUT_OF_RANGE` when `start` is past the end
+ * of the file, otherwise the peer's coded error.
+ */
 export async function readCall(
   connection: PeerConnection,
   args: Omit<ReadRequest, "type" | "v">,
@@ -95,11 +132,7 @@ export async function readCall(
         throw hdpError("PROTOCOL", "The peer ended the Read answer before its header");
       }
       const response = parseReadResponse(frame);
-      if (response.type === "error") {
-        // v1 peers answer a start past the end with BAD_REQUEST: the file is shorter now
-        const past = response.code === "BAD_REQUEST" && (args.start ?? 0) > 0;
-        throw new HdpError(past ? "OUT_OF_RANGE" : response.code, response.message);
-      }
+      if (response.type === "error") throw readError(response, args.start ?? 0);
       if (response.type === "queued") {
         options.onQueued?.(response.position);
         continue;
@@ -172,14 +205,20 @@ export type ReadManyAnswer =
 
 /**
  * Reads several small files whole on one stream, yielding each file's bytes (or its own error)
- * in the order asked. Throws the peer's error of the whole request, `PROTOCOL` for a broken
- * answer and `UNAVAILABLE` when the connection breaks: the files not yet yielded were not read.
+ * in the order asked. Throws `BAD_REQUEST` for no paths or more than {@link MAX_READ_MANY},
+ * `UNSUPPORTED` when the peer does not know `ReadMany`, the peer's
+ * other errors of the whole request, `PROTOCOL` for a broken answer and `UNAVAILABLE` when the
+ * connection breaks: the files not yet yielded were not read.
  * Stopping early cancels the stream.
  */
 export async function* readManyCall(
   connection: PeerConnection,
   paths: string[],
 ): AsyncGenerator<ReadManyAnswer> {
+  if (paths.length < 1 || paths.length > MAX_READ_MANY) {
+    // refused here: a BAD_REQUEST from the peer then means it does not know ReadMany
+    throw hdpError("BAD_REQUEST", `A ReadMany takes 1 to ${MAX_READ_MANY} paths`);
+  }
   const release = connection.hold();
   let reader: FrameReader | undefined;
   try {
@@ -191,11 +230,7 @@ export async function* readManyCall(
       if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended a ReadMany answer early");
       const answer = parseReadManyResponse(frame);
       if (answer.type === "error") {
-        if (!("path" in answer)) {
-          // a peer that does not know ReadMany answers BAD_REQUEST to the whole request
-          const code = answer.code === "BAD_REQUEST" ? "UNSUPPORTED" : answer.code;
-          throw new HdpError(code, answer.message);
-        }
+        if (!("path" in answer)) throw readManyError(answer);
         if (answer.path !== path) throw hdpError("PROTOCOL", "The peer answered another file");
         yield { path, error: new HdpError(answer.code, answer.message) };
         continue;

@@ -3,33 +3,16 @@
  * so memory stays bounded whatever a share holds.
  */
 import { hdpError } from "../wire/errors.ts";
-import type { LsEntry, Totals } from "../wire/entries.ts";
+import {
+  DEFAULT_LS_LIMIT,
+  type LsEntry,
+  type LsPage,
+  type LsQuery,
+  MAX_LS_LIMIT,
+  type Totals,
+} from "../wire/entries.ts";
 import { parsePath } from "../wire/paths.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
-
-/** A query of the shares. */
-export interface LsQuery {
-  /** A peer path: "" for the list of shares, `share/dir` below. */
-  path: string;
-  recursive?: boolean;
-  /** Words that must all occur in an entry's path (case-insensitive); implies recursive. */
-  searchTerm?: string;
-  /** Where the previous page ended. */
-  cursor?: string;
-  /** Entries per page, 1 to {@link MAX_PAGE}; default {@link DEFAULT_PAGE}. */
-  limit?: number;
-}
-
-/** One page of answers. */
-export interface LsPage {
-  entries: LsEntry[];
-  /** Present when more entries follow: pass it back as `cursor`. */
-  cursor?: string;
-  /** True while a scan of a share involved is still running: results may be incomplete. */
-  partial: boolean;
-  /** Files and bytes of the listed directory, or of all search hits (on a search's last page). */
-  totals?: Totals;
-}
 
 /** A share as the queries need it. */
 export interface ShareRef {
@@ -37,10 +20,6 @@ export interface ShareRef {
   scanning: boolean;
 }
 
-/** The default page size. */
-export const DEFAULT_PAGE = 500;
-/** The largest page size. */
-export const MAX_PAGE = 5000;
 /** A search page is answered after this much scanning, full or not (it then has a cursor). */
 export const SEARCH_PAGE_MS = 20;
 
@@ -266,9 +245,9 @@ function anyScanning(shares: readonly ShareRef[]): boolean {
 }
 
 function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    throw hdpError("BAD_REQUEST", `The page size must be 1 to ${MAX_PAGE}`);
+  if (limit === undefined) return DEFAULT_LS_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LS_LIMIT) {
+    throw hdpError("BAD_REQUEST", `The page size must be 1 to ${MAX_LS_LIMIT}`);
   }
   return limit;
 }

@@ -7,7 +7,8 @@ import { hdpError, messageOf } from "../wire/errors.ts";
 import { parsePath, printable } from "../wire/paths.ts";
 import { type DirMeta, IndexStore, type ShareStatus } from "./index_store.ts";
 import { type Jailed, resolveInShare } from "./jail.ts";
-import { type LsPage, lsPage, lsPages, type LsQuery, type ShareRef } from "./query.ts";
+import type { LsPage, LsQuery } from "../wire/entries.ts";
+import { lsPage, lsPages, type ShareRef } from "./query.ts";
 import { type ScanStats, scanTree, updateDir } from "./scanner.ts";
 import { type ShareWatch, watchShare } from "./watcher.ts";
 

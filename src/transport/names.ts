@@ -21,11 +21,6 @@ export function displayName(publicKey: Uint8Array): string {
   return `${adjective}${animal}`;
 }
 
-/** The short hex form of a key, shown next to names where two peers might share one. */
-export function shortKey(publicKey: Uint8Array): string {
-  return toHex(publicKey.subarray(0, 4));
-}
-
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

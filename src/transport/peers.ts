@@ -8,6 +8,7 @@ import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
+import { backoffDelay, keepFirst } from "./peer_policy.ts";
 
 const log = logger("peers");
 
@@ -57,29 +58,6 @@ interface PeerEntry {
   attempts: number;
   timer?: ReturnType<typeof setTimeout>;
   record?: PeerRecord;
-}
-
-/**
- * Whether to keep `a` (the current connection) over `b` (a new one) to the same peer: of two
- * dialed by different sides, the one dialed by the smaller key, so both sides close the same one.
- */
-export function keepFirst(a: PeerConnection, b: PeerConnection, ownKeyHex: string): boolean {
-  const dialer = (c: PeerConnection) => (c.direction === "outbound" ? ownKeyHex : c.peerKeyHex);
-  // Two dials from one side: the dialer gave up on the older one (it restarted, or lost it):
-  // keep the newer, or a restarted peer would be refused until the stale one times out.
-  if (dialer(a) === dialer(b)) return false;
-  return dialer(a) < dialer(b);
-}
-
-/** The reconnection delay for the n-th failed attempt (0-based), with ±50% jitter. */
-export function backoffDelay(
-  attempt: number,
-  baseMs: number,
-  maxMs: number,
-  random: () => number,
-): number {
-  const delay = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(delay * (0.5 + random()));
 }
 
 /** The set of peers of one node. */
@@ -174,21 +152,6 @@ export class Peers {
   list(): PeerInfo[] {
     return [...this.#entries.values()].map((e) => ({ ...e.info }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  /** One peer's info. */
-  get(keyHex: string): PeerInfo | undefined {
-    const info = this.#entries.get(keyHex)?.info;
-    return info ? { ...info } : undefined;
-  }
-
-  /** Forgets a peer: closes its connection and stops reconnecting. */
-  async forget(keyHex: string): Promise<void> {
-    const entry = this.#entries.get(keyHex);
-    if (entry?.timer !== undefined) clearTimeout(entry.timer);
-    this.#entries.delete(keyHex);
-    entry?.connection?.close(CLOSE.NORMAL, "forgotten");
-    await this.#store.delete(keyHex);
   }
 
   /** Closes every connection; no more reconnections. */
@@ -295,12 +258,11 @@ export class Peers {
   #scheduleRetry(entry: PeerEntry, error?: HdpError): void {
     if (this.#closed || !entry.record || entry.timer !== undefined) return;
     if (error?.code === "UNAUTHORIZED" && entry.attempts > 3) return; // another node owns that address now
-    const delay = backoffDelay(
-      entry.attempts++,
-      this.#options.backoffMs ?? 1000,
-      this.#options.maxBackoffMs ?? 300_000,
-      this.#options.random ?? Math.random,
-    );
+    const delay = backoffDelay(entry.attempts++, {
+      baseMs: this.#options.backoffMs ?? 1000,
+      maxMs: this.#options.maxBackoffMs ?? 300_000,
+      random: this.#options.random ?? Math.random,
+    });
     entry.info.retryAt = Date.now() + delay;
     entry.timer = setTimeout(() => {
       delete entry.timer;

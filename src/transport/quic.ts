@@ -10,6 +10,7 @@ import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.
 import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
 import type { Identity } from "./identity.ts";
 import { toHex } from "./names.ts";
+import { withTimeout } from "./timeout.ts";
 
 const log = logger("quic");
 
@@ -186,11 +187,14 @@ export class QuicTransport {
         ...transportOptions(this.#options),
         ...(options.probe ? { keepAliveInterval: 1000, maxIdleTimeout: 3000 } : {}),
       });
-      conn = await withTimeout(attempt, timeoutMs, () => {
-        // the abandoned attempt ends by itself at its idle timeout; close it if it lands late
-        attempt.then((late) => late.close({ closeCode: CLOSE.NORMAL, reason: "dial timed out" }))
-          .catch(() => {});
-        return hdpError("TIMEOUT", `No answer from ${where} within ${timeoutMs} ms`);
+      conn = await withTimeout(attempt, {
+        ms: timeoutMs,
+        error: () => {
+          // the abandoned attempt ends by itself at its idle timeout; close it if it lands late
+          attempt.then((late) => late.close({ closeCode: CLOSE.NORMAL, reason: "dial timed out" }))
+            .catch(() => {});
+          return hdpError("TIMEOUT", `No answer from ${where} within ${timeoutMs} ms`);
+        },
       });
     } catch (error) {
       if (error instanceof HdpError) throw error;
@@ -200,8 +204,10 @@ export class QuicTransport {
       const stream = await conn.createBidirectionalStream();
       const observed = await withTimeout(
         proveIdentity(stream, this.#identity, publicKey),
-        this.#options.handshakeTimeoutMs ?? 10_000,
-        () => hdpError("TIMEOUT", `The handshake with ${where} timed out`),
+        {
+          ms: this.#options.handshakeTimeoutMs ?? 10_000,
+          error: () => hdpError("TIMEOUT", `The handshake with ${where} timed out`),
+        },
       );
       return this.#track(conn, new Uint8Array(publicKey), "outbound", observed);
     } catch (error) {
@@ -261,8 +267,10 @@ export class QuicTransport {
           if (done) throw hdpError("UNAUTHORIZED", "The connection closed before authenticating");
           return await checkIdentity(stream, this.#identity, remote);
         })(),
-        this.#options.handshakeTimeoutMs ?? 10_000,
-        () => hdpError("TIMEOUT", "The dialer did not authenticate in time"),
+        {
+          ms: this.#options.handshakeTimeoutMs ?? 10_000,
+          error: () => hdpError("TIMEOUT", "The dialer did not authenticate in time"),
+        },
       );
       const connection = this.#track(conn, key, "inbound", undefined, streams);
       this.#options.onConnection(connection);
@@ -373,12 +381,4 @@ function dialError(error: unknown, where: string): HdpError {
     return hdpError("PROTOCOL", `The node at ${where} does not speak ${ALPN}`, error);
   }
   return hdpError("UNAVAILABLE", `Cannot connect to ${where}: ${message}`, error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -9,13 +9,22 @@ import { hdpError } from "./errors.ts";
 /** The largest frame accepted or sent. */
 export const MAX_FRAME = 1024 * 1024;
 
-/** Encodes a message as one frame. */
-export function encodeFrame(message: unknown): Uint8Array {
+/** Options of {@link encodeFrame}. */
+export interface EncodeFrameOptions {
+  /**
+   * Room for this many raw bytes after the frame, in the same array: a small file's header and
+   * its bytes then cost one allocation and one write. Default 0.
+   */
+  followedBy?: number;
+}
+
+/** Encodes a message as one frame (with room for the raw bytes that follow it, if asked). */
+export function encodeFrame(message: unknown, options: EncodeFrameOptions = {}): Uint8Array {
   const body = encodeCbor(message);
   if (body.length > MAX_FRAME) {
     throw hdpError("TOO_LARGE", "The message is larger than a frame may be");
   }
-  const frame = new Uint8Array(4 + body.length);
+  const frame = new Uint8Array(4 + body.length + (options.followedBy ?? 0));
   new DataView(frame.buffer).setUint32(0, body.length);
   frame.set(body, 4);
   return frame;

@@ -53,3 +53,12 @@ Deno.test("a byte run cut short is a PROTOCOL error", async () => {
   assert.deepEqual(await reader.readFrame(), { n: 1 });
   await assert.rejects(reader.readBytes(11), { code: "PROTOCOL" });
 });
+
+Deno.test("encodeFrame leaves room for the raw bytes that follow the frame", async () => {
+  const frame = encodeFrame({ type: "ok", size: 3 }, { followedBy: 3 });
+  frame.set([7, 8, 9], frame.length - 3);
+  const reader = new FrameReader(chunked(frame, [2, 5]));
+  assert.deepEqual(await reader.readFrame(), { type: "ok", size: 3 });
+  assert.deepEqual(await reader.readBytes(3), Uint8Array.of(7, 8, 9));
+  assert.equal(await reader.readFrame(), undefined);
+});

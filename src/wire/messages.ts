@@ -3,8 +3,8 @@
  * CBOR from a peer into typed values or throw `BAD_REQUEST` / `PROTOCOL`. Documented field by
  * field in PROTOCOL.md.
  */
-import { type ErrorCode, hdpError, isErrorCode } from "./errors.ts";
-import type { LsEntry, Totals } from "./entries.ts";
+import { type ErrorCode, hdpError, isErrorCode, type Reason } from "./errors.ts";
+import { type LsEntry, type LsPage, type LsQuery, MAX_LS_LIMIT, type Totals } from "./entries.ts";
 
 /** The protocol version in every request and in the handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -39,16 +39,11 @@ export interface Welcome {
 
 // ---- requests (the first frame of every later stream, dialer or listener side alike)
 
-/** List or search a peer's shares. */
-export interface LsRequest {
+/** List or search a peer's shares: a {@link LsQuery} that always says `recursive`. */
+export interface LsRequest extends LsQuery {
   type: "ls";
   v: number;
-  path: string;
   recursive: boolean;
-  searchTerm?: string;
-  cursor?: string;
-  /** Entries per page. */
-  limit?: number;
 }
 /** Read a file or a byte range of it. */
 export interface ReadRequest {
@@ -87,14 +82,8 @@ export type Request = LsRequest | ReadRequest | ReadManyRequest | AnnounceReques
 // ---- responses
 
 /** A page of an `Ls` answer; more pages or an `end` follow. */
-export interface PageResponse {
+export interface PageResponse extends LsPage {
   type: "page";
-  entries: LsEntry[];
-  partial: boolean;
-  /** Where the next page starts: send it as `cursor` to continue from here later. */
-  cursor?: string;
-  /** Files and bytes of the listed directory, when known on this page already. */
-  totals?: Totals;
 }
 /** The last frame of an `Ls` answer. */
 export interface EndResponse {
@@ -117,10 +106,7 @@ export interface ReadOkResponse {
   end: number;
 }
 /** One file of a `ReadMany` could not be read; the answers of the other files go on. */
-export interface FileErrorResponse {
-  type: "error";
-  code: ErrorCode;
-  message: string;
+export interface FileErrorResponse extends ErrorResponse {
   /** The path asked for: this is what tells it from an error of the whole request. */
   path: string;
 }
@@ -129,57 +115,79 @@ export interface AckResponse {
   type: "ack";
 }
 /** Any request can fail with one of these instead of its answer. */
-export interface ErrorResponse {
+export interface ErrorResponse extends Reason {
   type: "error";
-  code: ErrorCode;
-  message: string;
+}
+/**
+ * A `Read` that starts past the end of the file: `BAD_REQUEST` (what every peer knows) with the
+ * file's size, so the requester can tell it from other bad requests without reading the message.
+ */
+export interface PastEndResponse extends ErrorResponse {
+  code: "BAD_REQUEST";
+  /** The file's whole size. */
+  size: number;
 }
 
-/** Largest page a peer may ask for. */
-export const MAX_LS_LIMIT = 5000;
 /** Most paths in one `ReadMany`. */
 export const MAX_READ_MANY = 256;
-/** Largest file a `ReadMany` serves; a bigger one is answered `TOO_LARGE`: `Read` it alone. */
-export const MAX_READ_MANY_FILE = 1024 * 1024;
+/**
+ * What counts as a small file: the largest file a `ReadMany` serves (a bigger one is answered
+ * `TOO_LARGE`: `Read` it alone), and the size up to which a `Read` skips the upload-slot queue.
+ */
+export const SMALL_FILE_BYTES = 1024 * 1024;
 const MAX_TEXT = 4096;
 
 type Fields = Record<string, unknown>;
 
-function object(value: unknown, what: string): Fields {
-  if (
-    typeof value !== "object" || value === null || Array.isArray(value) ||
-    value instanceof Uint8Array
-  ) {
-    throw hdpError("BAD_REQUEST", `${what} must be a CBOR map`);
-  }
-  return value as Fields;
+/** Field checks that throw one code: `BAD_REQUEST` for what a node serves, `PROTOCOL` for answers. */
+interface Checks {
+  object(value: unknown, what: string): Fields;
+  text(fields: Fields, name: string, optional?: boolean): string | undefined;
+  count(fields: Fields, name: string, optional?: boolean): number | undefined;
+  bytes(fields: Fields, name: string, length: number): Uint8Array;
 }
 
-function text(fields: Fields, name: string, optional = false): string | undefined {
-  const value = fields[name];
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== "string" || value.length > MAX_TEXT) {
-    throw hdpError("BAD_REQUEST", `"${name}" must be text of at most ${MAX_TEXT} characters`);
-  }
-  return value;
+function checks(code: ErrorCode): Checks {
+  return {
+    object(value, what) {
+      if (
+        typeof value !== "object" || value === null || Array.isArray(value) ||
+        value instanceof Uint8Array
+      ) {
+        throw hdpError(code, `${what} must be a CBOR map`);
+      }
+      return value as Fields;
+    },
+    text(fields, name, optional = false) {
+      const value = fields[name];
+      if (value === undefined && optional) return undefined;
+      if (typeof value !== "string" || value.length > MAX_TEXT) {
+        throw hdpError(code, `"${name}" must be text of at most ${MAX_TEXT} characters`);
+      }
+      return value;
+    },
+    count(fields, name, optional = false) {
+      const value = fields[name];
+      if (value === undefined && optional) return undefined;
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+        throw hdpError(code, `"${name}" must be a whole number, 0 or more`);
+      }
+      return value;
+    },
+    bytes(fields, name, length) {
+      const value = fields[name];
+      if (!(value instanceof Uint8Array) || value.length !== length) {
+        throw hdpError(code, `"${name}" must be ${length} bytes`);
+      }
+      return new Uint8Array(value);
+    },
+  };
 }
 
-function count(fields: Fields, name: string, optional = false): number | undefined {
-  const value = fields[name];
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw hdpError("BAD_REQUEST", `"${name}" must be a whole number, 0 or more`);
-  }
-  return value;
-}
-
-function bytes(fields: Fields, name: string, length: number): Uint8Array {
-  const value = fields[name];
-  if (!(value instanceof Uint8Array) || value.length !== length) {
-    throw hdpError("BAD_REQUEST", `"${name}" must be ${length} bytes`);
-  }
-  return new Uint8Array(value);
-}
+/** Checks of what a node receives to serve: requests, and the handshake's hello and proof. */
+const served = checks("BAD_REQUEST");
+/** Checks of answers: a malformed one is the peer breaking the protocol. */
+const answered = checks("PROTOCOL");
 
 function version(fields: Fields): number {
   const v = fields.v;
@@ -194,23 +202,23 @@ function version(fields: Fields): number {
 
 /** Validates a request frame from a peer. */
 export function parseRequest(value: unknown): Request {
-  const fields = object(value, "A request");
+  const fields = served.object(value, "A request");
   const type = fields.type;
   if (type === "ls") {
     const request: LsRequest = {
       type,
       v: version(fields),
-      path: text(fields, "path", true) ?? "",
+      path: served.text(fields, "path", true) ?? "",
       recursive: fields.recursive === true,
     };
     if (fields.recursive !== undefined && typeof fields.recursive !== "boolean") {
       throw hdpError("BAD_REQUEST", '"recursive" must be true or false');
     }
-    const searchTerm = text(fields, "searchTerm", true);
+    const searchTerm = served.text(fields, "searchTerm", true);
     if (searchTerm !== undefined) request.searchTerm = searchTerm;
-    const cursor = text(fields, "cursor", true);
+    const cursor = served.text(fields, "cursor", true);
     if (cursor !== undefined) request.cursor = cursor;
-    const limit = count(fields, "limit", true);
+    const limit = served.count(fields, "limit", true);
     if (limit !== undefined) {
       if (limit < 1 || limit > MAX_LS_LIMIT) {
         throw hdpError("BAD_REQUEST", `"limit" must be 1 to ${MAX_LS_LIMIT}`);
@@ -220,9 +228,9 @@ export function parseRequest(value: unknown): Request {
     return request;
   }
   if (type === "read") {
-    const request: ReadRequest = { type, v: version(fields), path: text(fields, "path")! };
-    const start = count(fields, "start", true);
-    const end = count(fields, "end", true);
+    const request: ReadRequest = { type, v: version(fields), path: served.text(fields, "path")! };
+    const start = served.count(fields, "start", true);
+    const end = served.count(fields, "end", true);
     if (start !== undefined) request.start = start;
     if (end !== undefined) request.end = end;
     if (start !== undefined && end !== undefined && end < start) {
@@ -247,10 +255,10 @@ export function parseRequest(value: unknown): Request {
     const request: AnnounceRequest = {
       type,
       v: version(fields),
-      address: text(fields, "address")!,
+      address: served.text(fields, "address")!,
     };
-    if (fields.signature !== undefined) request.signature = bytes(fields, "signature", 64);
-    const time = count(fields, "time", true);
+    if (fields.signature !== undefined) request.signature = served.bytes(fields, "signature", 64);
+    const time = served.count(fields, "time", true);
     if (time !== undefined) request.time = time;
     return request;
   }
@@ -273,7 +281,7 @@ export function parseError(fields: Fields): ErrorResponse {
 
 /** Validates a frame of an `Ls` answer. */
 export function parseLsResponse(value: unknown): PageResponse | EndResponse | ErrorResponse {
-  const fields = object(value, "An Ls answer");
+  const fields = answered.object(value, "An Ls answer");
   if (fields.type === "error") return parseError(fields);
   if (fields.type === "end") {
     const end: EndResponse = { type: "end", partial: fields.partial === true };
@@ -284,15 +292,15 @@ export function parseLsResponse(value: unknown): PageResponse | EndResponse | Er
     throw hdpError("PROTOCOL", "Expected an Ls page, end or error");
   }
   const entries = fields.entries.map((raw): LsEntry => {
-    const entry = object(raw, "An entry");
+    const entry = answered.object(raw, "An entry");
     if (typeof entry.isDir !== "boolean") {
       throw hdpError("PROTOCOL", '"isDir" must be true or false');
     }
     return {
-      name: text(entry, "name")!,
-      size: count(entry, "size")!,
+      name: answered.text(entry, "name")!,
+      size: answered.count(entry, "size")!,
       isDir: entry.isDir,
-      mtime: count(entry, "mtime")!,
+      mtime: answered.count(entry, "mtime")!,
     };
   });
   const page: PageResponse = { type: "page", entries, partial: fields.partial === true };
@@ -304,22 +312,30 @@ export function parseLsResponse(value: unknown): PageResponse | EndResponse | Er
 }
 
 function parseTotals(value: unknown): Totals {
-  const totals = object(value, '"totals"');
-  return { files: count(totals, "files")!, bytes: count(totals, "bytes")! };
+  const totals = answered.object(value, '"totals"');
+  return { files: answered.count(totals, "files")!, bytes: answered.count(totals, "bytes")! };
 }
 
 /** Validates a header frame of a `Read` answer. */
-export function parseReadResponse(value: unknown): QueuedResponse | ReadOkResponse | ErrorResponse {
-  const fields = object(value, "A Read answer");
-  if (fields.type === "error") return parseError(fields);
-  if (fields.type === "queued") return { type: "queued", position: count(fields, "position")! };
+export function parseReadResponse(
+  value: unknown,
+): QueuedResponse | ReadOkResponse | ErrorResponse | PastEndResponse {
+  const fields = answered.object(value, "A Read answer");
+  if (fields.type === "error") {
+    const error = parseError(fields);
+    if (error.code !== "BAD_REQUEST" || fields.size === undefined) return error;
+    return { ...error, code: error.code, size: answered.count(fields, "size")! };
+  }
+  if (fields.type === "queued") {
+    return { type: "queued", position: answered.count(fields, "position")! };
+  }
   if (fields.type !== "ok") throw hdpError("PROTOCOL", "Expected ok, queued or error");
   const ok: ReadOkResponse = {
     type: "ok",
-    size: count(fields, "size")!,
-    mtime: count(fields, "mtime")!,
-    start: count(fields, "start")!,
-    end: count(fields, "end")!,
+    size: answered.count(fields, "size")!,
+    mtime: answered.count(fields, "mtime")!,
+    start: answered.count(fields, "start")!,
+    end: answered.count(fields, "end")!,
   };
   if (ok.start > ok.end || ok.end > ok.size) {
     throw hdpError("PROTOCOL", "The Read range is not within the file");
@@ -334,11 +350,11 @@ export function parseReadResponse(value: unknown): QueuedResponse | ReadOkRespon
 export function parseReadManyResponse(
   value: unknown,
 ): ReadOkResponse | FileErrorResponse | ErrorResponse {
-  const fields = object(value, "A ReadMany answer");
+  const fields = answered.object(value, "A ReadMany answer");
   if (fields.type === "error") {
     const error = parseError(fields);
     if (fields.path === undefined) return error;
-    return { ...error, path: text(fields, "path")! };
+    return { ...error, path: answered.text(fields, "path")! };
   }
   const ok = parseReadResponse(value);
   if (ok.type !== "ok" || ok.start !== 0 || ok.end !== ok.size) {
@@ -349,7 +365,7 @@ export function parseReadManyResponse(
 
 /** Validates the answer to an `AnnouncePeer`. */
 export function parseAck(value: unknown): AckResponse | ErrorResponse {
-  const fields = object(value, "An announce answer");
+  const fields = answered.object(value, "An announce answer");
   if (fields.type === "error") return parseError(fields);
   if (fields.type !== "ack") throw hdpError("PROTOCOL", "Expected ack or error");
   return { type: "ack" };
@@ -360,7 +376,9 @@ export function parseHandshake<T extends Hello | Challenge | Proof | Welcome>(
   value: unknown,
   type: T["type"],
 ): T {
-  const fields = object(value, "A handshake message");
+  // the listener checks hello and proof (a request's rules), the dialer challenge and welcome
+  const check = type === "hello" || type === "proof" ? served : answered;
+  const fields = check.object(value, "A handshake message");
   if (fields.type === "error") {
     const error = parseError(fields);
     throw hdpError(error.code, error.message);
@@ -368,17 +386,17 @@ export function parseHandshake<T extends Hello | Challenge | Proof | Welcome>(
   if (fields.type !== type) throw hdpError("PROTOCOL", `Expected "${type}" in the handshake`);
   switch (type) {
     case "hello":
-      return { type, v: version(fields), key: bytes(fields, "key", 32) } as T;
+      return { type, v: version(fields), key: check.bytes(fields, "key", 32) } as T;
     case "challenge": {
-      const observed = object(fields.observed, '"observed"');
+      const observed = check.object(fields.observed, '"observed"');
       return {
         type,
-        nonce: bytes(fields, "nonce", 32),
-        observed: { ip: text(observed, "ip")!, port: count(observed, "port")! },
+        nonce: check.bytes(fields, "nonce", 32),
+        observed: { ip: check.text(observed, "ip")!, port: check.count(observed, "port")! },
       } as T;
     }
     case "proof":
-      return { type, signature: bytes(fields, "signature", 64) } as T;
+      return { type, signature: check.bytes(fields, "signature", 64) } as T;
     default:
       return { type } as T;
   }

@@ -1,0 +1,28 @@
+/** How the downloads reach peers: through the live connections the peers hold. */
+import type { PeerAccess } from "../downloads/downloads.ts";
+import { lsCall, readCall, readManyCall } from "../rpc/calls.ts";
+import type { Peers } from "../transport/peers.ts";
+import type { PeerConnection } from "../transport/quic.ts";
+import { hdpError } from "../wire/errors.ts";
+
+/** Listing pages the downloads ask for: each is stored with its files in one commit. */
+const LIST_PAGE = 500;
+
+/** The downloads' {@link PeerAccess} over `peers`; throws `UNAVAILABLE` for a peer away. */
+export function peerAccess(peers: Peers): PeerAccess {
+  const connection = (keyHex: string): PeerConnection => {
+    const live = peers.connection(keyHex);
+    if (!live) throw hdpError("UNAVAILABLE", "The peer is not connected");
+    return live;
+  };
+  return {
+    isConnected: (keyHex) => peers.connection(keyHex) !== undefined,
+    async *list(keyHex, path, cursor) {
+      const query = { path, recursive: true, limit: LIST_PAGE, ...(cursor ? { cursor } : {}) };
+      yield* lsCall(connection(keyHex), query);
+    },
+    read: (keyHex, path, start, onQueued) =>
+      readCall(connection(keyHex), { path, start }, { onQueued }),
+    readMany: (keyHex, paths) => readManyCall(connection(keyHex), paths),
+  };
+}

@@ -1,0 +1,42 @@
+/** What serving needs from the node, and what each request handler is given. */
+import type { OpenFile } from "../shares/shares.ts";
+import type { LsPage, LsQuery } from "../wire/entries.ts";
+import type { FrameReader } from "../wire/frame.ts";
+import type { AnnounceRequest, Request } from "../wire/messages.ts";
+import type { PeerRef } from "../wire/peer_ref.ts";
+
+/** What the node does for each request. */
+export interface Handlers {
+  ls(query: LsQuery): AsyncGenerator<LsPage>;
+  openFile(path: string): OpenFile | Promise<OpenFile>;
+  announce(from: PeerRef, request: AnnounceRequest): Promise<void>;
+  /** Waits for an upload slot, reporting queue positions; resolves with the release function. */
+  uploadSlot?(
+    from: PeerRef,
+    onPosition: (position: number) => void,
+    signal: AbortSignal,
+  ): Promise<() => void>;
+  /** Hears about each read served, for the uploads list and the history. */
+  onUpload?(from: PeerRef, path: string, bytes: number): UploadTracker;
+}
+
+/** Follows one upload. */
+export interface UploadTracker {
+  queued(position: number): void;
+  started(): void;
+  progress(bytes: number): void;
+  /** `ok` false: it broke off. */
+  done(ok: boolean): void;
+}
+
+/** One request's stream as its handler sees it: who asks, where to answer, what to serve from. */
+export interface Exchange {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** The rest of the requester's side (a queued Read watches it for the requester leaving). */
+  reader: FrameReader;
+  requester: PeerRef;
+  handlers: Handlers;
+}
+
+/** Answers one type of request; an error it throws becomes the stream's error frame. */
+export type Route<R extends Request> = (exchange: Exchange, request: R) => Promise<void>;

@@ -1,0 +1,18 @@
+/** Serving `Ls`: a listing's pages from the node's index, then its end. */
+import { encodeFrame } from "../wire/frame.ts";
+import type { EndResponse, LsRequest, PageResponse } from "../wire/messages.ts";
+import type { LsPage } from "../wire/entries.ts";
+import type { Exchange } from "./handlers.ts";
+
+/** Sends a listing's pages as they come (each write waits for the peer: backpressure), then its end. */
+export async function serveLs({ writer, handlers }: Exchange, request: LsRequest): Promise<void> {
+  let last: LsPage | undefined;
+  for await (const page of handlers.ls(request)) {
+    last = page;
+    const frame: PageResponse = { type: "page", ...page };
+    await writer.write(encodeFrame(frame));
+  }
+  const end: EndResponse = { type: "end", partial: last?.partial ?? false };
+  if (last?.totals) end.totals = last.totals;
+  await writer.write(encodeFrame(end));
+}

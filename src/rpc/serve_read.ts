@@ -1,0 +1,186 @@
+/**
+ * Serving file bytes: `Read` (a file or a range, through the upload-slot queue when large) and
+ * `ReadMany` (several small files whole, on one stream). This is the hot path of every download.
+ */
+import { logger } from "../log.ts";
+import { hdpError, toHdpError } from "../wire/errors.ts";
+import { encodeFrame } from "../wire/frame.ts";
+import {
+  type FileErrorResponse,
+  type PastEndResponse,
+  type ReadManyRequest,
+  type ReadOkResponse,
+  type ReadRequest,
+  SMALL_FILE_BYTES,
+} from "../wire/messages.ts";
+import type { Exchange, Handlers, UploadTracker } from "./handlers.ts";
+
+const log = logger("rpc");
+
+const READ_CHUNK = 1024 * 1024;
+/**
+ * File chunks are read synchronously while the disk answers quickly (from the page cache, or
+ * read ahead): a synchronous read costs the event loop less than handing it to a thread. A read
+ * slower than this switches the file to asynchronous reads, so a slow disk never stalls the node.
+ */
+const SLOW_READ_MS = 5;
+/** Answers are sent in writes of about this size: one write per small file would cost more. */
+const READ_MANY_WRITE = 256 * 1024;
+
+/** Serves a `Read`: waits for an upload slot unless small, sends the header, then the bytes. */
+export async function serveRead(
+  { writer, reader, requester, handlers }: Exchange,
+  request: ReadRequest,
+): Promise<void> {
+  const open = await handlers.openFile(request.path);
+  let release: (() => void) | undefined;
+  let upload: UploadTracker | undefined;
+  const abort = new AbortController();
+  try {
+    const start = request.start ?? 0;
+    const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
+    if (start > open.size) {
+      // BAD_REQUEST for peers of every version; the size tells it apart without reading text
+      const pastEnd: PastEndResponse = {
+        type: "error",
+        code: "BAD_REQUEST",
+        message: `Cannot read from byte ${start}: the file has ${open.size} bytes`,
+        size: open.size,
+      };
+      await writer.write(encodeFrame(pastEnd));
+      return;
+    }
+    upload = handlers.onUpload?.(requester, request.path, end - start);
+    if (handlers.uploadSlot && end - start > SMALL_FILE_BYTES) {
+      // Small reads skip the queue: they cost little, and a folder of small files would crawl.
+      // The requester hanging up while queued must free its place at once.
+      reader.raw().next().then(() => abort.abort(), () => abort.abort());
+      release = await handlers.uploadSlot(requester, (position) => {
+        upload?.queued(position);
+        writer.write(encodeFrame({ type: "queued", position })).catch(() => abort.abort());
+      }, abort.signal);
+    }
+    upload?.started();
+    const ok: ReadOkResponse = { type: "ok", size: open.size, mtime: open.mtime, start, end };
+    await writer.write(encodeFrame(ok));
+    if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
+    let remaining = end - start;
+    let sync = true;
+    while (remaining > 0) {
+      const into = buffer.subarray(0, Math.min(remaining, buffer.length));
+      let n: number | null;
+      if (sync) {
+        const began = performance.now();
+        n = open.file.readSync(into);
+        if (performance.now() - began > SLOW_READ_MS) sync = false;
+      } else {
+        n = await open.file.read(into);
+      }
+      if (n === null) {
+        // The file shrank under us: end the stream with an error, never with made-up bytes.
+        await writer.abort(hdpError("IO", "The file shrank while it was being read"));
+        return;
+      }
+      await writer.write(buffer.subarray(0, n));
+      remaining -= n;
+      upload?.progress(n);
+    }
+    upload?.done(true);
+    upload = undefined;
+  } finally {
+    upload?.done(false);
+    release?.();
+    open.file.close();
+  }
+}
+
+/**
+ * Serves the files of a `ReadMany` one after the other: each whole, its header and bytes sent
+ * together; a file that cannot be read gets an error frame with its path, and the rest go on.
+ * Small files skip the upload queue, as small `Read`s do.
+ */
+export async function serveReadMany(
+  { writer, requester, handlers }: Exchange,
+  request: ReadManyRequest,
+): Promise<void> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  /** Files in `pending`: they count as uploaded once written. */
+  let sent: Array<{ path: string; size: number }> = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await writer.write(pending.length === 1 ? pending[0]! : concat(pending, pendingBytes));
+    for (const { path, size } of sent) {
+      const upload = handlers.onUpload?.(requester, path, size);
+      upload?.started();
+      upload?.done(true);
+    }
+    pending = [];
+    pendingBytes = 0;
+    sent = [];
+  };
+  for (const path of request.paths) {
+    let answer: Uint8Array;
+    try {
+      const file = await wholeFile(handlers, path);
+      answer = file.answer;
+      sent.push({ path, size: file.size });
+    } catch (error) {
+      const { code, message } = toHdpError(error);
+      if (code === "INTERNAL" || code === "IO") {
+        log.warn("a read failed", { peer: requester.name, error: message });
+      }
+      const frame: FileErrorResponse = { type: "error", code, message, path };
+      answer = encodeFrame(frame);
+    }
+    pending.push(answer);
+    pendingBytes += answer.length;
+    if (pendingBytes >= READ_MANY_WRITE) await flush();
+  }
+  await flush();
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** One file of a `ReadMany`: its header frame and its bytes, in one array. */
+async function wholeFile(
+  handlers: Handlers,
+  path: string,
+): Promise<{ answer: Uint8Array; size: number }> {
+  const open = await handlers.openFile(path);
+  try {
+    if (open.size > SMALL_FILE_BYTES) {
+      throw hdpError(
+        "TOO_LARGE",
+        `"${path}" has ${open.size} bytes: more than ReadMany serves, Read it alone`,
+      );
+    }
+    const ok: ReadOkResponse = {
+      type: "ok",
+      size: open.size,
+      mtime: open.mtime,
+      start: 0,
+      end: open.size,
+    };
+    const out = encodeFrame(ok, { followedBy: open.size });
+    let filled = out.length - open.size;
+    while (filled < out.length) {
+      // small and most likely cached: synchronous reads (see SLOW_READ_MS)
+      const n = open.file.readSync(out.subarray(filled));
+      if (n === null) throw hdpError("IO", `"${path}" shrank while it was being read`);
+      filled += n;
+    }
+    return { answer: out, size: open.size };
+  } finally {
+    open.file.close();
+  }
+}

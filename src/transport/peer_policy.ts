@@ -1,0 +1,38 @@
+/**
+ * The two decisions the peers make, pure: which of two connections to one peer to keep, and how
+ * long to wait before dialling again.
+ */
+import type { PeerConnection } from "./quic.ts";
+
+/**
+ * Whether to keep `a` (the current connection) over `b` (a new one) to the same peer: of two
+ * dialed by different sides, the one dialed by the smaller key, so both sides close the same one.
+ */
+export function keepFirst(
+  a: Pick<PeerConnection, "direction" | "peerKeyHex">,
+  b: Pick<PeerConnection, "direction" | "peerKeyHex">,
+  ownKeyHex: string,
+): boolean {
+  const dialer = (c: Pick<PeerConnection, "direction" | "peerKeyHex">) =>
+    c.direction === "outbound" ? ownKeyHex : c.peerKeyHex;
+  // Two dials from one side: the dialer gave up on the older one (it restarted, or lost it):
+  // keep the newer, or a restarted peer would be refused until the stale one times out.
+  if (dialer(a) === dialer(b)) return false;
+  return dialer(a) < dialer(b);
+}
+
+/** How {@link backoffDelay} grows. */
+export interface Backoff {
+  /** The first delay, doubled on each attempt. */
+  baseMs: number;
+  /** The longest delay. */
+  maxMs: number;
+  /** Randomness in [0, 1) for ±50% jitter; without it, no jitter. */
+  random?: () => number;
+}
+
+/** The delay before retrying after the n-th failed attempt (0-based): doubling, capped, jittered. */
+export function backoffDelay(attempt: number, backoff: Backoff): number {
+  const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+  return backoff.random ? Math.round(delay * (0.5 + backoff.random())) : delay;
+}
