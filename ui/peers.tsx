@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 /** The Peers screen: known peers and their connection state; a peer opens its files. */
+import { problemText } from "../src/api/problem.ts";
 import type { JSX } from "preact";
 import type { PeerInfo } from "../src/api/types.ts";
 import { Badge } from "./badge.tsx";
@@ -55,7 +56,7 @@ function PeerRow({ peer }: { peer: PeerInfo }): JSX.Element {
           <div class="sub mono" title={peer.keyHex}>
             {peer.keyHex.slice(0, 16)}… {where && `· ${where}`}
           </div>
-          {peer.reason && <div class="sub warn">{peer.reason}</div>}
+          {peer.problem && <div class="sub warn">{problemText(peer.problem)}</div>}
           {peer.retryAt && peer.status !== "connected" && (
             <div class="sub">Retrying at {formatDate(peer.retryAt)}</div>
           )}

@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 /** This node's shares: their index progress, adding and removing (which restarts the engine). */
+import { problemText } from "../src/api/problem.ts";
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { ShareChangeResponse, ShareInfo } from "../src/api/types.ts";
@@ -94,7 +95,7 @@ function ShareRow({ share, disabled, onRemove }: {
       <div class="grow">
         <div class="title">{share.name}</div>
         <div class="sub mono">{share.path}</div>
-        {share.error && <div class="sub warn">{share.error}</div>}
+        {share.problem && <div class="sub warn">{problemText(share.problem)}</div>}
       </div>
       <div class="stats" data-testid={`share-stats-${share.name}`}>
         <ShareStats share={share} />

@@ -1,4 +1,5 @@
 /** Commands about peers: `connect`, `peers`, `ls`, `read`. */
+import { problemText } from "../api/problem.ts";
 import type { LsEntry, PeerInfo } from "../api/types.ts";
 import {
   type Command,
@@ -166,7 +167,7 @@ async function writeBytes(io: Io, bytes: Uint8Array): Promise<void> {
 
 function describe(peer: PeerInfo): string {
   const where = peer.address ? ` ${peer.address.ip}:${peer.address.port}` : "";
-  const reason = peer.reason ? ` (${peer.reason})` : "";
+  const reason = peer.problem ? ` (${problemText(peer.problem)})` : "";
   return `${peer.status}${where}${reason}`;
 }
 

@@ -1,4 +1,5 @@
 /** `shares list|add|rm`: what this node shares. */
+import { problemText } from "../api/problem.ts";
 import { resolve } from "node:path";
 import { type Command, CONTROL_OPTIONS, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
@@ -29,7 +30,7 @@ export const sharesCommand: Command = {
           const state = s.scanning
             ? `scanning, ${s.scannedFiles} files so far`
             : `${s.files} files`;
-          const error = s.error ? `  error: ${s.error}` : "";
+          const error = s.problem ? `  error: ${problemText(s.problem)}` : "";
           io.stdout(`${s.name}\t${formatBytes(s.bytes)}\t${state}\t${s.path}${error}\n`);
         }
         return 0;

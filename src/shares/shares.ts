@@ -3,7 +3,7 @@
  * rescan), answers queries while a scan runs, and opens files for reading through the jail.
  */
 import { logger } from "../log.ts";
-import { hdpError, messageOf } from "../wire/errors.ts";
+import { hdpError, messageOf, type Reason, reasonOf } from "../wire/errors.ts";
 import { parsePath, printable } from "../wire/paths.ts";
 import { type DirMeta, IndexStore, type ShareStatus } from "./index_store.ts";
 import { type Jailed, resolveInShare } from "./jail.ts";
@@ -39,7 +39,9 @@ export interface ShareInfo {
   scannedAt: number;
   /** Files seen by the scan under way. */
   scannedFiles: number;
-  /** Why the share cannot be scanned, when it cannot. */
+  /** Why the share cannot be scanned, when it cannot: `NOT_FOUND` gone, `FORBIDDEN`, `IO`… */
+  problem?: Reason;
+  /** The message of `problem` as plain text (kept for scripts that read it). */
   error?: string;
 }
 
@@ -58,7 +60,7 @@ interface ShareState {
   scanning: boolean;
   scannedFiles: number;
   scannedAt: number;
-  error?: string;
+  problem?: Reason;
   watch: ShareWatch | null;
 }
 
@@ -203,7 +205,10 @@ export class Shares {
       scannedAt: state.scannedAt,
       scannedFiles: state.scannedFiles,
     };
-    if (state.error) info.error = state.error;
+    if (state.problem) {
+      info.problem = state.problem;
+      info.error = state.problem.message;
+    }
     return info;
   }
 
@@ -232,11 +237,12 @@ export class Shares {
           this.#notify(state).catch(() => {}); // progress news only: a closed store is no matter
         },
       }));
-      delete state.error;
+      delete state.problem;
     } catch (error) {
-      state.error = messageOf(error);
+      state.problem = reasonOf(error, "IO");
       state.scanning = false;
-      log.error("cannot scan a share", { share: name, error: state.error });
+      log.error("cannot scan a share", { share: name, error: state.problem.message });
+      await this.#notify(state).catch(() => {}); // its problem is news too
       return;
     }
     state.scanning = false;

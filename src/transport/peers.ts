@@ -3,7 +3,7 @@
  * reconnection with backoff and jitter, and a state per peer for the API and UI.
  */
 import { logger } from "../log.ts";
-import { type HdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { type HdpError, messageOf, type Reason, toHdpError } from "../wire/errors.ts";
 import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
@@ -20,7 +20,9 @@ export interface PeerInfo {
   keyHex: string;
   name: string;
   status: PeerStatus;
-  /** Why it failed or disconnected. */
+  /** Why it failed or disconnected: `UNAVAILABLE` unreachable or gone, `UNAUTHORIZED`… */
+  problem?: Reason;
+  /** The message of `problem` as plain text (kept for scripts that read it). */
   reason?: string;
   /** Where it is (or was last) reached. */
   address?: SeenAddress;
@@ -176,11 +178,16 @@ export class Peers {
     return entry;
   }
 
-  #set(entry: PeerEntry, status: PeerStatus, reason?: string): void {
+  #set(entry: PeerEntry, status: PeerStatus, problem?: Reason): void {
     entry.info.status = status;
     entry.info.since = Date.now();
-    if (reason === undefined) delete entry.info.reason;
-    else entry.info.reason = reason;
+    if (problem === undefined) {
+      delete entry.info.problem;
+      delete entry.info.reason;
+    } else {
+      entry.info.problem = problem;
+      entry.info.reason = problem.message;
+    }
     if (status !== "disconnected" && status !== "failed") delete entry.info.retryAt;
     this.#options.onChange?.({ ...entry.info });
   }
@@ -203,7 +210,7 @@ export class Peers {
       const coded = toHdpError(error, "UNAVAILABLE");
       // Another path may have connected meanwhile (the peer dialed us): that is no failure.
       if (entry.connection && !entry.connection.isClosed) return;
-      this.#set(entry, "failed", coded.message);
+      this.#set(entry, "failed", coded.toJSON());
       this.#scheduleRetry(entry, coded);
       throw coded;
     } finally {
@@ -251,7 +258,7 @@ export class Peers {
     delete entry.connection;
     const why = code === CLOSE.SHUTDOWN ? "the peer shut down" : reason || `closed (${code})`;
     log.info("disconnected", { peer: entry.info.name, reason: why });
-    this.#set(entry, "disconnected", why);
+    this.#set(entry, "disconnected", { code: "UNAVAILABLE", message: why });
     if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
   }
 
