@@ -109,6 +109,32 @@ export function nextEvent<E, T>(
   });
 }
 
+/** Resolves as `promise` does, or rejects after the timeout, naming `what`. */
+export function within<T>(promise: Promise<T>, options: WaitOptions): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? WAIT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(timedOut(timeoutMs, options))), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A {@link Subscribable} of the test's own news, for fakes that have no event bus. */
+export class News<E = void> implements Subscribable<E> {
+  readonly #listeners = new Set<(event: E) => void>();
+
+  /** Subscribes; returns the unsubscribe function. */
+  on(listener: (event: E) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells every listener. */
+  emit(event: E): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}
+
 /** A download once it is in one of `states` (checked now, then at every event of the node). */
 export function downloadState(
   node: HdpNode,
