@@ -16,7 +16,7 @@ export interface Subscribable<E> {
   on(listener: (event: E) => void): () => void;
 }
 
-/** Options of {@link when} and {@link nextEvent}. */
+/** Options of {@link when} and {@link within}. */
 export interface WaitOptions {
   /** What is awaited, for the failure message: "download 3 to be done". */
   what: string;
@@ -74,38 +74,6 @@ export function when<T>(
       finish(() => reject(new Error(timedOut(timeoutMs, options))));
     }, timeoutMs);
     void check();
-  });
-}
-
-/**
- * Resolves with `match`'s answer for the first event from now on that it accepts (not
- * `undefined` or `false`). Rejects after the timeout, naming `what`.
- */
-export function nextEvent<E, T>(
-  source: Subscribable<E>,
-  match: (event: E) => Answer<T>,
-  options: WaitOptions,
-): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? WAIT_MS;
-  return new Promise<T>((resolve, reject) => {
-    const off = source.on((event) => {
-      let answer: Answer<T>;
-      try {
-        answer = match(event);
-      } catch (error) {
-        off();
-        clearTimeout(timer);
-        return reject(error);
-      }
-      if (answer === undefined || answer === false) return;
-      off();
-      clearTimeout(timer);
-      resolve(answer);
-    });
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(timedOut(timeoutMs, options)));
-    }, timeoutMs);
   });
 }
 
