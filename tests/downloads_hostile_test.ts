@@ -2,22 +2,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { encodeAnnounceAddress } from "../src/discovery/announce_address.ts";
-import type { DownloadItem } from "../src/downloads/types.ts";
-import type { HdpNode } from "../src/node/node.ts";
+import type { UploadInfo } from "../src/downloads/types.ts";
 import { serveConnection, serveStream } from "../src/rpc/serve.ts";
 import { encodeFrame } from "../src/wire/frame.ts";
 import { generateIdentity } from "../src/transport/identity.ts";
 import { QuicTransport } from "../src/transport/quic.ts";
+import { downloadState, eventsOf } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
-
-async function until(node: HdpNode, id: string, states: string[]): Promise<DownloadItem> {
-  for (let i = 0; i < 1000; i++) {
-    const item = node.downloads().find((d) => d.id === id);
-    if (item && states.includes(item.state)) return item;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`download ${id} never reached ${states}`);
-}
 
 async function listTree(dir: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
@@ -68,7 +59,7 @@ Deno.test("a hostile peer's ../, absolute and control-character names are refuse
       natType: "unknown",
     }));
     const item = await b.node.download(peer.name, "share/x");
-    const done = await until(b.node, item.id, ["failed", "done"]);
+    const done = await downloadState(b.node, item.id, ["failed", "done"]);
     assert.equal(done.state, "failed");
     assert.equal(done.files, 4, "only names under share/x/ count: no xy, no other, no absolute");
     assert.equal(done.filesDone, 1);
@@ -96,23 +87,35 @@ Deno.test("upload slots are honoured and queued downloaders learn their position
     const name = server.node.info().name;
     for (const c of clients) await c.node.connect(server.node.info().announceAddress);
     const items = await Promise.all(clients.map((c) => c.node.download(name, "share/big.bin")));
+    // The server's upload events are sent at every change of state (queued, its position,
+    // started, done), so counting them sees every overlap. A downloader's news of its place is
+    // throttled, so the downloaders are looked at whenever the server's queue moves: a place is
+    // sent one whole transfer before the upload it announces starts.
+    const uploads = new Map<string, UploadInfo>();
     let maxUploading = 0;
     let sawQueuedUpload = false;
     const positions = new Set<number>();
-    const done = () =>
-      clients.every((c, i) =>
-        c.node.downloads().find((d) => d.id === items[i]!.id)?.state === "done"
-      );
-    for (let i = 0; i < 5000 && !done(); i++) {
-      const uploads = server.node.uploads();
-      maxUploading = Math.max(maxUploading, uploads.filter((u) => u.state === "uploading").length);
-      if (uploads.some((u) => u.state === "queued" && u.position)) sawQueuedUpload = true;
+    const off = server.node.events.on((event) => {
+      if (event.type === "upload") uploads.set(event.upload.id, event.upload);
+      else if (event.type === "upload-done") uploads.delete(event.id);
+      else return;
+      const states = [...uploads.values()];
+      maxUploading = Math.max(maxUploading, states.filter((u) => u.state === "uploading").length);
+      if (states.some((u) => u.state === "queued" && u.position)) sawQueuedUpload = true;
       for (const c of clients) {
         for (const d of c.node.downloads()) if (d.remotePosition) positions.add(d.remotePosition);
       }
-      await new Promise((r) => setTimeout(r, 2));
+    });
+    const offClients = clients.map((c) =>
+      eventsOf(c.node, "download").on(({ item }) => {
+        if (item.remotePosition) positions.add(item.remotePosition);
+      })
+    );
+    try {
+      await Promise.all(clients.map((c, i) => downloadState(c.node, items[i]!.id, ["done"])));
+    } finally {
+      for (const stop of [off, ...offClients]) stop();
     }
-    assert.ok(done(), "every downloader finished");
     assert.equal(maxUploading, 1, "one slot: never two uploads at once");
     assert.ok(sawQueuedUpload, "the server listed queued uploads with their positions");
     assert.ok(positions.has(1), `downloaders heard their positions: ${[...positions]}`);
@@ -215,7 +218,7 @@ Deno.test("a peer that does not know ReadMany still gets its small files fetched
       natType: "unknown",
     }));
     const item = await b.node.download(peer.name, "share/notes");
-    const done = await until(b.node, item.id, ["failed", "done"]);
+    const done = await downloadState(b.node, item.id, ["failed", "done"]);
     assert.equal(done.state, "done", done.reason ?? "");
     assert.equal(done.filesDone, 30);
     assert.ok(refused >= 1, "the batched read was tried first");
@@ -245,6 +248,7 @@ Deno.test("a listing cut off mid-way continues after its last stored page, with 
     Array.from({ length: to - from }, (_, i) => entry(from + i));
   const asked: Array<string | undefined> = [];
   const reads = new Map<string, number>();
+  const firstRead = Promise.withResolvers<void>();
   const peerSide = await QuicTransport.open(identity, {
     hostname: "127.0.0.1",
     port: 0,
@@ -255,8 +259,10 @@ Deno.test("a listing cut off mid-way continues after its last stored page, with 
           if (query.cursor === undefined) {
             yield { entries: range(0, 10), partial: false, cursor: "after-10" };
             yield { entries: range(10, 20), partial: false, cursor: "after-20" };
-            // the connection drops in the middle of the listing
-            await new Promise((r) => setTimeout(r, 300));
+            // the connection drops in the middle of the listing, once the files of its first
+            // pages are being fetched (were they not, before the listing ends, this would
+            // wait for ever and the download time out)
+            await firstRead.promise;
             connection.close(0x100, "gone");
             return;
           }
@@ -265,6 +271,7 @@ Deno.test("a listing cut off mid-way continues after its last stored page, with 
         },
         openFile: async (path) => {
           reads.set(path, (reads.get(path) ?? 0) + 1);
+          firstRead.resolve();
           const i = Number(path.slice("share/many/".length, -4));
           const file = await Deno.makeTempFile();
           await Deno.writeTextFile(file, content(i));
@@ -282,11 +289,8 @@ Deno.test("a listing cut off mid-way continues after its last stored page, with 
     });
     const peer = await b.node.connect(address);
     const item = await b.node.download(peer.name, "share/many");
-    // files of the first pages are fetched while the listing is still under way
-    for (let i = 0; i < 200 && reads.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(reads.size > 0, "fetching started before the listing ended");
     // the node redials by itself after the drop, and the listing goes on from its cursor
-    const done = await until(b.node, item.id, ["failed", "done"]);
+    const done = await downloadState(b.node, item.id, ["failed", "done"]);
     assert.equal(done.state, "done", done.reason ?? "");
     assert.equal(done.files, 30);
     assert.equal(done.filesDone, 30);

@@ -1,25 +1,24 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { DownloadItem } from "../src/downloads/types.ts";
-import type { HdpNode } from "../src/node/node.ts";
 import { treeHash } from "../bench/_util.ts";
+import { downloadState, eventsOf, WAIT_MS, when } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
-async function until(
-  node: HdpNode,
-  id: string,
-  states: string[],
-  timeoutMs = 20_000,
-): Promise<DownloadItem> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Waits until a part file holds more than `bytes`. The download events cannot tell: they come at
+ * most four times a second, and a 64 MiB transfer on loopback is over in about 200 ms, so the
+ * part file the node writes is watched instead.
+ */
+async function partPasses(part: string, bytes: number): Promise<number> {
+  const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const item = node.downloads().find((d) => d.id === id);
-    if (item && states.includes(item.state)) return item;
+    const size = await Deno.stat(part).then((s) => s.size, () => 0);
+    if (size > bytes) return size;
     if (Date.now() > deadline) {
-      throw new Error(`download ${id} is ${item?.state}: ${item?.reason ?? ""}`);
+      throw new Error(`Timed out waiting for ${part} to pass ${bytes} bytes`);
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -39,12 +38,12 @@ Deno.test("a file and a folder of 1,000 files download into <peer name>/<path>, 
 
   const single = await b.node.download(name, "share/big.bin");
   const folder = await b.node.download(name, "share/Album");
-  const done = await until(b.node, folder.id, ["done"]);
+  const done = await downloadState(b.node, folder.id, ["done"]);
   assert.equal(done.files, 1000);
   assert.equal(done.filesDone, 1000);
   assert.equal(done.isDir, true);
   assert.equal(done.localPath, `${name}/share/Album`);
-  await until(b.node, single.id, ["done"]);
+  await downloadState(b.node, single.id, ["done"]);
   const saved = join(b.config.downloadDir, name, "share");
   assert.equal(await treeHash(join(saved, "Album")), await treeHash(join(a.shareDir, "Album")));
   assert.deepEqual(await Deno.readFile(join(saved, "big.bin")), files["big.bin"]);
@@ -56,7 +55,8 @@ Deno.test("a file and a folder of 1,000 files download into <peer name>/<path>, 
   const album = history.find((h) => h.direction === "download" && h.path === "share/Album");
   assert.equal(album?.files, 1000);
   // the serving side's history: the big file, and the 1,000 small ones as one entry (once the
-  // run of small uploads has ended)
+  // run of small uploads has ended). That run ends after 3 s without another small upload, and no
+  // event says so: the history is polled.
   const bytes = Object.entries(files).filter(([p]) => p.startsWith("Album/"))
     .reduce((n, [, f]) => n + f.length, 0);
   let uploaded: typeof history = [];
@@ -84,8 +84,8 @@ Deno.test("an existing complete file is skipped when it matches, and kept with a
   await Deno.writeTextFile(join(dir, "other.txt"), "my own precious file");
   const same = await b.node.download(name, "share/same.txt");
   const other = await b.node.download(name, "share/other.txt");
-  await until(b.node, same.id, ["done"]);
-  await until(b.node, other.id, ["done"]);
+  await downloadState(b.node, same.id, ["done"]);
+  await downloadState(b.node, other.id, ["done"]);
   assert.equal(await Deno.readTextFile(join(dir, "other.txt")), "my own precious file");
   assert.equal(await Deno.readTextFile(join(dir, "other (1).txt")), "remote version");
   assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
@@ -106,17 +106,14 @@ for (const [what, size] of [["longer", 48 * 1024 * 1024], ["shorter", 512 * 1024
     const item = await b.node.download(name, "share/movie.mkv");
     // pause once more than 1 MiB is in the part file
     const part = join(b.config.downloadDir, name, "share", "movie.mkv.part");
-    const partSize = () => Deno.stat(part).then((s) => s.size, () => 0);
-    for (let i = 0; i < 2000 && (await partSize()) <= 1024 * 1024; i++) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await partPasses(part, 1024 * 1024);
     await b.node.downloadAction(item.id, "pause");
-    const partial = await partSize();
+    const partial = (await Deno.stat(part)).size;
     assert.ok(partial > 1024 * 1024 && partial < first.length, `part has ${partial} bytes`);
     const second = new Uint8Array(randomBytes(size));
     await Deno.writeFile(join(a.shareDir, "movie.mkv"), second);
     await b.node.downloadAction(item.id, "resume");
-    await until(b.node, item.id, ["done"]);
+    await downloadState(b.node, item.id, ["done"]);
     const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
     assert.equal(got.length, second.length);
     assert.ok(got.every((v, i) => v === second[i]), "exactly the new version");
@@ -135,7 +132,7 @@ Deno.test("small files come in batches; one that grew past the batch limit is re
   await b.node.connect(a.node.info().announceAddress);
   const name = a.node.info().name;
   const item = await b.node.download(name, "share/pics");
-  const done = await until(b.node, item.id, ["done"]);
+  const done = await downloadState(b.node, item.id, ["done"]);
   assert.equal(done.filesDone, 200);
   assert.equal(
     await treeHash(join(b.config.downloadDir, name, "share", "pics")),
@@ -162,21 +159,17 @@ Deno.test("pause, resume, cancel (deletes the part) and move to front", async ()
   const third = await b.node.download(name, "share/c.txt");
   const front = await b.node.downloadAction(third.id, "front");
   assert.equal(b.node.downloads()[0]!.id, front.id);
-  await until(b.node, second.id, ["done"]);
-  for (
-    let i = 0;
-    i < 500 && (b.node.downloads().find((d) => d.id === big.id)?.bytesDone ?? 0) === 0;
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await downloadState(b.node, second.id, ["done"]);
+  const part = join(b.config.downloadDir, name, "share", "a.bin.part");
+  await partPasses(part, 0);
   const paused = await b.node.downloadAction(big.id, "pause");
   assert.equal(paused.state, "paused");
-  await assert.rejects(
-    b.node.downloadAction(big.id, "pause").then(() => b.node.downloadAction(second.id, "resume")),
-    { code: "CONFLICT" },
-  );
-  const part = join(b.config.downloadDir, name, "share", "a.bin.part");
+  assert.equal((await b.node.downloadAction(big.id, "pause")).state, "paused", "pausing twice");
+  await assert.rejects(b.node.downloadAction(second.id, "resume"), {
+    code: "CONFLICT",
+    message: /is done, not paused/,
+  });
+  assert.ok((await Deno.stat(part)).size > 0, "the paused download keeps its part");
   await b.node.downloadAction(big.id, "cancel");
   await assert.rejects(Deno.stat(part), Deno.errors.NotFound);
   assert.equal(b.node.downloads().some((d) => d.id === big.id), false);
@@ -191,14 +184,19 @@ Deno.test("a missing remote file fails with the peer's reason, and retry tries a
   await indexed(a.node);
   await b.node.connect(a.node.info().announceAddress);
   const item = await b.node.download(a.node.info().name, "share/gone.txt");
-  const failed = await until(b.node, item.id, ["failed"]);
+  const failed = await downloadState(b.node, item.id, ["failed"]);
   assert.match(failed.reason ?? "", /Cannot find/);
   await Deno.writeTextFile(join(a.shareDir, "gone.txt"), "back");
-  for (let i = 0; i < 100 && (await a.node.ls({ path: "share" })).entries.length < 2; i++) {
-    await new Promise((r) => setTimeout(r, 50)); // the peer's index picks the new file up
-  }
+  // the peer's index picks the new file up (watch events, then a "share" event)
+  await when(
+    eventsOf(a.node, "share"),
+    async () => (await a.node.ls({ path: "share" })).entries.length === 2,
+    {
+      what: "the peer's index to list gone.txt",
+    },
+  );
   await b.node.downloadAction(item.id, "retry");
-  await until(b.node, item.id, ["done"]);
+  await downloadState(b.node, item.id, ["done"]);
   assert.equal(
     await Deno.readTextFile(join(b.config.downloadDir, a.node.info().name, "share", "gone.txt")),
     "back",
@@ -217,8 +215,8 @@ Deno.test("a file asked for alone and inside its folder at once is written once,
     b.node.download(name, "share/Album"),
     b.node.download(name, "share/Album/7.txt"),
   ]);
-  const done = await until(b.node, folder.id, ["done", "failed", "paused"]);
-  const alone = await until(b.node, single.id, ["done", "failed", "paused"]);
+  const done = await downloadState(b.node, folder.id, ["done", "failed", "paused"]);
+  const alone = await downloadState(b.node, single.id, ["done", "failed", "paused"]);
   assert.equal(done.state, "done", done.reason ?? "");
   assert.equal(alone.state, "done", alone.reason ?? "");
   const dir = join(b.config.downloadDir, name, "share", "Album");
@@ -254,7 +252,7 @@ Deno.test({
     }
     try {
       const item = await b.node.download(name, "share/big.bin");
-      const paused = await until(b.node, item.id, ["paused", "done", "failed"]);
+      const paused = await downloadState(b.node, item.id, ["paused", "done", "failed"]);
       assert.equal(paused.state, "paused");
       assert.match(paused.reason ?? "", /disk is full/);
       assert.equal(paused.filesDone, 0);
@@ -263,7 +261,7 @@ Deno.test({
 
       // a folder of small files (written by the small-file writer's thread) fills it too
       const folder = await b.node.download(name, "share/small");
-      const stopped = await until(b.node, folder.id, ["paused", "done", "failed"]);
+      const stopped = await downloadState(b.node, folder.id, ["paused", "done", "failed"]);
       assert.equal(stopped.state, "paused");
       assert.match(stopped.reason ?? "", /disk is full/);
       assert.ok(stopped.filesDone > 0 && stopped.filesDone < 300, `${stopped.filesDone} done`);

@@ -61,6 +61,7 @@ Deno.test("kill -9 of the downloader five times, then of the server: the file st
     const serverKilledAt = await sizeOf(part);
     if ((await sizeOf(final)) === 0) {
       await a.kill("SIGKILL");
+      // the downloader is another process: nothing to await; a moment for it to see the server gone
       await new Promise((r) => setTimeout(r, 300));
       a = await startDaemon(dirsA);
     }

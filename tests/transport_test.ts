@@ -4,7 +4,10 @@ import { ALPN, PROTOCOL_VERSION } from "../src/wire/messages.ts";
 import { SERVER_NAME, trustAnchorFor } from "../src/transport/certificate.ts";
 import { proofPayload } from "../src/transport/handshake.ts";
 import { generateIdentity, type Identity } from "../src/transport/identity.ts";
+import { PeerStore } from "../src/transport/peer_store.ts";
+import { type PeerInfo, Peers } from "../src/transport/peers.ts";
 import { type PeerConnection, QuicTransport } from "../src/transport/quic.ts";
+import { News, when, within } from "./helpers/events.ts";
 
 async function node(identity?: Identity) {
   const id = identity ?? await generateIdentity();
@@ -148,4 +151,86 @@ Deno.test("dialing a port where nobody listens times out with a coded error", as
   } finally {
     quiet.close();
   }
+});
+
+/** One side of a pair: a transport, its peers, every connection it served and every change. */
+async function peerSide() {
+  const id = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  const served: PeerConnection[] = [];
+  const changes: PeerInfo[] = [];
+  const news = new News();
+  const transport = await QuicTransport.open(id, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) => peers.accept(connection),
+  });
+  const peers: Peers = new Peers(
+    id.publicKeyHex,
+    (ip, port, key) => transport.dial(ip, port, key),
+    new PeerStore(kv),
+    {
+      onConnection: (connection) => (served.push(connection), news.emit()),
+      onChange: (info) => (changes.push(info), news.emit()),
+    },
+  );
+  return {
+    id,
+    transport,
+    peers,
+    served,
+    changes,
+    news,
+    async [Symbol.asyncDispose]() {
+      peers.close();
+      await transport.close();
+      kv.close();
+    },
+  };
+}
+
+Deno.test("when both peers dial at once, both keep the same connection and retiring the other disconnects nobody", async () => {
+  await using a = await peerSide();
+  await using b = await peerSide();
+  // Both dials start before either lands: otherwise the later side finds the connection made.
+  const bothDialing = Promise.withResolvers<void>();
+  let dialing = 0;
+  const dial = (from: typeof a, to: typeof b) => async () => {
+    if (++dialing === 2) bothDialing.resolve();
+    await bothDialing.promise;
+    return await from.transport.dial("127.0.0.1", to.transport.port, to.id.publicKey);
+  };
+  const address = (side: typeof a) => ({ ip: "127.0.0.1", port: side.transport.port });
+  await Promise.all([
+    a.peers.connect(b.id.publicKey, address(b), { dial: dial(a, b) }),
+    b.peers.connect(a.id.publicKey, address(a), { dial: dial(b, a) }),
+  ]);
+  const kept = (side: typeof a, other: typeof b) => side.peers.connection(other.id.publicKeyHex);
+  for (const [side, other] of [[a, b], [b, a]] as const) {
+    // each side serves both connections until one is retired: its own dial and the other's
+    await when(side.news, () => side.served.length === 2, { what: "two connections served" });
+    const retired = await within(
+      Promise.race(side.served.map((c) => c.closed.then(() => c))),
+      { what: "the duplicate connection to be retired" },
+    );
+    assert.notEqual(retired, kept(side, other), "the retired one is not the one kept");
+  }
+  const [ab, ba] = [kept(a, b), kept(b, a)];
+  assert.ok(ab && ba, "each side still has a connection");
+  assert.notEqual(ab.direction, ba.direction, "both kept the same one, from either end");
+  for (const side of [a, b]) {
+    assert.deepEqual(side.peers.list().map((p) => p.status), ["connected"]);
+    const lost = side.changes.filter((c) => c.status !== "connecting" && c.status !== "connected");
+    assert.deepEqual(lost, [], "nobody was disconnected");
+  }
+  // and the kept connection carries requests
+  const stream = await ab.openStream();
+  const writer = stream.writable.getWriter();
+  await writer.write(new TextEncoder().encode("still here"));
+  await writer.close();
+  const { value: arrived } = await ba.incoming.read();
+  assert.equal(
+    new TextDecoder().decode((await Array.fromAsync(arrived!.readable))[0]),
+    "still here",
+  );
 });

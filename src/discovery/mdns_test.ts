@@ -9,6 +9,39 @@ import { buildMdnsRecords, MDNS_SERVICE, type MdnsAnnouncement } from "./mdns_re
 const NOW = Date.UTC(2025, 0, 1);
 const me = await generateIdentity();
 const alice = await generateIdentity();
+const bob = await generateIdentity();
+
+/** Promises that resolve once a condition holds, checked again at each `wake()`. */
+class Conditions {
+  #waiters = new Set<() => void>();
+
+  /** Resolves once `check` holds; fails after `timeoutMs` (a bound, not a wait). */
+  until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(wake);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      this.#waiters.add(wake);
+    });
+  }
+
+  wake(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+}
+
+/** One turn of the timers: runs after every timer that was already due. */
+function timersTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 function addressOf(identity: Identity, ip = "192.168.3.10", port = 40000): string {
   return encodeAnnounceAddress({ publicKey: identity.publicKey, ip, port, natType: "easy" });
@@ -27,7 +60,7 @@ type Sent =
 class FakeSocket extends EventEmitter implements MdnsSocket {
   sent: Sent[] = [];
   destroyed = 0;
-  #waiters: (() => void)[] = [];
+  readonly #sent = new Conditions();
 
   query(query: { questions: { name: string }[] }): void {
     this.#record({ kind: "query", names: query.questions.map((q) => q.name) });
@@ -40,33 +73,46 @@ class FakeSocket extends EventEmitter implements MdnsSocket {
   }
   /** Resolves once `count` messages have been sent in all. */
   sentCount(count: number): Promise<void> {
-    if (this.sent.length >= count) return Promise.resolve();
-    return new Promise((resolve) =>
-      this.#waiters.push(() => this.sent.length >= count && resolve())
-    );
+    return this.#sent.until(() => this.sent.length >= count, `${count} messages sent`);
   }
   #record(sent: Sent): void {
     this.sent.push(sent);
-    this.#waiters.forEach((wake) => wake());
+    this.#sent.wake();
   }
 }
 
 const LAN_PEER: MdnsRemote = { address: "192.168.3.11", port: 5353 };
 const queryPacket = { type: "query", questions: [{ name: MDNS_SERVICE, type: "PTR" }] };
 
+/** The peers a responder reported, and a way to await them. */
+interface Found {
+  list: MdnsFound[];
+  /** Resolves once a peer with this announce address was reported. */
+  heard(address: string): Promise<void>;
+}
+
 /** Runs `body` with a responder on a fake socket and closes it afterwards. */
 async function withResponder(
   options: Partial<Parameters<typeof serveMdns>[1]>,
-  body: (socket: FakeSocket, found: MdnsFound[]) => Promise<void>,
+  body: (socket: FakeSocket, found: Found) => Promise<void>,
 ): Promise<void> {
   const socket = new FakeSocket();
-  const found: MdnsFound[] = [];
+  const reported = new Conditions();
+  const found: Found = {
+    list: [],
+    heard: (address) =>
+      reported.until(() => found.list.some((f) => f.announce === address), `${address} heard`),
+  };
   const announcement = await signed(me);
   const mdns = serveMdns(socket, {
     announce: () => announcement,
-    onPeer: (peer) => found.push(peer),
     now: () => NOW,
     ...options,
+    onPeer: (peer) => {
+      found.list.push(peer);
+      reported.wake();
+      options.onPeer?.(peer);
+    },
   });
   try {
     await body(socket, found);
@@ -77,9 +123,14 @@ async function withResponder(
   }
 }
 
-/** Waits until the responder had a chance to check signatures (WebCrypto is asynchronous). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Sends a true announcement of Bob's after others and waits for it: every report takes the same
+ * steps and WebCrypto answers in order, so once Bob is heard the ones before him are decided.
+ */
+async function thenBob(socket: FakeSocket, found: Found): Promise<void> {
+  socket.emit("response", { answers: buildMdnsRecords(await signed(bob)) }, LAN_PEER);
+  await found.heard(addressOf(bob));
+  found.list.splice(found.list.findIndex((f) => f.announce === addressOf(bob)), 1);
 }
 
 Deno.test("starting queries for our service and announces our records", async () => {
@@ -106,7 +157,7 @@ Deno.test("a query is answered at most once a second, delayed rather than droppe
     assert.ok(performance.now() - started >= 900, "waited for the second to pass");
     const answer = socket.sent[2];
     assert.ok(answer?.kind === "respond" && answer.to === undefined, "multicast");
-    await settle();
+    await timersTurn(); // an answer per query would have been due with this one
     assert.equal(socket.sent.length, 3, "three queries, one answer");
   });
 });
@@ -124,9 +175,18 @@ Deno.test("a one-shot query from another port gets a unicast answer at once", as
 });
 
 Deno.test("queries for other names and malformed queries are not answered", async () => {
-  await withResponder({}, async (socket) => {
-    await socket.sentCount(2);
-    const oneShot = { address: "192.168.3.12", port: 49152 }; // would be answered at once
+  // Nothing to announce at the start: no multicast answer went out, so any query taken would be
+  // answered at once, unicast or multicast, and there is no later moment to wait for.
+  let announcement: MdnsAnnouncement | undefined;
+  await withResponder({ announce: () => announcement }, async (socket) => {
+    await socket.sentCount(1);
+    announcement = await signed(me);
+    const oneShot = { address: "192.168.3.12", port: 49152 };
+    socket.emit(
+      "query",
+      { type: "query", questions: [{ name: "_http._tcp.local", type: "PTR" }] },
+      LAN_PEER,
+    );
     socket.emit(
       "query",
       { type: "query", questions: [{ name: "_http._tcp.local", type: "PTR" }] },
@@ -139,12 +199,16 @@ Deno.test("queries for other names and malformed queries are not answered", asyn
     );
     socket.emit("query", null, oneShot);
     socket.emit("query", { questions: "x" }, null);
-    socket.emit("query", queryPacket, { address: 7, port: "x" });
     socket.emit("query", queryPacket, oneShot); // the only one that counts
+    await socket.sentCount(2);
+    assert.equal(socket.sent.length, 2);
+    assert.ok(socket.sent[1]?.kind === "respond" && socket.sent[1].to === oneShot);
+    // A query for us from a sender that is no address is answered to the group, never to it.
+    // (Before, this test counted it among the unanswered: its answer was only due a second
+    // later, after the test had ended.)
+    socket.emit("query", queryPacket, { address: 7, port: "x" });
     await socket.sentCount(3);
-    await settle();
-    assert.equal(socket.sent.length, 3);
-    assert.ok(socket.sent[2]?.kind === "respond" && socket.sent[2].to === oneShot);
+    assert.ok(socket.sent[2]?.kind === "respond" && socket.sent[2].to === undefined, "multicast");
   });
 });
 
@@ -152,12 +216,13 @@ Deno.test("a signed peer is reported as verified, with where it came from", asyn
   await withResponder({}, async (socket, found) => {
     const records = buildMdnsRecords(await signed(alice));
     socket.emit("response", { type: "response", answers: records, additionals: [] }, LAN_PEER);
-    await settle();
-    assert.equal(found.length, 1);
-    assert.equal(found[0]?.verified, true);
-    assert.equal(found[0]?.announce, addressOf(alice));
-    assert.deepEqual(found[0]?.address.publicKey, alice.publicKey);
-    assert.deepEqual(found[0]?.from, { ip: "192.168.3.11", port: 5353 });
+    await found.heard(addressOf(alice));
+    const [heard, ...more] = found.list;
+    assert.deepEqual(more, []);
+    assert.equal(heard?.verified, true);
+    assert.equal(heard?.announce, addressOf(alice));
+    assert.deepEqual(heard?.address.publicKey, alice.publicKey);
+    assert.deepEqual(heard?.from, { ip: "192.168.3.11", port: 5353 });
   });
 });
 
@@ -173,27 +238,29 @@ Deno.test("forged, stale and unsigned announcements are handled as the options s
   };
   await withResponder({}, async (socket, found) => {
     emitAll(socket);
-    await settle();
-    assert.deepEqual(found.map((f) => [f.announce, f.verified]), [[addressOf(alice), false]]);
+    await thenBob(socket, found);
+    assert.deepEqual(found.list.map((f) => [f.announce, f.verified]), [[addressOf(alice), false]]);
   });
   await withResponder({ requireSignature: true }, async (socket, found) => {
     emitAll(socket);
-    await settle();
-    assert.deepEqual(found, []);
+    await thenBob(socket, found);
+    assert.deepEqual(found.list, []);
   });
 });
 
 Deno.test("our own announcement coming back is not reported", async () => {
   await withResponder({}, async (socket, found) => {
     socket.emit("response", { answers: buildMdnsRecords(await signed(me)) }, LAN_PEER);
-    await settle();
-    assert.deepEqual(found, []);
+    await thenBob(socket, found);
+    assert.deepEqual(found.list, []);
   });
 });
 
 Deno.test("hostile packets, socket errors and a throwing callback never throw", async () => {
+  const called = Promise.withResolvers<void>();
   await withResponder({
     onPeer: () => {
+      called.resolve();
       throw new Error("callback bug");
     },
   }, async (socket) => {
@@ -204,17 +271,27 @@ Deno.test("hostile packets, socket errors and a throwing callback never throw", 
     socket.emit("response", { answers: buildMdnsRecords(await signed(alice)) }, LAN_PEER);
     socket.emit("error", new Error("EADDRINUSE"));
     socket.emit("warning", new Error("bad packet"));
-    await settle();
+    await called.promise;
+    await timersTurn(); // the callback's throw, had it escaped, fails the test by now
   });
 });
 
 Deno.test("nothing is announced while announce() has nothing or fails", async () => {
-  for (const announce of [() => undefined, () => ({ address: "hdp1broken" })]) {
-    await withResponder({ announce }, async (socket) => {
+  const good = await signed(me);
+  for (const nothing of [() => undefined, () => ({ address: "hdp1broken" })]) {
+    let announce: () => MdnsAnnouncement | undefined = nothing;
+    await withResponder({ announce: () => announce() }, async (socket) => {
       await socket.sentCount(1);
-      socket.emit("query", queryPacket, { address: "192.168.3.12", port: 49152 });
-      await settle();
-      assert.deepEqual(socket.sent.map((s) => s.kind), ["query"]);
+      const oneShot = { address: "192.168.3.12", port: 49152 };
+      socket.emit("query", queryPacket, oneShot);
+      // a query once there is something: its answer comes after whatever the first one caused
+      announce = () => good;
+      socket.emit("query", queryPacket, oneShot);
+      await socket.sentCount(2);
+      assert.deepEqual(socket.sent.map((s) => [s.kind, "to" in s ? s.to : undefined]), [
+        ["query", undefined],
+        ["respond", oneShot],
+      ]);
     });
   }
 });
@@ -224,7 +301,7 @@ Deno.test("two responders on the loopback interface find each other", async () =
   const socket = { port, interface: "127.0.0.1" };
   const [mine, hers] = [await signed(me, Date.now()), await signed(alice, Date.now())];
   const seen: { me: MdnsFound[]; alice: MdnsFound[] } = { me: [], alice: [] };
-  const { promise: both, resolve } = Promise.withResolvers<void>();
+  const { promise: both, resolve, reject } = Promise.withResolvers<void>();
   const check = (): void => {
     if (seen.me.length > 0 && seen.alice.length > 0) resolve();
   };
@@ -234,7 +311,10 @@ Deno.test("two responders on the loopback interface find each other", async () =
     onPeer: (f) => (seen.alice.push(f), check()),
     socket,
   });
-  const timeout = setTimeout(resolve, 3000);
+  const timeout = setTimeout(
+    () => reject(new Error("Timed out after 10000 ms: the responders did not find each other")),
+    10_000,
+  );
   try {
     await both;
   } finally {

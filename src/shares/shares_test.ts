@@ -7,21 +7,30 @@ interface Fixture extends AsyncDisposable {
   root: string;
   kvPath: string;
   open(configs: ShareConfig[], options?: SharesOptions): Promise<Shares>;
+  /** Resolves at the next change any opened `Shares` reports (its `onChange`). */
+  nextChange(): Promise<void>;
 }
 
 async function fixture(): Promise<Fixture> {
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "hdp-shares-" }));
   const kvPath = join(root, "state.kv");
   const opened: Array<{ kv: Deno.Kv; shares: Shares }> = [];
+  let change = Promise.withResolvers<void>();
   return {
     root,
     kvPath,
+    nextChange: () => change.promise,
     async open(configs, options = {}) {
       const kv = await Deno.openKv(kvPath);
       const shares = await Shares.open(kv, configs, {
         rescanIntervalMs: 0,
         watch: false,
         ...options,
+        onChange: (share) => {
+          options.onChange?.(share);
+          change.resolve();
+          change = Promise.withResolvers<void>();
+        },
       });
       opened.push({ kv, shares });
       return shares;
@@ -48,6 +57,29 @@ async function all(shares: Shares, query: Parameters<Shares["pages"]>[0]): Promi
 }
 
 const names = (entries: LsEntry[]) => entries.map((e) => e.name);
+
+/**
+ * Resolves once `check` holds: checked now, then after every change the shares report (a watch
+ * batch applied ends with one). Fails after `timeoutMs`, a bound and not a wait.
+ */
+async function changed(
+  f: Fixture,
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const next = f.nextChange(); // taken before the check: a change during it is not missed
+    if (await check()) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()));
+    });
+    const woke = await Promise.race([next, late]).finally(() => clearTimeout(timer));
+    if (woke === "late") throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
 
 async function musicShare(f: Fixture): Promise<ShareConfig> {
   const dir = join(f.root, "Music");
@@ -173,27 +205,22 @@ Deno.test("changes while running are picked up: add, grow, rename, remove", asyn
   const config = await musicShare(f);
   const shares = await f.open([config], { watch: true });
   await shares.idle();
-  const settle = async (check: () => Promise<boolean>) => {
-    for (let i = 0; i < 100 && !(await check()); i++) {
-      await new Promise((r) => setTimeout(r, 50)); // watch events arrive on their own time
-      await shares.idle();
-    }
-    assert.ok(await check());
-  };
   const has = async (path: string) =>
     (await all(shares, { path: "", recursive: true })).some((e) => e.name === path);
   const size = async (path: string) => (await shares.query({ path })).entries[0]?.size;
 
   await write(join(config.path, "New", "Deep", "song.ogg"), 50);
-  await settle(() => has("Music/New/Deep/song.ogg"));
+  await changed(f, () => has("Music/New/Deep/song.ogg"), "a new file to be indexed");
   assert.equal((await shares.query({ path: "" })).entries[0]!.size, 1055);
 
   await Deno.writeFile(join(config.path, "readme.txt"), new Uint8Array(500));
-  await settle(async () => (await size("Music/readme.txt")) === 500);
+  await changed(f, async () => (await size("Music/readme.txt")) === 500, "a file to grow");
 
   await Deno.rename(join(config.path, "Beatles", "Help"), join(config.path, "Bach", "Help!"));
-  await settle(async () =>
-    (await has("Music/Bach/Help!/01 Help.flac")) && !(await has("Music/Beatles/Help"))
+  await changed(
+    f,
+    async () => (await has("Music/Bach/Help!/01 Help.flac")) && !(await has("Music/Beatles/Help")),
+    "a folder to move",
   );
   assert.deepEqual((await shares.query({ path: "Music/Beatles" })).totals, {
     files: 2,
@@ -201,7 +228,11 @@ Deno.test("changes while running are picked up: add, grow, rename, remove", asyn
   });
 
   await Deno.remove(join(config.path, "Beatles"), { recursive: true });
-  await settle(async () => !(await has("Music/Beatles/Abbey Road/02 Something.flac")));
+  await changed(
+    f,
+    async () => !(await has("Music/Beatles/Abbey Road/02 Something.flac")),
+    "a folder to be removed",
+  );
   assert.deepEqual((await shares.query({ path: "Music" })).totals, { files: 4, bytes: 1250 });
 });
 

@@ -4,6 +4,7 @@ import { setLogLevel } from "../../src/log.ts";
 import { LIMITS, type NodeConfig } from "../../src/node/config.ts";
 import { type HdpNode, startNode } from "../../src/node/node.ts";
 import { writeSettings } from "../../src/node/settings.ts";
+import { when } from "./events.ts";
 
 /** A node with its directories, closed and removed when disposed. */
 export interface TestNode extends AsyncDisposable {
@@ -68,11 +69,9 @@ export function loopbackConfig(storageDir: string, downloadDir: string): NodeCon
   };
 }
 
-/** Waits until a node's shares are indexed. */
+/** Waits until a node's shares are indexed (their scans end with a "share" event). */
 export async function indexed(node: HdpNode): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if ((await node.shares()).every((s) => !s.scanning)) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("the shares were not indexed in time");
+  await when(node.events, async () => (await node.shares()).every((s) => !s.scanning), {
+    what: "the shares to be indexed",
+  });
 }
