@@ -6,7 +6,8 @@
  */
 import { HdpError, toHdpError } from "../wire/errors.ts";
 import { SMALL_FILE_BYTES } from "../wire/messages.ts";
-import { transferFile, transferMany, type TransferResult } from "./file_transfer.ts";
+import { transferMany } from "./batch_transfer.ts";
+import { transferFile, type TransferResult } from "./file_transfer.ts";
 import { beginTransfer, type LiveItem, targetOf, type Transfer } from "./live_item.ts";
 import { localSegments } from "./local_path.ts";
 import type { PeerAccess } from "./peer_access.ts";

@@ -3,12 +3,10 @@
  * remote file changed since the part was begun (two versions are never spliced), renamed into
  * place when complete with the remote mtime. An existing complete file is never overwritten.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { HdpError, hdpError, toHdpError } from "../wire/errors.ts";
-import { ensureDirInside } from "../shares/jail.ts";
-import { partName, suffixedName } from "./local_path.ts";
-import { diskError, type WholeFile, writeWholeSync } from "./whole_file.ts";
+import { HdpError, hdpError } from "../wire/errors.ts";
+import { partName } from "./local_path.ts";
+import { place } from "./placement.ts";
+import { diskError, writeWholeSync } from "./whole_file.ts";
 import type { FileRecord } from "./wishlist.ts";
 
 /** A started read of a peer's file, as the transfer needs it. */
@@ -47,36 +45,6 @@ const SLOW_WRITE_MS = 10;
 
 /** How a transfer ended. */
 export type TransferResult = "done" | "already-there";
-
-/** One answer of a batched read: a whole file, or why it could not be read. */
-export type BatchAnswer =
-  | { path: string; header: { size: number; mtime: number }; data: Uint8Array }
-  | { path: string; error: HdpError };
-
-/** What a batch of small files needs from its surroundings. */
-export interface BatchContext {
-  /** The real path of the download dir. */
-  downloadDir: string;
-  /** Reads the files whole, answering in the order asked. */
-  readMany(paths: string[]): AsyncIterable<BatchAnswer>;
-  /** Hears bytes as they arrive. */
-  progress(bytes: number): void;
-  /** Hears that a file's size at the peer is not what was listed. */
-  resized(from: number, to: number): void;
-  /** Hears how each file ended: done, already there, or its coded error. */
-  settle(file: FileRecord, outcome: TransferResult | HdpError): void;
-  /** Writes small files whole (off the event loop), one outcome per file. */
-  write(files: WholeFile[]): Promise<Array<HdpError | null>>;
-  /** Resolves when the writer takes more. */
-  room(): Promise<void>;
-  /** Hears that the batch's bytes are all in: its writes may still be under way. */
-  received(): void;
-  signal: AbortSignal;
-  madeDirs: Set<string>;
-}
-
-/** Files of a batch handed to the writer together. */
-const WRITE_GROUP = 16;
 
 /**
  * Downloads `file` (its record is updated in place and saved through `ctx.save`). Throws coded
@@ -162,71 +130,6 @@ async function receiveSmall(
   writeWholeSync({ part, finalPath, data, mtime: read.header.mtime });
 }
 
-/**
- * Downloads a batch of small files (each whole, none resumable) with one batched read. Each file
- * is settled through `ctx.settle` as it ends; throws the error of the whole batch (the peer does
- * not know batched reads, the connection broke, it was stopped), after which the files not
- * settled are not written.
- */
-export async function transferMany(
-  files: Array<{ file: FileRecord; segments: string[] }>,
-  ctx: BatchContext,
-): Promise<void> {
-  const wanted: Array<{ file: FileRecord; finalPath: string }> = [];
-  for (const { file, segments } of files) {
-    try {
-      const finalPath = place(file, segments, ctx.downloadDir, ctx.madeDirs);
-      if (finalPath === null) ctx.settle(file, "already-there");
-      else wanted.push({ file, finalPath });
-    } catch (error) {
-      ctx.settle(file, toHdpError(error));
-    }
-  }
-  if (wanted.length === 0) return;
-  const writes: Promise<void>[] = [];
-  let group: Array<{ file: FileRecord; whole: WholeFile }> = [];
-  const flush = () => {
-    if (group.length === 0) return;
-    const sent = group;
-    group = [];
-    writes.push(
-      ctx.write(sent.map((s) => s.whole)).then((outcomes) =>
-        sent.forEach(({ file }, i) => ctx.settle(file, outcomes[i] ?? "done"))
-      ),
-    );
-  };
-  let index = 0;
-  try {
-    for await (const answer of ctx.readMany(wanted.map((w) => w.file.remotePath))) {
-      const { file, finalPath } = wanted[index++]!;
-      if (ctx.signal.aborted) break;
-      if ("error" in answer) {
-        ctx.settle(file, answer.error);
-        continue;
-      }
-      file.expected = { size: answer.header.size, mtime: answer.header.mtime };
-      if (file.size !== answer.header.size) ctx.resized(file.size, answer.header.size);
-      file.size = answer.header.size;
-      file.mtime = answer.header.mtime;
-      ctx.progress(answer.data.length);
-      group.push({
-        file,
-        whole: { part: partName(finalPath), finalPath, data: answer.data, mtime: file.mtime },
-      });
-      if (group.length >= WRITE_GROUP) {
-        flush();
-        await ctx.room(); // a disk slower than the network holds the batch back
-      }
-    }
-  } finally {
-    // what arrived is written, also when the rest of the batch broke off
-    flush();
-    ctx.received();
-    await Promise.all(writes);
-  }
-  if (ctx.signal.aborted) throw hdpError("UNAVAILABLE", "The download was stopped");
-}
-
 async function receive(
   part: string,
   have: number,
@@ -294,71 +197,6 @@ async function finish(part: string, finalPath: string, mtime: number): Promise<v
     await Deno.rename(part, finalPath);
   } catch (error) {
     throw diskError(error, finalPath);
-  }
-}
-
-/**
- * Where `file` is saved: its parent made (and checked to stay in the download dir), its name
- * chosen once (a numbered one when another file is in the way) and kept in `file.localRel`.
- * Null when this very file is there already.
- */
-function place(
-  file: FileRecord,
-  segments: string[],
-  downloadDir: string,
-  madeDirs: Set<string>,
-): string | null {
-  const decided = file.localRel ?? segments.join("/");
-  const target = join(downloadDir, ...decided.split("/"));
-  ensureParent(downloadDir, target, madeDirs);
-  if (file.localRel === undefined) {
-    const chosen = chooseName(target, file);
-    if (chosen === null) return null;
-    file.localRel = [...decided.split("/").slice(0, -1), chosen].join("/");
-  }
-  return join(downloadDir, ...file.localRel.split("/"));
-}
-
-/**
- * The name to save under: the wanted one if free; null when a file with the same size and mtime
- * is there already; otherwise the first free `name (n).ext`.
- */
-function chooseName(target: string, file: FileRecord): string | null {
-  const dir = dirname(target);
-  const base = target.slice(dir.length + 1);
-  for (let n = 0; n < 1000; n++) {
-    const name = n === 0 ? base : suffixedName(base, n);
-    // existsSync answers "nothing there" (the common case) without an exception: 4× faster
-    const existing = existsSync(join(dir, name)) ? statOrNullSync(join(dir, name)) : null;
-    if (!existing) return name;
-    if (
-      existing.isFile && existing.size === file.size && existing.mtime?.getTime() === file.mtime
-    ) {
-      return null; // this very file is there already
-    }
-  }
-  throw hdpError("CONFLICT", `Cannot find a free name for "${base}"`);
-}
-
-/** Creates the parent directories through the jail, which keeps them in the download dir. */
-function ensureParent(downloadDir: string, target: string, made: Set<string>): void {
-  const parent = dirname(target);
-  if (made.has(parent)) return; // the common case: a folder of small files, one parent
-  try {
-    ensureDirInside(downloadDir, parent, { made });
-  } catch (error) {
-    if (error instanceof HdpError) throw error;
-    throw diskError(error, parent);
-  }
-}
-
-/** One stat, synchronously: the common case (nothing there) is a single fast syscall. */
-function statOrNullSync(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.statSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw diskError(error, path);
   }
 }
 

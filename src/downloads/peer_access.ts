@@ -1,5 +1,6 @@
 /** How the download queue reaches peers: what it asks of their live connections. */
-import type { BatchAnswer, RemoteRead } from "./file_transfer.ts";
+import type { BatchAnswer } from "./batch_transfer.ts";
+import type { RemoteRead } from "./file_transfer.ts";
 import type { ListPage } from "./listing.ts";
 
 export type { ListPage };

@@ -4,6 +4,7 @@
  * and a run of them into one folder is one entry of the history ("1,000 files of Photos"), not a
  * thousand.
  */
+import type { UploadTracker } from "../rpc/handlers.ts";
 import type { HistoryLog } from "./history.ts";
 import type { PeerRef, UploadInfo } from "./types.ts";
 
@@ -20,15 +21,6 @@ interface SmallRun {
   files: number;
   bytes: number;
   timer: ReturnType<typeof setTimeout>;
-}
-
-/** Follows one upload (the request handlers call these). */
-export interface UploadTracker {
-  queued(position: number): void;
-  started(): void;
-  progress(bytes: number): void;
-  /** `ok` false: it broke off. */
-  done(ok: boolean): void;
 }
 
 /** Options of {@link Uploads}. */

@@ -31,18 +31,8 @@ export class PeerStore {
     return out;
   }
 
-  /** One peer's record. */
-  async get(keyHex: string): Promise<PeerRecord | null> {
-    return (await this.#kv.get<PeerRecord>(["peer", keyHex])).value;
-  }
-
   /** Saves a peer's record. */
   async put(record: PeerRecord): Promise<void> {
     await this.#kv.set(["peer", record.keyHex], record);
-  }
-
-  /** Forgets a peer. */
-  async delete(keyHex: string): Promise<void> {
-    await this.#kv.delete(["peer", keyHex]);
   }
 }
