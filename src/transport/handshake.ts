@@ -11,9 +11,9 @@ import {
   type Hello,
   parseHandshake,
   type Proof,
-  PROTOCOL_VERSION,
   type Welcome,
-} from "../wire/messages.ts";
+} from "../wire/handshake_messages.ts";
+import { PROTOCOL_VERSION } from "../wire/protocol_version.ts";
 import { type Identity, verifySignature } from "./identity.ts";
 
 const CONTEXT = new TextEncoder().encode("hdp-auth-v1");

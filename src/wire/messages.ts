@@ -3,39 +3,11 @@
  * CBOR from a peer into typed values or throw `BAD_REQUEST` / `PROTOCOL`. Documented field by
  * field in PROTOCOL.md.
  */
-import { type ErrorCode, hdpError, isErrorCode, type Reason } from "./errors.ts";
+import { hdpError, isErrorCode, type Reason } from "./errors.ts";
+import { answered, type Fields, MAX_TEXT, served, version } from "./_checks.ts";
 import { type LsEntry, type LsPage, type LsQuery, MAX_LS_LIMIT, type Totals } from "./entries.ts";
 
-/** The protocol version in every request and in the handshake. */
-export const PROTOCOL_VERSION = 1;
-/** The ALPN of the QUIC connection. */
-export const ALPN = "harddrive-party/1";
-
-// ---- handshake (the first stream of a connection, opened by the dialer)
-
-/** Dialer → listener: who I claim to be. */
-export interface Hello {
-  type: "hello";
-  v: number;
-  /** The dialer's 32-byte ed25519 public key. */
-  key: Uint8Array;
-}
-/** Listener → dialer: sign this. */
-export interface Challenge {
-  type: "challenge";
-  nonce: Uint8Array;
-  /** The address the listener sees the dialer at (its public mapping behind a NAT). */
-  observed: { ip: string; port: number };
-}
-/** Dialer → listener: the signature of `hdp-auth-v1 ‖ nonce ‖ listener key ‖ dialer key`. */
-export interface Proof {
-  type: "proof";
-  signature: Uint8Array;
-}
-/** Listener → dialer: authenticated; requests may follow on new streams. */
-export interface Welcome {
-  type: "welcome";
-}
+export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
 
 // ---- requests (the first frame of every later stream, dialer or listener side alike)
 
@@ -135,71 +107,6 @@ export const MAX_READ_MANY = 256;
  * `TOO_LARGE`: `Read` it alone), and the size up to which a `Read` skips the upload-slot queue.
  */
 export const SMALL_FILE_BYTES = 1024 * 1024;
-const MAX_TEXT = 4096;
-
-type Fields = Record<string, unknown>;
-
-/** Field checks that throw one code: `BAD_REQUEST` for what a node serves, `PROTOCOL` for answers. */
-interface Checks {
-  object(value: unknown, what: string): Fields;
-  text(fields: Fields, name: string, optional?: boolean): string | undefined;
-  count(fields: Fields, name: string, optional?: boolean): number | undefined;
-  bytes(fields: Fields, name: string, length: number): Uint8Array;
-}
-
-function checks(code: ErrorCode): Checks {
-  return {
-    object(value, what) {
-      if (
-        typeof value !== "object" || value === null || Array.isArray(value) ||
-        value instanceof Uint8Array
-      ) {
-        throw hdpError(code, `${what} must be a CBOR map`);
-      }
-      return value as Fields;
-    },
-    text(fields, name, optional = false) {
-      const value = fields[name];
-      if (value === undefined && optional) return undefined;
-      if (typeof value !== "string" || value.length > MAX_TEXT) {
-        throw hdpError(code, `"${name}" must be text of at most ${MAX_TEXT} characters`);
-      }
-      return value;
-    },
-    count(fields, name, optional = false) {
-      const value = fields[name];
-      if (value === undefined && optional) return undefined;
-      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-        throw hdpError(code, `"${name}" must be a whole number, 0 or more`);
-      }
-      return value;
-    },
-    bytes(fields, name, length) {
-      const value = fields[name];
-      if (!(value instanceof Uint8Array) || value.length !== length) {
-        throw hdpError(code, `"${name}" must be ${length} bytes`);
-      }
-      return new Uint8Array(value);
-    },
-  };
-}
-
-/** Checks of what a node receives to serve: requests, and the handshake's hello and proof. */
-const served = checks("BAD_REQUEST");
-/** Checks of answers: a malformed one is the peer breaking the protocol. */
-const answered = checks("PROTOCOL");
-
-function version(fields: Fields): number {
-  const v = fields.v;
-  if (v !== PROTOCOL_VERSION) {
-    throw hdpError(
-      "BAD_REQUEST",
-      `Protocol version ${String(v)} is not supported (this peer speaks ${PROTOCOL_VERSION})`,
-    );
-  }
-  return v;
-}
-
 /** Validates a request frame from a peer. */
 export function parseRequest(value: unknown): Request {
   const fields = served.object(value, "A request");
@@ -369,35 +276,4 @@ export function parseAck(value: unknown): AckResponse | ErrorResponse {
   if (fields.type === "error") return parseError(fields);
   if (fields.type !== "ack") throw hdpError("PROTOCOL", "Expected ack or error");
   return { type: "ack" };
-}
-
-/** Validates a handshake message of the expected type. */
-export function parseHandshake<T extends Hello | Challenge | Proof | Welcome>(
-  value: unknown,
-  type: T["type"],
-): T {
-  // the listener checks hello and proof (a request's rules), the dialer challenge and welcome
-  const check = type === "hello" || type === "proof" ? served : answered;
-  const fields = check.object(value, "A handshake message");
-  if (fields.type === "error") {
-    const error = parseError(fields);
-    throw hdpError(error.code, error.message);
-  }
-  if (fields.type !== type) throw hdpError("PROTOCOL", `Expected "${type}" in the handshake`);
-  switch (type) {
-    case "hello":
-      return { type, v: version(fields), key: check.bytes(fields, "key", 32) } as T;
-    case "challenge": {
-      const observed = check.object(fields.observed, '"observed"');
-      return {
-        type,
-        nonce: check.bytes(fields, "nonce", 32),
-        observed: { ip: check.text(observed, "ip")!, port: check.count(observed, "port")! },
-      } as T;
-    }
-    case "proof":
-      return { type, signature: check.bytes(fields, "signature", 64) } as T;
-    default:
-      return { type } as T;
-  }
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { MAX_LS_LIMIT } from "./entries.ts";
+import { parseHandshake } from "./handshake_messages.ts";
 import {
   MAX_READ_MANY,
   parseAck,
-  parseHandshake,
   parseLsResponse,
   parseReadManyResponse,
   parseReadResponse,
