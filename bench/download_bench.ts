@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
-import { type HdpNode, startNode } from "../src/node/node.ts";
+import { type HdpNode, startNode } from "../src/node/mod.ts";
 import { startDaemon } from "../tests/helpers/daemon.ts";
 import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import {

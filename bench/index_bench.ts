@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
-import { Shares } from "../src/shares/shares.ts";
+import { Shares } from "../src/shares/mod.ts";
 import { fixed, peakRssMiB, percentile, seeded } from "./_util.ts";
 
 const WORDS = [

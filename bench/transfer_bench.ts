@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
-import { startNode } from "../src/node/node.ts";
-import { SERVER_NAME, trustAnchorFor } from "../src/transport/certificate.ts";
-import { fromHex } from "../src/transport/names.ts";
+import { startNode } from "../src/node/mod.ts";
+import { SERVER_NAME, trustAnchorFor } from "../src/transport/mod.ts";
+import { fromHex } from "../src/transport/mod.ts";
 import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { encodeAnnounceAddress } from "../src/discovery/announce_address.ts";
-import type { UploadInfo } from "../src/downloads/types.ts";
-import { serveConnection, serveStream } from "../src/rpc/serve.ts";
-import { encodeFrame } from "../src/wire/frame.ts";
-import { generateIdentity } from "../src/transport/identity.ts";
-import { QuicTransport } from "../src/transport/quic.ts";
+import { encodeAnnounceAddress } from "../src/discovery/mod.ts";
+import type { UploadInfo } from "../src/downloads/mod.ts";
+import { serveConnection, serveStream } from "../src/rpc/mod.ts";
+import { encodeFrame } from "../src/wire/mod.ts";
+import { generateIdentity } from "../src/transport/mod.ts";
+import { QuicTransport } from "../src/transport/mod.ts";
 import { downloadState, eventsOf } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { seeded } from "../bench/_util.ts";
-import { encodeCbor } from "../src/wire/codec.ts";
-import { encodeFrame, FrameReader } from "../src/wire/frame.ts";
-import { PROTOCOL_VERSION } from "../src/wire/messages.ts";
-import { generateIdentity } from "../src/transport/identity.ts";
-import { fromHex } from "../src/transport/names.ts";
-import { QuicTransport } from "../src/transport/quic.ts";
+import { encodeCbor } from "../src/wire/mod.ts";
+import { encodeFrame, FrameReader } from "../src/wire/mod.ts";
+import { PROTOCOL_VERSION } from "../src/wire/mod.ts";
+import { generateIdentity } from "../src/transport/mod.ts";
+import { fromHex } from "../src/transport/mod.ts";
+import { QuicTransport } from "../src/transport/mod.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
 const VALID: unknown[] = [

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { encodeAnnounceAddress } from "../src/discovery/announce_address.ts";
-import { signAnnouncement } from "../src/discovery/gossip_signature.ts";
-import { announceCall } from "../src/rpc/calls.ts";
-import { generateIdentity } from "../src/transport/identity.ts";
-import { fromHex } from "../src/transport/names.ts";
-import { QuicTransport } from "../src/transport/quic.ts";
+import { encodeAnnounceAddress } from "../src/discovery/mod.ts";
+import { signAnnouncement } from "../src/discovery/mod.ts";
+import { announceCall } from "../src/rpc/mod.ts";
+import { generateIdentity } from "../src/transport/mod.ts";
+import { fromHex } from "../src/transport/mod.ts";
+import { QuicTransport } from "../src/transport/mod.ts";
 import { peerStatus } from "./helpers/events.ts";
 import { testNode } from "./helpers/nodes.ts";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import type { HdpNode } from "../src/node/node.ts";
-import { readManyCall } from "../src/rpc/calls.ts";
-import { generateIdentity } from "../src/transport/identity.ts";
-import { fromHex } from "../src/transport/names.ts";
-import { QuicTransport } from "../src/transport/quic.ts";
-import { MAX_READ_MANY, SMALL_FILE_BYTES } from "../src/wire/messages.ts";
+import type { HdpNode } from "../src/node/mod.ts";
+import { readManyCall } from "../src/rpc/mod.ts";
+import { generateIdentity } from "../src/transport/mod.ts";
+import { fromHex } from "../src/transport/mod.ts";
+import { QuicTransport } from "../src/transport/mod.ts";
+import { MAX_READ_MANY, SMALL_FILE_BYTES } from "../src/wire/mod.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
 async function connect(from: HdpNode, to: HdpNode) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { spawnEngineWorker } from "../src/cli/supervisor.ts";
+import { spawnEngineWorker } from "../src/cli/mod.ts";
 import { tempDir } from "./helpers/daemon.ts";
 
 Deno.test("the engine worker reads only its scope and has no env, run or other sys access", async () => {

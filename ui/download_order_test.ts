@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DownloadItem } from "../src/api/types.ts";
+import type { DownloadItem } from "../src/api/browser.ts";
 import { downloadOrder } from "./download_order.ts";
 
 function item(id: string, fields: Partial<DownloadItem>): DownloadItem {

@@ -1,6 +1,6 @@
 /** Numbers, dates and durations for people; pure functions, no DOM. */
 
-import { formatBytes, formatDate } from "../src/api/format.ts";
+import { formatBytes, formatDate } from "../src/api/browser.ts";
 
 export { formatBytes, formatDate };
 

@@ -1,6 +1,6 @@
 /** Paths at a peer and in the download dir; pure functions, no DOM. */
 
-import { type PreviewKind, previewKind } from "../src/api/media_type.ts";
+import { type PreviewKind, previewKind } from "../src/api/browser.ts";
 
 export { type PreviewKind, previewKind };
 

@@ -2,9 +2,9 @@
  * Adding or removing a share restarts the daemon's engine (its permissions are scoped to the shares);
  * this waits until the new engine answers.
  */
-import type { ApiClient } from "../src/api/client.ts";
-import type { NodeInfo } from "../src/api/types.ts";
-import { hdpError } from "../src/wire/errors.ts";
+import type { ApiClient } from "../src/api/browser.ts";
+import type { NodeInfo } from "../src/api/browser.ts";
+import { hdpError } from "../src/api/browser.ts";
 import { errorCode } from "./errors.ts";
 
 /** A change of shares that restarts the engine. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { ApiClient } from "../src/api/client.ts";
-import type { NodeInfo } from "../src/api/types.ts";
-import { hdpError } from "../src/wire/errors.ts";
+import type { ApiClient } from "../src/api/browser.ts";
+import type { NodeInfo } from "../src/api/browser.ts";
+import { hdpError } from "../src/api/browser.ts";
 import { hasRestarted, waitForRestart } from "./restart.ts";
 
 function info(shares: string[]): NodeInfo {

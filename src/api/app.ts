@@ -4,8 +4,9 @@
  */
 import { Hono } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
-import type { HdpNode } from "../node/node.ts";
-import { hdpError, toHdpError } from "../wire/errors.ts";
+import { DOWNLOAD_ACTIONS } from "../downloads/mod.ts";
+import type { HdpNode } from "../node/mod.ts";
+import { hdpError, toHdpError } from "../wire/mod.ts";
 import { eventStream } from "./events.ts";
 import { listDownloaded, serveDownloaded } from "./files.ts";
 import { mountUi } from "./ui.ts";
@@ -13,7 +14,6 @@ import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
 import {
   type ApiErrorBody,
-  DOWNLOAD_ACTIONS,
   type DownloadAction,
   type ShareChangeResponse,
   type StopResponse,

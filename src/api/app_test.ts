@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { HdpNode } from "../node/node.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { HdpNode } from "../node/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 import { fakeNode, GUARD, INFO } from "./_fake_node.ts";
 import { createApp } from "./app.ts";
 import { createClient } from "./client.ts";

@@ -5,8 +5,8 @@
  */
 import type { Context } from "hono";
 import type { UpgradeWebSocket, WSEvents } from "hono/ws";
-import type { HdpNode } from "../node/node.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { HdpNode } from "../node/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 
 /** What the event socket does: a hello with the node's info, then every event until it closes. */
 export function eventSocket(node: HdpNode): WSEvents {

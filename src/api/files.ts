@@ -3,9 +3,9 @@
  * download dir only: every path goes through the jail, which keeps it inside.
  */
 import { join } from "node:path";
-import { type Jailed, resolveInRoot, type Want } from "../shares/jail.ts";
-import { hdpError } from "../wire/errors.ts";
-import { parsePath } from "../wire/paths.ts";
+import { type Jailed, resolveInRoot, type Want } from "../shares/mod.ts";
+import { hdpError } from "../wire/mod.ts";
+import { parsePath } from "../wire/mod.ts";
 import { mediaType } from "./media_type.ts";
 import type { DownloadedEntry, DownloadedFolder } from "./types.ts";
 

@@ -5,8 +5,8 @@
  * required (a headless NAS driven from another computer).
  */
 import { timingSafeEqual } from "node:crypto";
-import type { HostPort } from "../node/config.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { HostPort } from "../node/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 
 /** How the API is protected. */
 export interface GuardOptions {

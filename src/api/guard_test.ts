@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { HdpNode } from "../node/node.ts";
+import type { HdpNode } from "../node/mod.ts";
 import { createApp } from "./app.ts";
 
 const node = {

@@ -1,7 +1,7 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
-import type { LsQuery } from "../wire/entries.ts";
+import type { LsQuery } from "../wire/mod.ts";
 import type { SearchQuery } from "./types.ts";
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 
 const MAX_BODY = 64 * 1024;
 

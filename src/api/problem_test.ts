@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ERROR_CODES } from "../wire/errors.ts";
+import { ERROR_CODES } from "../wire/mod.ts";
 import { PROBLEM_SUMMARY, problemText } from "./problem.ts";
 
 Deno.test("a reason is worded from its code, with its message as the detail", () => {

@@ -2,9 +2,9 @@
  * Searching peers for `GET /api/search`: one query fanned out to every connected peer at once,
  * each peer's page or error kept apart, so the UI and the CLI do not each write the fan-out.
  */
-import type { HdpNode, PeerLsPage } from "../node/node.ts";
-import type { LsQuery } from "../wire/entries.ts";
-import { reasonOf } from "../wire/errors.ts";
+import type { HdpNode, PeerLsPage } from "../node/mod.ts";
+import type { LsQuery } from "../wire/mod.ts";
+import { reasonOf } from "../wire/mod.ts";
 import type { PeerSearchResult, SearchQuery, SearchResponse } from "./types.ts";
 
 /** What a search needs of the node. */

@@ -2,8 +2,8 @@
 import type { Hono } from "hono";
 import { upgradeWebSocket as denoUpgradeWebSocket } from "hono/deno";
 import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
-import type { HostPort } from "../node/config.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { HostPort } from "../node/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 
 /** Deno's WebSocket upgrade, for `createApp`; a client silent for a minute is dropped. */
 export const upgradeWebSocket: UpgradeWebSocket<WebSocket> = defineWebSocketHelper(

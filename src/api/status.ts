@@ -1,6 +1,6 @@
 /** The one place where error codes become HTTP statuses, and back. */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode } from "../wire/errors.ts";
+import type { ErrorCode } from "../wire/mod.ts";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_REQUEST: 400,

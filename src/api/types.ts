@@ -1,14 +1,13 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
-import type { ErrorCode, Reason } from "../wire/errors.ts";
-import type { ShareSetting } from "../node/settings.ts";
-import type { PeerRef } from "../wire/peer_ref.ts";
-import type { LsEntry, Totals } from "../wire/entries.ts";
-export type { NodeInfo, PeerLsPage } from "../node/node.ts";
-export type { PeerInfo } from "../transport/peers.ts";
-export type { ShareSetting } from "../node/settings.ts";
-export type { ShareInfo } from "../shares/shares.ts";
-export type { LsEntry, LsPage, LsQuery, Totals } from "../wire/entries.ts";
-export { DOWNLOAD_ACTIONS } from "../downloads/types.ts";
+import type { ErrorCode, Reason } from "../wire/browser.ts";
+import type { ShareSetting } from "../node/mod.ts";
+import type { PeerRef } from "../wire/browser.ts";
+import type { LsEntry, Totals } from "../wire/browser.ts";
+export type { NodeInfo, PeerLsPage } from "../node/mod.ts";
+export type { PeerInfo } from "../transport/mod.ts";
+export type { ShareSetting } from "../node/mod.ts";
+export type { ShareInfo } from "../shares/mod.ts";
+export type { LsEntry, LsPage, LsQuery, Totals } from "../wire/browser.ts";
 export type {
   DownloadAction,
   DownloadItem,
@@ -16,8 +15,8 @@ export type {
   HistoryEntry,
   PeerRef,
   UploadInfo,
-} from "../downloads/types.ts";
-export type { NodeEvent } from "../node/events.ts";
+} from "../downloads/mod.ts";
+export type { NodeEvent } from "../node/mod.ts";
 
 /** The body of every error response. */
 export interface ApiErrorBody {

@@ -1,8 +1,8 @@
 /** Messages between the supervisor (main thread) and the engine worker. */
-import type { NodeConfig } from "../node/config.ts";
-import type { NodeInfo } from "../node/node.ts";
-import type { ShareSetting } from "../node/settings.ts";
-import type { ErrorCode } from "../wire/errors.ts";
+import type { NodeConfig } from "../node/mod.ts";
+import type { NodeInfo } from "../node/mod.ts";
+import type { ShareSetting } from "../node/mod.ts";
+import type { ErrorCode } from "../wire/mod.ts";
 
 /** A coded error as it crosses `postMessage`. */
 export interface ErrorData {

@@ -3,15 +3,15 @@
  * storage and download dirs and the network. It builds the node and serves the API.
  */
 /// <reference lib="deno.worker" />
-import { createApp } from "../api/app.ts";
-import { isLoopback } from "../api/guard.ts";
-import { loadOrCreateToken } from "../node/api_token.ts";
-import { type ApiServer, serveApi, upgradeWebSocket } from "../api/server.ts";
+import { createApp } from "../api/mod.ts";
+import { isLoopback } from "../api/mod.ts";
+import { loadOrCreateToken } from "../node/mod.ts";
+import { type ApiServer, serveApi, upgradeWebSocket } from "../api/mod.ts";
 import { logger, setLogLevel } from "../log.ts";
-import type { NodeConfig } from "../node/config.ts";
-import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/node.ts";
-import type { ShareSetting } from "../node/settings.ts";
-import { HdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import type { NodeConfig } from "../node/mod.ts";
+import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/mod.ts";
+import type { ShareSetting } from "../node/mod.ts";
+import { HdpError, messageOf, toHdpError } from "../wire/mod.ts";
 import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
 
 const post = (message: FromEngine) => self.postMessage(message);

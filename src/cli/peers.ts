@@ -1,6 +1,6 @@
 /** Commands about peers: `connect`, `peers`, `ls`, `read`. */
-import { problemText } from "../api/problem.ts";
-import type { LsEntry, PeerInfo } from "../api/types.ts";
+import { problemText } from "../api/mod.ts";
+import type { LsEntry, PeerInfo } from "../api/mod.ts";
 import {
   type Command,
   CONTROL_OPTIONS,
@@ -10,7 +10,7 @@ import {
   UsageError,
 } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "../api/format.ts";
+import { formatBytes } from "../api/mod.ts";
 
 /** `connect ANNOUNCE` */
 export const connectCommand: Command = {

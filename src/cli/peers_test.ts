@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { fakeNode } from "../api/_fake_node.ts";
-import { createApp } from "../api/app.ts";
-import { serveApi } from "../api/server.ts";
-import type { PeerLsPage } from "../node/node.ts";
-import type { PeerInfo } from "../transport/peers.ts";
-import { hdpError } from "../wire/errors.ts";
+import { createApp } from "../api/mod.ts";
+import { serveApi } from "../api/mod.ts";
+import type { PeerLsPage } from "../node/mod.ts";
+import type { PeerInfo } from "../transport/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 import type { Io } from "./command.ts";
 import { main } from "./mod.ts";
 

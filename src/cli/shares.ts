@@ -1,9 +1,9 @@
 /** `shares list|add|rm`: what this node shares. */
-import { problemText } from "../api/problem.ts";
+import { problemText } from "../api/mod.ts";
 import { resolve } from "node:path";
 import { type Command, CONTROL_OPTIONS, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "../api/format.ts";
+import { formatBytes } from "../api/mod.ts";
 
 /** `shares` */
 export const sharesCommand: Command = {

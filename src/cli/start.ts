@@ -1,11 +1,11 @@
 /** `start`: prepares the directories, then runs the engine under the supervisor until stopped. */
 import { isLogLevel, type LogLevel, setLogLevel } from "../log.ts";
-import { type NodeConfig, type Platform, resolveConfig } from "../node/config.ts";
+import { type NodeConfig, type Platform, resolveConfig } from "../node/mod.ts";
 import { resolve } from "node:path";
-import { checkConfinable } from "../node/sandbox.ts";
-import { addShare } from "../node/share_settings.ts";
-import { HdpError } from "../wire/errors.ts";
-import type { NodeInfo } from "../node/node.ts";
+import { checkConfinable } from "../node/mod.ts";
+import { addShare } from "../node/mod.ts";
+import { HdpError } from "../wire/mod.ts";
+import type { NodeInfo } from "../node/mod.ts";
 import {
   type Command,
   type Io,

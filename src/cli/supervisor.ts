@@ -4,12 +4,12 @@
  * and turns signals into a clean stop (a second signal forces the exit).
  */
 import { logger } from "../log.ts";
-import { type NodeConfig, parseHostPort } from "../node/config.ts";
-import type { NodeInfo } from "../node/node.ts";
-import { enginePermissions, type SandboxScope } from "../node/sandbox.ts";
-import { readSettings } from "../node/settings.ts";
-import { addShare, removeShare } from "../node/share_settings.ts";
-import { HdpError, toHdpError } from "../wire/errors.ts";
+import { type NodeConfig, parseHostPort } from "../node/mod.ts";
+import type { NodeInfo } from "../node/mod.ts";
+import { enginePermissions, type SandboxScope } from "../node/mod.ts";
+import { readSettings } from "../node/mod.ts";
+import { addShare, removeShare } from "../node/mod.ts";
+import { HdpError, toHdpError } from "../wire/mod.ts";
 import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
 
 const log = logger("supervisor");

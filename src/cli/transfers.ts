@@ -1,15 +1,15 @@
 /** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
-import { problemText } from "../api/problem.ts";
+import { problemText } from "../api/mod.ts";
 import {
   DOWNLOAD_ACTIONS,
   type DownloadAction,
   type DownloadItem,
   type HistoryEntry,
   type UploadInfo,
-} from "../api/types.ts";
+} from "../api/mod.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes, formatDate } from "../api/format.ts";
+import { formatBytes, formatDate } from "../api/mod.ts";
 import { splitPeerPath } from "./peers.ts";
 
 /** `download PEER/PATH` */

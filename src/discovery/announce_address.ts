@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 import { NAT_TYPES, type NatType } from "./nat_type.ts";
 
 /** What an announce address says. */

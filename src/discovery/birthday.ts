@@ -6,7 +6,7 @@
  * 256 ports open and 2,048 probes, that happens with a chance of 1 − (1 − 256/64,512)^2048 ≈ 99.97%.
  */
 import { logger } from "../log.ts";
-import { hdpError, messageOf } from "../wire/errors.ts";
+import { hdpError, messageOf } from "../wire/mod.ts";
 
 const log = logger("birthday");
 

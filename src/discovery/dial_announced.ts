@@ -2,10 +2,10 @@
  * Dialling the peer an announce address describes, the one way for a pasted address (`connect`)
  * and for one heard by gossip or mDNS: decode it, decide the punch plan, carry it out.
  */
-import type { PeerSource } from "../transport/peer_store.ts";
-import type { PeerInfo, Peers } from "../transport/peers.ts";
-import type { PeerConnection, QuicTransport } from "../transport/quic.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { PeerSource } from "../transport/mod.ts";
+import type { PeerInfo, Peers } from "../transport/mod.ts";
+import type { PeerConnection, QuicTransport } from "../transport/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 import { decodeAnnounceAddress } from "./announce_address.ts";
 import { probe, spray } from "./birthday.ts";
 import { NEEDS_RELAY, type PunchPlan, punchPlan } from "./hole_punch.ts";

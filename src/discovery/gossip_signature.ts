@@ -3,10 +3,10 @@
  * false address for somebody else. Signed bytes: `"hdp-announce-v1" ‖ utf8(address) ‖ time`, the
  * address in its canonical form (compact, lower case) and the time as 8 bytes big-endian ms.
  */
-import type { Identity } from "../transport/identity.ts";
-import { verifySignature } from "../transport/identity.ts";
-import { toHex } from "../transport/names.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { Identity } from "../transport/mod.ts";
+import { verifySignature } from "../transport/mod.ts";
+import { toHex } from "../transport/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 import {
   type AnnounceAddress,
   decodeAnnounceAddress,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateIdentity, type Identity } from "../transport/identity.ts";
+import { generateIdentity, type Identity } from "../transport/mod.ts";
 import { type AnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
 import {
   DEFAULT_MAX_AGE_MS,

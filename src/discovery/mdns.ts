@@ -6,8 +6,8 @@
  */
 import mdns from "multicast-dns";
 import { logger } from "../log.ts";
-import { toHex } from "../transport/names.ts";
-import { messageOf } from "../wire/errors.ts";
+import { toHex } from "../transport/mod.ts";
+import { messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress } from "./announce_address.ts";
 import { verifyAnnouncement } from "./gossip_signature.ts";
 import {

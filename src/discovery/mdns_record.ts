@@ -5,7 +5,7 @@
  * `s=<base64 signature>` (see gossip_signature.ts). Packets come from anyone on the LAN: parsing
  * never throws and keeps only well-formed peers.
  */
-import { toHex } from "../transport/names.ts";
+import { toHex } from "../transport/mod.ts";
 import { type AnnounceAddress, decodeAnnounceAddress } from "./announce_address.ts";
 
 /** The DNS-SD service type of harddrive-party. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { generateIdentity, type Identity } from "../transport/identity.ts";
+import { generateIdentity, type Identity } from "../transport/mod.ts";
 import { encodeAnnounceAddress } from "./announce_address.ts";
 import { signAnnouncement } from "./gossip_signature.ts";
 import { type MdnsFound, type MdnsRemote, type MdnsSocket, serveMdns, startMdns } from "./mdns.ts";

@@ -1,5 +1,5 @@
 /** This node's signed announcement of one address, kept until the address changes or it ages. */
-import type { Identity } from "../transport/identity.ts";
+import type { Identity } from "../transport/mod.ts";
 import { signAnnouncement } from "./gossip_signature.ts";
 
 /** A signed announce address, as gossip and mDNS carry it. */

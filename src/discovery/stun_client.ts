@@ -4,8 +4,8 @@
  */
 import { isIP } from "node:net";
 import { logger } from "../log.ts";
-import { toHex } from "../transport/names.ts";
-import { type ErrorCode, HdpError, hdpError, messageOf } from "../wire/errors.ts";
+import { toHex } from "../transport/mod.ts";
+import { type ErrorCode, HdpError, hdpError, messageOf } from "../wire/mod.ts";
 import { classifyNat } from "./nat_classify.ts";
 import type { NatType } from "./nat_type.ts";
 import { localAddresses } from "./local_addresses.ts";

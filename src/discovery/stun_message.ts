@@ -2,7 +2,7 @@
  * A minimal STUN codec (RFC 5389 / RFC 8489): binding requests and binding success responses, with
  * no I/O. Everything a server sends is untrusted; malformed input throws a `PROTOCOL` error.
  */
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 import { bytesToIp, ipToBytes } from "./announce_address.ts";
 
 /** The fixed value in bytes 4-7 of every RFC 5389 STUN message. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HdpError } from "../wire/errors.ts";
+import { HdpError } from "../wire/mod.ts";
 import {
   bindingRequest,
   bindingSuccessResponse,

@@ -3,7 +3,7 @@
  * limits; small files cost little bandwidth but a round trip each, so they are read in batches,
  * several at once so that the round trips overlap, against limits of their own.
  */
-import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 
 /** How a file is fetched, and how a running transfer counts against the limits. */
 export type TransferKind =

@@ -7,7 +7,7 @@ import {
   noTransfers,
   SMALL_FACTOR,
 } from "./admission.ts";
-import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 
 const limits = { global: 16, perPeer: 8 };
 

@@ -2,7 +2,7 @@
  * Downloading a batch of small files with one `ReadMany`: each file whole (none resumes), handed to
  * the writer's thread in groups, each settled as it ends.
  */
-import { HdpError, hdpError, toHdpError } from "../wire/errors.ts";
+import { HdpError, hdpError, toHdpError } from "../wire/mod.ts";
 import type { TransferResult } from "./file_transfer.ts";
 import { partName } from "./local_path.ts";
 import { place } from "./placement.ts";

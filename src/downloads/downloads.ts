@@ -8,7 +8,7 @@
  * (file_cursor.ts), listing a folder (listing.ts), progress (progress.ts). This class wires them.
  */
 import { logger } from "../log.ts";
-import { type HdpError, hdpError, messageOf, toHdpError } from "../wire/errors.ts";
+import { type HdpError, hdpError, messageOf, toHdpError } from "../wire/mod.ts";
 import {
   hasRoom,
   type KindCounts,
@@ -30,8 +30,6 @@ import { Queue } from "./queue.ts";
 import { RecordSaves } from "./record_saves.ts";
 import type { DownloadAction, DownloadItem, PeerRef } from "./types.ts";
 import { type FileRecord, newItem, Wishlist } from "./wishlist.ts";
-
-export type { ListPage, PeerAccess } from "./peer_access.ts";
 
 const log = logger("downloads");
 

@@ -2,7 +2,7 @@
  * The failure policy of the download queue: what a coded error means for the file, batch or
  * listing it ended. One table, so that a code means the same wherever it turns up.
  */
-import type { ErrorCode } from "../wire/errors.ts";
+import type { ErrorCode } from "../wire/mod.ts";
 
 /** What the queue does after an error. */
 export type FailureAction =

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ERROR_CODES } from "../wire/errors.ts";
+import { ERROR_CODES } from "../wire/mod.ts";
 import { type FailedWork, failureAction } from "./failure_policy.ts";
 
 const ALL_WORK: FailedWork[] = ["listing", "file", "batch-file", "batch"];

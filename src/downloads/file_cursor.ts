@@ -3,7 +3,7 @@
  * listing order while the listing may still be arriving; files handed back (interrupted, or to be
  * read alone) go before the rest.
  */
-import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 import { BATCH_BYTES, BATCH_FILES, BATCH_PATH_CHARS } from "./constants.ts";
 import type { FileRecord } from "./wishlist.ts";
 

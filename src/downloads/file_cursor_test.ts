@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 import { FileCursor } from "./file_cursor.ts";
 import type { FileRecord } from "./wishlist.ts";
 

@@ -3,7 +3,7 @@
  * remote file changed since the part was begun (two versions are never spliced), renamed into
  * place when complete with the remote mtime. An existing complete file is never overwritten.
  */
-import { HdpError, hdpError } from "../wire/errors.ts";
+import { HdpError, hdpError } from "../wire/mod.ts";
 import { partName } from "./local_path.ts";
 import { place } from "./placement.ts";
 import { diskError, writeWholeSync } from "./whole_file.ts";

@@ -6,7 +6,7 @@
  * Downloads and uploads each add to it; neither needs the other.
  */
 import { logger } from "../log.ts";
-import { messageOf } from "../wire/errors.ts";
+import { messageOf } from "../wire/mod.ts";
 import type { HistoryEntry } from "./types.ts";
 
 const log = logger("history");

@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ensureDirInside } from "../shares/jail.ts";
-import { HdpError, hdpError } from "../wire/errors.ts";
+import { ensureDirInside } from "../shares/mod.ts";
+import { HdpError, hdpError } from "../wire/mod.ts";
 import { suffixedName } from "./local_path.ts";
 import { diskError } from "./whole_file.ts";
 import type { FileRecord } from "./wishlist.ts";

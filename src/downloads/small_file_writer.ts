@@ -6,7 +6,7 @@
  * copied. Where no thread can be had, files are written on the event loop.
  */
 import { logger } from "../log.ts";
-import { HdpError, messageOf, type Reason } from "../wire/errors.ts";
+import { HdpError, messageOf, type Reason } from "../wire/mod.ts";
 import { type WholeFile, writeWholeSync } from "./whole_file.ts";
 
 const log = logger("downloads");

@@ -1,7 +1,7 @@
 /** What downloads and uploads look like to the API, the CLI and the UI. */
 
-import type { Reason } from "../wire/errors.ts";
-import type { PeerRef } from "../wire/peer_ref.ts";
+import type { Reason } from "../wire/mod.ts";
+import type { PeerRef } from "../wire/mod.ts";
 
 export type { PeerRef };
 

@@ -4,7 +4,7 @@
  * one served least recently, and each peer's own requests keep their order. Queued requesters
  * hear their position whenever it changes; one that leaves gives up its place at once.
  */
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 
 interface Waiter {
   peer: string;

@@ -4,7 +4,7 @@
  * and a run of them into one folder is one entry of the history ("1,000 files of Photos"), not a
  * thousand.
  */
-import type { UploadTracker } from "../rpc/handlers.ts";
+import type { UploadTracker } from "../rpc/mod.ts";
 import type { HistoryLog } from "./history.ts";
 import type { PeerRef, UploadInfo } from "./types.ts";
 

@@ -9,7 +9,7 @@
  * still arrives: new ones always come after those already handed out. (Before, they were keyed
  * by remote path under "file"; {@link Wishlist.open} moves such records.)
  */
-import type { ErrorCode, Reason } from "../wire/errors.ts";
+import type { ErrorCode, Reason } from "../wire/mod.ts";
 import type { DownloadItem, PeerRef } from "./types.ts";
 
 /** A requested file or folder: what the API shows of it, and the queue's own bookkeeping. */

@@ -1,7 +1,7 @@
 /** The node's event bus: what changed, for the WebSocket stream and the UI. */
-import type { ShareInfo } from "../shares/shares.ts";
-import type { PeerInfo } from "../transport/peers.ts";
-import type { DownloadItem, UploadInfo } from "../downloads/types.ts";
+import type { ShareInfo } from "../shares/mod.ts";
+import type { PeerInfo } from "../transport/mod.ts";
+import type { DownloadItem, UploadInfo } from "../downloads/mod.ts";
 
 /** Every event a node emits. */
 export type NodeEvent =

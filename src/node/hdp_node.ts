@@ -3,20 +3,20 @@
  * `startNode` built: each method hands the call to the part that owns it.
  */
 import { logger } from "../log.ts";
-import type { Connectivity } from "../discovery/connectivity.ts";
-import { dialAnnounced } from "../discovery/dial_announced.ts";
-import type { Downloads } from "../downloads/downloads.ts";
-import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../downloads/types.ts";
-import type { Uploads } from "../downloads/uploads.ts";
-import type { History } from "../downloads/history.ts";
-import { firstNonEmpty, firstPage, readCall, type ReadStream } from "../rpc/calls.ts";
-import type { ShareInfo, Shares } from "../shares/shares.ts";
-import type { Identity } from "../transport/identity.ts";
-import type { PeerInfo, Peers } from "../transport/peers.ts";
-import type { PeerConnection, QuicTransport } from "../transport/quic.ts";
-import type { LsPage, LsQuery } from "../wire/entries.ts";
-import { hdpError } from "../wire/errors.ts";
-import type { PeerRef } from "../wire/peer_ref.ts";
+import type { Connectivity } from "../discovery/mod.ts";
+import { dialAnnounced } from "../discovery/mod.ts";
+import type { Downloads } from "../downloads/mod.ts";
+import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../downloads/mod.ts";
+import type { Uploads } from "../downloads/mod.ts";
+import type { History } from "../downloads/mod.ts";
+import { firstNonEmpty, firstPage, readCall, type ReadStream } from "../rpc/mod.ts";
+import type { ShareInfo, Shares } from "../shares/mod.ts";
+import type { Identity } from "../transport/mod.ts";
+import type { PeerInfo, Peers } from "../transport/mod.ts";
+import type { PeerConnection, QuicTransport } from "../transport/mod.ts";
+import type { LsPage, LsQuery } from "../wire/mod.ts";
+import { hdpError } from "../wire/mod.ts";
+import type { PeerRef } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
 import { type NodeInfo, nodeInfo } from "./node_info.ts";

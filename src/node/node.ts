@@ -5,32 +5,29 @@
  */
 import { join } from "node:path";
 import { logger } from "../log.ts";
-import { Connectivity } from "../discovery/connectivity.ts";
-import { dialAnnounced } from "../discovery/dial_announced.ts";
-import { Downloads } from "../downloads/downloads.ts";
-import { History } from "../downloads/history.ts";
-import { UploadSlots } from "../downloads/upload_slots.ts";
-import { Uploads } from "../downloads/uploads.ts";
-import { announceCall } from "../rpc/calls.ts";
-import type { Handlers } from "../rpc/handlers.ts";
-import { serveConnection } from "../rpc/serve.ts";
-import { Shares } from "../shares/shares.ts";
-import { loadOrCreateIdentity } from "../transport/identity.ts";
-import { displayName } from "../transport/names.ts";
-import { PeerStore } from "../transport/peer_store.ts";
-import { Peers } from "../transport/peers.ts";
-import { type PeerConnection, QuicTransport } from "../transport/quic.ts";
-import { pickUdpPort } from "../transport/udp_port.ts";
-import { messageOf } from "../wire/errors.ts";
-import { SMALL_FILE_BYTES } from "../wire/messages.ts";
+import { Connectivity } from "../discovery/mod.ts";
+import { dialAnnounced } from "../discovery/mod.ts";
+import { Downloads } from "../downloads/mod.ts";
+import { History } from "../downloads/mod.ts";
+import { UploadSlots } from "../downloads/mod.ts";
+import { Uploads } from "../downloads/mod.ts";
+import { announceCall } from "../rpc/mod.ts";
+import type { Handlers } from "../rpc/mod.ts";
+import { serveConnection } from "../rpc/mod.ts";
+import { Shares } from "../shares/mod.ts";
+import { loadOrCreateIdentity } from "../transport/mod.ts";
+import { displayName } from "../transport/mod.ts";
+import { PeerStore } from "../transport/mod.ts";
+import { Peers } from "../transport/mod.ts";
+import { type PeerConnection, QuicTransport } from "../transport/mod.ts";
+import { pickUdpPort } from "../transport/mod.ts";
+import { messageOf } from "../wire/mod.ts";
+import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
 import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";
 import { peerAccess } from "./peer_access.ts";
 import { readSettings, type Settings, writeSettings } from "./settings.ts";
-
-export { type HdpNode, type PeerLsPage, RESTART, type ScopeControl } from "./hdp_node.ts";
-export type { NodeInfo } from "./node_info.ts";
 
 const log = logger("node");
 

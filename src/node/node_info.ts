@@ -1,8 +1,8 @@
 /** What `info` shows about a running node. */
-import type { Connectivity } from "../discovery/connectivity.ts";
-import { localAddresses } from "../discovery/local_addresses.ts";
-import type { NatType } from "../discovery/nat_type.ts";
-import type { Identity } from "../transport/identity.ts";
+import type { Connectivity } from "../discovery/mod.ts";
+import { localAddresses } from "../discovery/mod.ts";
+import type { NatType } from "../discovery/mod.ts";
+import type { Identity } from "../transport/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
 import { VERSION } from "./version.ts";

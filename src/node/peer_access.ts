@@ -1,9 +1,9 @@
 /** How the downloads reach peers: through the live connections the peers hold. */
-import type { PeerAccess } from "../downloads/downloads.ts";
-import { lsCall, readCall, readManyCall } from "../rpc/calls.ts";
-import type { Peers } from "../transport/peers.ts";
-import type { PeerConnection } from "../transport/quic.ts";
-import { hdpError } from "../wire/errors.ts";
+import type { PeerAccess } from "../downloads/mod.ts";
+import { lsCall, readCall, readManyCall } from "../rpc/mod.ts";
+import type { Peers } from "../transport/mod.ts";
+import type { PeerConnection } from "../transport/mod.ts";
+import { hdpError } from "../wire/mod.ts";
 
 /** Listing pages the downloads ask for: each is stored with its files in one commit. */
 const LIST_PAGE = 500;

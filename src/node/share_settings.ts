@@ -3,9 +3,9 @@
  * permissions needed to look at a directory that is not shared yet) and then restarts the engine
  * with the new scope.
  */
-import { hdpError } from "../wire/errors.ts";
-import { isInside } from "../wire/paths.ts";
-import { nameForShare } from "../shares/share_names.ts";
+import { hdpError } from "../wire/mod.ts";
+import { isInside } from "../wire/mod.ts";
+import { nameForShare } from "../shares/mod.ts";
 import { checkConfinable } from "./sandbox.ts";
 import { readSettings, type ShareSetting, writeSettings } from "./settings.ts";
 

@@ -4,10 +4,10 @@
  * `readMany`" is thrown as `UNSUPPORTED`, one that means "the read starts past the end" as
  * `OUT_OF_RANGE`; callers branch on those codes, never on the protocol's.
  */
-import type { PeerConnection } from "../transport/quic.ts";
-import { HdpError, hdpError } from "../wire/errors.ts";
-import type { LsPage, LsQuery, Totals } from "../wire/entries.ts";
-import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import type { PeerConnection } from "../transport/mod.ts";
+import { HdpError, hdpError } from "../wire/mod.ts";
+import type { LsPage, LsQuery, Totals } from "../wire/mod.ts";
+import { encodeFrame, FrameReader } from "../wire/mod.ts";
 import { readError, readManyError } from "./answer_errors.ts";
 import {
   type AnnounceRequest,
@@ -20,7 +20,7 @@ import {
   PROTOCOL_VERSION,
   type ReadOkResponse,
   type ReadRequest,
-} from "../wire/messages.ts";
+} from "../wire/mod.ts";
 
 /** The end of an `Ls` answer. */
 export interface LsEnd {

@@ -1,9 +1,9 @@
 /** What serving needs from the node, and what each request handler is given. */
-import type { OpenFile } from "../shares/shares.ts";
-import type { LsPage, LsQuery } from "../wire/entries.ts";
-import type { FrameReader } from "../wire/frame.ts";
-import type { AnnounceRequest, Request } from "../wire/messages.ts";
-import type { PeerRef } from "../wire/peer_ref.ts";
+import type { OpenFile } from "../shares/mod.ts";
+import type { LsPage, LsQuery } from "../wire/mod.ts";
+import type { FrameReader } from "../wire/mod.ts";
+import type { AnnounceRequest, Request } from "../wire/mod.ts";
+import type { PeerRef } from "../wire/mod.ts";
 
 /** What the node does for each request. */
 export interface Handlers {

@@ -4,17 +4,17 @@
  * connection and the node carry on.
  */
 import { logger } from "../log.ts";
-import type { PeerConnection } from "../transport/quic.ts";
-import { withTimeout } from "../transport/timeout.ts";
-import { hdpError, messageOf, type Reason, toHdpError } from "../wire/errors.ts";
-import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import type { PeerConnection } from "../transport/mod.ts";
+import { withTimeout } from "../transport/mod.ts";
+import { hdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
+import { encodeFrame, FrameReader } from "../wire/mod.ts";
 import {
   type AnnounceRequest,
   type ErrorResponse,
   parseRequest,
   type Request,
-} from "../wire/messages.ts";
-import type { PeerRef } from "../wire/peer_ref.ts";
+} from "../wire/mod.ts";
+import type { PeerRef } from "../wire/mod.ts";
 import type { Exchange, Handlers, Route } from "./handlers.ts";
 import { serveLs } from "./serve_ls.ts";
 import { serveRead, serveReadMany } from "./serve_read.ts";

@@ -3,8 +3,8 @@
  * `ReadMany` (several small files whole, on one stream). This is the hot path of every download.
  */
 import { logger } from "../log.ts";
-import { hdpError, toHdpError } from "../wire/errors.ts";
-import { encodeFrame } from "../wire/frame.ts";
+import { hdpError, toHdpError } from "../wire/mod.ts";
+import { encodeFrame } from "../wire/mod.ts";
 import {
   type FileErrorResponse,
   type PastEndResponse,
@@ -12,7 +12,7 @@ import {
   type ReadOkResponse,
   type ReadRequest,
   SMALL_FILE_BYTES,
-} from "../wire/messages.ts";
+} from "../wire/mod.ts";
 import type { Exchange, Handlers, UploadTracker } from "./handlers.ts";
 
 const log = logger("rpc");

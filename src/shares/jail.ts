@@ -6,8 +6,8 @@
  * all go through it.
  */
 import { join } from "node:path";
-import { HdpError, hdpError, messageOf } from "../wire/errors.ts";
-import { isInside, joinPath, printable } from "../wire/paths.ts";
+import { HdpError, hdpError, messageOf } from "../wire/mod.ts";
+import { isInside, joinPath, printable } from "../wire/mod.ts";
 
 /** What the jail found. */
 export interface Jailed {

@@ -2,7 +2,7 @@
  * Answering `Ls` from the index: one level, recursive, or a search; sorted; in pages with a cursor,
  * so memory stays bounded whatever a share holds.
  */
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 import {
   DEFAULT_LS_LIMIT,
   type LsEntry,
@@ -10,8 +10,8 @@ import {
   type LsQuery,
   MAX_LS_LIMIT,
   type Totals,
-} from "../wire/entries.ts";
-import { parsePath } from "../wire/paths.ts";
+} from "../wire/mod.ts";
+import { parsePath } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
 
 /** A share as the queries need it. */

@@ -80,6 +80,8 @@ Deno.test("entries that cannot be read are skipped with a warning, never ending 
       `--deny-read=${locked}`,
       `--allow-write=${t.base}`,
       "--unstable-kv",
+      // the script lives outside the repository: the import map comes from its deno.json
+      `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
       scriptPath,
     ],
     env: { NO_COLOR: "1" },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { LsEntry } from "../wire/entries.ts";
+import type { LsEntry } from "../wire/mod.ts";
 import { type ShareConfig, Shares, type SharesOptions } from "./shares.ts";
 
 interface Fixture extends AsyncDisposable {

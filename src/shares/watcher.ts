@@ -5,7 +5,7 @@
  */
 import { dirname, relative, sep } from "node:path";
 import { logger } from "../log.ts";
-import { messageOf } from "../wire/errors.ts";
+import { messageOf } from "../wire/mod.ts";
 
 const log = logger("watcher");
 

@@ -4,16 +4,16 @@
  * stream: it signs a fresh nonce of the listener's together with both keys, so a signature can
  * be neither replayed nor relayed to a third peer.
  */
-import { hdpError } from "../wire/errors.ts";
-import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { hdpError } from "../wire/mod.ts";
+import { encodeFrame, FrameReader } from "../wire/mod.ts";
 import {
   type Challenge,
   type Hello,
   parseHandshake,
   type Proof,
   type Welcome,
-} from "../wire/handshake_messages.ts";
-import { PROTOCOL_VERSION } from "../wire/protocol_version.ts";
+} from "../wire/mod.ts";
+import { PROTOCOL_VERSION } from "../wire/mod.ts";
 import { type Identity, verifySignature } from "./identity.ts";
 
 const CONTEXT = new TextEncoder().encode("hdp-auth-v1");

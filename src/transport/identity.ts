@@ -4,7 +4,7 @@
  */
 import { dirname, join } from "node:path";
 import { logger } from "../log.ts";
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 import { displayName, toHex } from "./names.ts";
 import { toPem } from "./_pem.ts";
 

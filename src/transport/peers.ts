@@ -3,7 +3,7 @@
  * reconnection with backoff and jitter, and a state per peer for the API and UI.
  */
 import { logger } from "../log.ts";
-import { type HdpError, messageOf, type Reason, toHdpError } from "../wire/errors.ts";
+import { type HdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
 import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";

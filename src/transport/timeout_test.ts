@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 import { withTimeout } from "./timeout.ts";
 
 const late = () => hdpError("TIMEOUT", "Too late");

@@ -1,5 +1,5 @@
 /** Choosing the UDP port of the QUIC endpoint. */
-import { hdpError } from "../wire/errors.ts";
+import { hdpError } from "../wire/mod.ts";
 
 /** Tells whether a UDP port is free on all interfaces, by binding and closing it. */
 export function isUdpPortFree(port: number): boolean {

@@ -7,8 +7,6 @@ import { hdpError, isErrorCode, type Reason } from "./errors.ts";
 import { answered, type Fields, MAX_TEXT, served, version } from "./_checks.ts";
 import { type LsEntry, type LsPage, type LsQuery, MAX_LS_LIMIT, type Totals } from "./entries.ts";
 
-export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
-
 // ---- requests (the first frame of every later stream, dialer or listener side alike)
 
 /** List or search a peer's shares: a {@link LsQuery} that always says `recursive`. */

@@ -8,8 +8,8 @@ import {
   parseReadManyResponse,
   parseReadResponse,
   parseRequest,
-  PROTOCOL_VERSION,
 } from "./messages.ts";
+import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
 const v = PROTOCOL_VERSION;
 const entry = { name: "share/a.txt", size: 3, isDir: false, mtime: 1 };

@@ -3,7 +3,7 @@
  * and talks to them through the real API client.
  */
 import { join } from "node:path";
-import { type ApiClient, createClient } from "../../src/api/client.ts";
+import { type ApiClient, createClient } from "../../src/api/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

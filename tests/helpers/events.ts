@@ -3,10 +3,10 @@
  * every event, and a timeout fails the test naming what it waited for. The timeout is a failure
  * bound, not a wait: nothing here sleeps.
  */
-import type { DownloadItem, DownloadState } from "../../src/downloads/types.ts";
-import type { NodeEvent } from "../../src/node/events.ts";
-import type { HdpNode } from "../../src/node/node.ts";
-import type { PeerInfo, PeerStatus } from "../../src/transport/peers.ts";
+import type { DownloadItem, DownloadState } from "../../src/downloads/mod.ts";
+import type { NodeEvent } from "../../src/node/mod.ts";
+import type { HdpNode } from "../../src/node/mod.ts";
+import type { PeerInfo, PeerStatus } from "../../src/transport/mod.ts";
 
 /** The default failure bound: generous, since the test machine is shared and busy. */
 export const WAIT_MS = 30_000;

@@ -4,11 +4,11 @@
 //
 // Announces a fresh signed identity at this host's first LAN address and prints one JSON line:
 // {"announce", "readyAt", "found": [{"announce", "verified", "from", "at"}]} (times: Date.now()).
-import { encodeAnnounceAddress } from "../../src/discovery/announce_address.ts";
-import { signAnnouncement } from "../../src/discovery/gossip_signature.ts";
-import { localAddresses } from "../../src/discovery/local_addresses.ts";
-import { startMdns } from "../../src/discovery/mdns.ts";
-import { generateIdentity } from "../../src/transport/identity.ts";
+import { encodeAnnounceAddress } from "../../src/discovery/mod.ts";
+import { signAnnouncement } from "../../src/discovery/mod.ts";
+import { localAddresses } from "../../src/discovery/mod.ts";
+import { startMdns } from "../../src/discovery/mod.ts";
+import { generateIdentity } from "../../src/transport/mod.ts";
 
 const option = (name: string, fallback: number): number => {
   const at = Deno.args.indexOf(`--${name}`);

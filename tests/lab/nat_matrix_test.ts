@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { LsEntry, NodeInfo, PeerInfo } from "../../src/api/types.ts";
+import type { LsEntry, NodeInfo, PeerInfo } from "../../src/api/mod.ts";
 import { type CliResult, type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
 import { markdownTable, type ScenarioOutcome, type TryOutcome } from "./_matrix_table.ts";

@@ -3,7 +3,7 @@
  * type of the namespace lab. Skipped (with the reason printed) where the lab cannot run.
  */
 import assert from "node:assert/strict";
-import type { PublicAddress } from "../../src/discovery/stun_client.ts";
+import type { PublicAddress } from "../../src/discovery/mod.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
 
 const skip = await labSkipReason();

@@ -3,7 +3,7 @@
 //   deno run -A tests/lab/stun_peer.ts LOCALPORT HOST:PORT [HOST:PORT ...] [--timeout MS]
 //
 // Prints {"localPort", "natType", "mapped": [{ip, port}], "results": [...]} on one line.
-import { learnPublicAddress, type StunServer } from "../../src/discovery/stun_client.ts";
+import { learnPublicAddress, type StunServer } from "../../src/discovery/mod.ts";
 
 const args = [...Deno.args];
 let timeoutMs = 1500;

@@ -1,0 +1,18 @@
+/**
+ * The public face of src/downloads/: the download queue, the wishlist and history, uploads and
+ * upload slots.
+ */
+export { Downloads } from "./downloads.ts";
+export { History } from "./history.ts";
+export type { PeerAccess } from "./peer_access.ts";
+export { DOWNLOAD_ACTIONS } from "./types.ts";
+export type {
+  DownloadAction,
+  DownloadItem,
+  DownloadState,
+  HistoryEntry,
+  PeerRef,
+  UploadInfo,
+} from "./types.ts";
+export { UploadSlots } from "./upload_slots.ts";
+export { Uploads } from "./uploads.ts";

@@ -1,0 +1,25 @@
+/**
+ * The public face of src/node/: the composition root: starting a node, its config, settings and
+ * events.
+ */
+export { loadOrCreateToken } from "./api_token.ts";
+export {
+  DEFAULT_UI_ADDRESS,
+  formatHostPort,
+  LIMITS,
+  parseHostPort,
+  resolveConfig,
+} from "./config.ts";
+export type { HostPort, NodeConfig, Platform } from "./config.ts";
+export { EventBus } from "./events.ts";
+export type { NodeEvent } from "./events.ts";
+export { RESTART } from "./hdp_node.ts";
+export type { HdpNode, PeerLsPage, ScopeControl } from "./hdp_node.ts";
+export { startNode } from "./node.ts";
+export type { NodeInfo } from "./node_info.ts";
+export { checkConfinable, enginePermissions } from "./sandbox.ts";
+export type { SandboxScope } from "./sandbox.ts";
+export { readSettings, writeSettings } from "./settings.ts";
+export type { ShareSetting } from "./settings.ts";
+export { addShare, removeShare } from "./share_settings.ts";
+export { VERSION } from "./version.ts";

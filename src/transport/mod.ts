@@ -1,0 +1,17 @@
+/**
+ * The public face of src/transport/: the QUIC endpoint, identity and names, the handshake, the
+ * peer table.
+ */
+export { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
+export { proofPayload } from "./handshake.ts";
+export { generateIdentity, loadOrCreateIdentity, verifySignature } from "./identity.ts";
+export type { Identity } from "./identity.ts";
+export { displayName, fromHex, toHex } from "./names.ts";
+export { PeerStore } from "./peer_store.ts";
+export type { PeerSource } from "./peer_store.ts";
+export { Peers } from "./peers.ts";
+export type { PeerInfo, PeerStatus } from "./peers.ts";
+export { QuicTransport } from "./quic.ts";
+export type { PeerConnection } from "./quic.ts";
+export { withTimeout } from "./timeout.ts";
+export { pickUdpPort } from "./udp_port.ts";

@@ -1,0 +1,45 @@
+/**
+ * The public face of src/wire/: what crosses the wire: messages and their validators, listing
+ * shapes, framing, CBOR, paths, error codes.
+ */
+export { encodeCbor } from "./codec.ts";
+export { DEFAULT_LS_LIMIT, MAX_LS_LIMIT } from "./entries.ts";
+export type { LsEntry, LsPage, LsQuery, Totals } from "./entries.ts";
+export {
+  ERROR_CODES,
+  HdpError,
+  hdpError,
+  isErrorCode,
+  messageOf,
+  reasonOf,
+  toHdpError,
+} from "./errors.ts";
+export type { ErrorCode, Reason } from "./errors.ts";
+export { encodeFrame, FrameReader } from "./frame.ts";
+export { parseHandshake } from "./handshake_messages.ts";
+export type { Challenge, Hello, Proof, Welcome } from "./handshake_messages.ts";
+export {
+  MAX_READ_MANY,
+  parseAck,
+  parseLsResponse,
+  parseReadManyResponse,
+  parseReadResponse,
+  parseRequest,
+  SMALL_FILE_BYTES,
+} from "./messages.ts";
+export type {
+  AnnounceRequest,
+  EndResponse,
+  ErrorResponse,
+  FileErrorResponse,
+  LsRequest,
+  PageResponse,
+  PastEndResponse,
+  ReadManyRequest,
+  ReadOkResponse,
+  ReadRequest,
+  Request,
+} from "./messages.ts";
+export { checkName, isInside, joinPath, MAX_PATH_BYTES, parsePath, printable } from "./paths.ts";
+export type { PeerRef } from "./peer_ref.ts";
+export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
