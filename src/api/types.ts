@@ -1,5 +1,5 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
-import type { ErrorCode, Reason } from "../wire/browser.ts";
+import type { Reason } from "../wire/browser.ts";
 import type { ShareSetting } from "../node/mod.ts";
 import type { PeerRef } from "../wire/browser.ts";
 import type { LsEntry, Totals } from "../wire/browser.ts";
@@ -20,7 +20,7 @@ export type { NodeEvent } from "../node/mod.ts";
 
 /** The body of every error response. */
 export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: Reason;
 }
 
 /** The answer to `POST /api/stop`. */
