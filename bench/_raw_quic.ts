@@ -3,8 +3,7 @@
  * the number of bytes the client asks for (an 8-byte count) from memory, in 1 MiB writes.
  * Prints its port and certificate hash as a JSON line; "stats" on stdin prints CPU and peak RSS.
  */
-import { listenerCertificate } from "../src/transport/mod.ts";
-import { generateIdentity } from "../src/transport/mod.ts";
+import { generateIdentity, listenerCertificate } from "../src/transport/mod.ts";
 import { cpuSeconds, peakRssMiB } from "./_util.ts";
 
 const identity = await generateIdentity();

@@ -5,8 +5,7 @@
 import { join } from "node:path";
 import { setLogLevel } from "../src/log.ts";
 import { loopbackConfig } from "../tests/helpers/nodes.ts";
-import { startNode } from "../src/node/mod.ts";
-import { writeSettings } from "../src/node/mod.ts";
+import { startNode, writeSettings } from "../src/node/mod.ts";
 import { cpuSeconds, peakRssMiB } from "./_util.ts";
 
 const [shareDir, storage, port] = Deno.args;

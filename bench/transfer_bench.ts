@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
 import { startNode } from "../src/node/mod.ts";
-import { SERVER_NAME, trustAnchorFor } from "../src/transport/mod.ts";
-import { fromHex } from "../src/transport/mod.ts";
+import { fromHex, SERVER_NAME, trustAnchorFor } from "../src/transport/mod.ts";
 import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
 

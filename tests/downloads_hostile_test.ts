@@ -5,8 +5,7 @@ import { encodeAnnounceAddress } from "../src/discovery/mod.ts";
 import type { UploadInfo } from "../src/downloads/mod.ts";
 import { serveConnection, serveStream } from "../src/rpc/mod.ts";
 import { encodeFrame } from "../src/wire/mod.ts";
-import { generateIdentity } from "../src/transport/mod.ts";
-import { QuicTransport } from "../src/transport/mod.ts";
+import { generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { downloadState, eventsOf } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { seeded } from "../bench/_util.ts";
-import { encodeCbor } from "../src/wire/mod.ts";
-import { encodeFrame, FrameReader } from "../src/wire/mod.ts";
-import { PROTOCOL_VERSION } from "../src/wire/mod.ts";
-import { generateIdentity } from "../src/transport/mod.ts";
-import { fromHex } from "../src/transport/mod.ts";
-import { QuicTransport } from "../src/transport/mod.ts";
+import { encodeCbor, encodeFrame, FrameReader, PROTOCOL_VERSION } from "../src/wire/mod.ts";
+import { fromHex, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
 const VALID: unknown[] = [

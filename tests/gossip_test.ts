@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { encodeAnnounceAddress } from "../src/discovery/mod.ts";
-import { signAnnouncement } from "../src/discovery/mod.ts";
+import { encodeAnnounceAddress, signAnnouncement } from "../src/discovery/mod.ts";
 import { announceCall } from "../src/rpc/mod.ts";
-import { generateIdentity } from "../src/transport/mod.ts";
-import { fromHex } from "../src/transport/mod.ts";
-import { QuicTransport } from "../src/transport/mod.ts";
+import { fromHex, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { peerStatus } from "./helpers/events.ts";
 import { testNode } from "./helpers/nodes.ts";
 

@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { HdpNode } from "../src/node/mod.ts";
 import { readManyCall } from "../src/rpc/mod.ts";
-import { generateIdentity } from "../src/transport/mod.ts";
-import { fromHex } from "../src/transport/mod.ts";
-import { QuicTransport } from "../src/transport/mod.ts";
+import { fromHex, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { MAX_READ_MANY, SMALL_FILE_BYTES } from "../src/wire/mod.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
-import { encodeFrame, FrameReader } from "../src/wire/mod.ts";
-import { ALPN, PROTOCOL_VERSION } from "../src/wire/mod.ts";
-import { SERVER_NAME, trustAnchorFor } from "../src/transport/mod.ts";
-import { proofPayload } from "../src/transport/mod.ts";
-import { generateIdentity, type Identity } from "../src/transport/mod.ts";
-import { PeerStore } from "../src/transport/mod.ts";
-import { type PeerInfo, Peers } from "../src/transport/mod.ts";
-import { type PeerConnection, QuicTransport } from "../src/transport/mod.ts";
+import { ALPN, encodeFrame, FrameReader, PROTOCOL_VERSION } from "../src/wire/mod.ts";
+import {
+  generateIdentity,
+  type Identity,
+  type PeerConnection,
+  type PeerInfo,
+  Peers,
+  PeerStore,
+  proofPayload,
+  QuicTransport,
+  SERVER_NAME,
+  trustAnchorFor,
+} from "../src/transport/mod.ts";
 import { News, when, within } from "./helpers/events.ts";
 
 async function node(identity?: Identity) {

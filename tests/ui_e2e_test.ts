@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Page } from "puppeteer-core";
-import { createClient } from "../src/api/mod.ts";
-import type { DownloadItem } from "../src/api/mod.ts";
+import { createClient, type DownloadItem } from "../src/api/mod.ts";
 import {
   browserMissing,
   click,

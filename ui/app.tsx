@@ -5,7 +5,7 @@
  */
 import { type JSX, render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
-import { createClient } from "../src/api/browser.ts";
+import { createClient } from "../src/api/light.ts";
 import { initialToken, saveToken, takeUrlToken } from "./auth.ts";
 import { errorCode } from "./errors.ts";
 import { Login } from "./login.tsx";

@@ -2,7 +2,7 @@
 /** Browsing a peer's files: breadcrumbs, folders with sizes, files, pages, downloads. */
 import { Fragment, type JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { LsEntry, PeerLsPage } from "../src/api/browser.ts";
+import type { LsEntry, PeerLsPage } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { DownloadButton } from "./download_button.tsx";
 import { EntryRow } from "./entry_row.tsx";

@@ -2,7 +2,7 @@
 /** Pasting a peer's announce address to connect to it. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import type { PeerInfo } from "../src/api/browser.ts";
+import type { PeerInfo } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { ErrorNote } from "./status.tsx";
 

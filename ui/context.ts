@@ -1,7 +1,7 @@
 /** What every screen needs: the API client, the event hub and the stream's connection count. */
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { ApiClient } from "../src/api/browser.ts";
+import type { ApiClient } from "../src/api/light.ts";
 import type { EventHub } from "./hub.ts";
 
 /** The app-wide values screens read with {@link useApp}. */

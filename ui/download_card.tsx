@@ -2,7 +2,7 @@
 /** One download: progress, speed, time left, queue places, and what can be done with it. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import type { DownloadAction, DownloadItem } from "../src/api/browser.ts";
+import { type DownloadAction, type DownloadItem, problemText } from "../src/api/light.ts";
 import { Badge } from "./badge.tsx";
 import { DownloadedFolder } from "./downloaded_folder.tsx";
 import { useApp } from "./context.ts";
@@ -11,7 +11,6 @@ import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.t
 import { EntryIcon } from "./icons.tsx";
 import { basename, fileUrl, previewKind } from "./paths.ts";
 import { Preview } from "./preview.tsx";
-import { problemText } from "../src/api/browser.ts";
 
 const ACTIONS: Record<DownloadItem["state"], DownloadAction[]> = {
   queued: ["front", "pause", "cancel"],

@@ -1,5 +1,5 @@
 /** The order of the download list: what moves first, then what waits, then what is finished. */
-import type { DownloadItem } from "../src/api/browser.ts";
+import type { DownloadItem } from "../src/api/light.ts";
 
 const RANK: Record<DownloadItem["state"], number> = {
   downloading: 0,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DownloadItem } from "../src/api/browser.ts";
+import type { DownloadItem } from "../src/api/light.ts";
 import { downloadOrder } from "./download_order.ts";
 
 function item(id: string, fields: Partial<DownloadItem>): DownloadItem {

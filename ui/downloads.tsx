@@ -2,7 +2,7 @@
 /** The download queue, kept live by `download` and `download-removed` events. */
 import type { JSX } from "preact";
 import { useRef } from "preact/hooks";
-import type { DownloadItem } from "../src/api/browser.ts";
+import type { DownloadItem } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { DownloadCard } from "./download_card.tsx";
 import { downloadOrder } from "./download_order.ts";

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /** One file or folder of a peer: a folder opens, both can be downloaded (not this node's own). */
 import type { JSX } from "preact";
-import type { LsEntry } from "../src/api/browser.ts";
+import type { LsEntry } from "../src/api/light.ts";
 import { DownloadButton } from "./download_button.tsx";
 import { formatBytes, formatDate } from "./format.ts";
 import { EntryIcon } from "./icons.tsx";

@@ -1,6 +1,6 @@
 /** Numbers, dates and durations for people; pure functions, no DOM. */
 
-import { formatBytes, formatDate } from "../src/api/browser.ts";
+import { formatBytes, formatDate } from "../src/api/light.ts";
 
 export { formatBytes, formatDate };
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /** Finished transfers, newest first; refetched when a transfer finishes. */
 import type { JSX } from "preact";
-import type { HistoryEntry } from "../src/api/browser.ts";
+import type { HistoryEntry } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
 import { formatBytes, formatDate, plural } from "./format.ts";

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /** The Home screen: who this node is, how peers reach it, and what it shares. */
 import type { JSX } from "preact";
-import type { NodeInfo } from "../src/api/browser.ts";
+import type { NodeInfo } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { CopyBox } from "./copy_box.tsx";
 import { Shares } from "./shares.tsx";

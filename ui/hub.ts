@@ -1,5 +1,5 @@
 /** The UI's event hub: the one WebSocket's events, fanned out to the screens that listen. */
-import type { NodeEvent } from "../src/api/browser.ts";
+import type { NodeEvent } from "../src/api/light.ts";
 
 /** A listener of daemon events. */
 export type EventListener = (event: NodeEvent) => void;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NodeEvent } from "../src/api/browser.ts";
+import type { NodeEvent } from "../src/api/light.ts";
 import { createHub, parseEvent } from "./hub.ts";
 import { backoffDelay } from "./events.ts";
 

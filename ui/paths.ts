@@ -1,6 +1,6 @@
 /** Paths at a peer and in the download dir; pure functions, no DOM. */
 
-import { type PreviewKind, previewKind } from "../src/api/browser.ts";
+import { type PreviewKind, previewKind } from "../src/api/light.ts";
 
 export { type PreviewKind, previewKind };
 

@@ -1,8 +1,7 @@
 /** @jsxImportSource preact */
 /** The Peers screen: known peers and their connection state; a peer opens its files. */
-import { problemText } from "../src/api/browser.ts";
+import { type PeerInfo, problemText } from "../src/api/light.ts";
 import type { JSX } from "preact";
-import type { PeerInfo } from "../src/api/browser.ts";
 import { Badge } from "./badge.tsx";
 import { ConnectForm } from "./connect_form.tsx";
 import { useApp } from "./context.ts";

@@ -2,9 +2,7 @@
  * Adding or removing a share restarts the daemon's engine (its permissions are scoped to the shares);
  * this waits until the new engine answers.
  */
-import type { ApiClient } from "../src/api/browser.ts";
-import type { NodeInfo } from "../src/api/browser.ts";
-import { hdpError } from "../src/api/browser.ts";
+import { type ApiClient, hdpError, type NodeInfo } from "../src/api/light.ts";
 import { errorCode } from "./errors.ts";
 
 /** A change of shares that restarts the engine. */

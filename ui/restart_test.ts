@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiClient } from "../src/api/browser.ts";
-import type { NodeInfo } from "../src/api/browser.ts";
-import { hdpError } from "../src/api/browser.ts";
+import { type ApiClient, hdpError, type NodeInfo } from "../src/api/light.ts";
 import { hasRestarted, waitForRestart } from "./restart.ts";
 
 function info(shares: string[]): NodeInfo {

@@ -2,8 +2,13 @@
 /** The Search screen: one query to every connected peer at once, results grouped by peer. */
 import type { JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
-import type { LsEntry, PeerRef, PeerSearchResult, Totals } from "../src/api/browser.ts";
-import { HdpError } from "../src/api/browser.ts";
+import {
+  HdpError,
+  type LsEntry,
+  type PeerRef,
+  type PeerSearchResult,
+  type Totals,
+} from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { PAGE_SIZE } from "./browse.tsx";
 import { EntryRow } from "./entry_row.tsx";

@@ -1,9 +1,8 @@
 /** @jsxImportSource preact */
 /** This node's shares: their index progress, adding and removing (which restarts the engine). */
-import { problemText } from "../src/api/browser.ts";
+import { problemText, type ShareChangeResponse, type ShareInfo } from "../src/api/light.ts";
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import type { ShareChangeResponse, ShareInfo } from "../src/api/browser.ts";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
 import { formatBytes, formatDate, plural } from "./format.ts";

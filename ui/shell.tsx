@@ -2,7 +2,7 @@
 /** The app's frame once the token is accepted: header, tabs, and the screen of the route. */
 import type { JSX } from "preact";
 import { useMemo } from "preact/hooks";
-import type { ApiClient } from "../src/api/browser.ts";
+import type { ApiClient } from "../src/api/light.ts";
 import { Browse } from "./browse.tsx";
 import { type AppContext, AppState } from "./context.ts";
 import { useEventStream } from "./events.ts";

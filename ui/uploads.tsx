@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /** What peers are downloading from this node, kept live by `upload` and `upload-done` events. */
 import type { JSX } from "preact";
-import type { UploadInfo } from "../src/api/browser.ts";
+import type { UploadInfo } from "../src/api/light.ts";
 import { Badge } from "./badge.tsx";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";

@@ -1,6 +1,5 @@
 /** A node for API tests: its info, an event bus, and a stop that can be awaited. */
-import type { HdpNode, NodeInfo } from "../node/mod.ts";
-import { EventBus } from "../node/mod.ts";
+import { EventBus, type HdpNode, type NodeInfo } from "../node/mod.ts";
 import type { GuardOptions } from "./guard.ts";
 
 /** A loopback guard on port 3030 (requests go to http://127.0.0.1:3030). */

@@ -2,7 +2,7 @@
  * The typed API client: the CLI and the UI talk to a daemon only through this.
  * Errors come back as {@link HdpError} with the daemon's code.
  */
-import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/browser.ts";
+import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/light.ts";
 import type {
   ApiErrorBody,
   DownloadAction,

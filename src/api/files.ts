@@ -4,8 +4,7 @@
  */
 import { join } from "node:path";
 import { type Jailed, resolveInRoot, type Want } from "../shares/mod.ts";
-import { hdpError } from "../wire/mod.ts";
-import { parsePath } from "../wire/mod.ts";
+import { hdpError, parsePath } from "../wire/mod.ts";
 import { mediaType } from "./media_type.ts";
 import type { DownloadedEntry, DownloadedFolder } from "./types.ts";
 

@@ -1,7 +1,6 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
-import type { LsQuery } from "../wire/mod.ts";
+import { hdpError, type LsQuery } from "../wire/mod.ts";
 import type { SearchQuery } from "./types.ts";
-import { hdpError } from "../wire/mod.ts";
 
 const MAX_BODY = 64 * 1024;
 

@@ -2,7 +2,7 @@
  * Reasons worded for people, from their code: the UI and the CLI say "Disk full or not writable"
  * whatever the operating system's message, and add the message as the detail.
  */
-import type { ErrorCode, Reason } from "../wire/browser.ts";
+import type { ErrorCode, Reason } from "../wire/light.ts";
 
 /** A short summary of what each code means to a person looking at a transfer, a peer or a share. */
 export const PROBLEM_SUMMARY: Record<ErrorCode, string> = {

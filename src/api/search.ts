@@ -3,8 +3,7 @@
  * each peer's page or error kept apart, so the UI and the CLI do not each write the fan-out.
  */
 import type { HdpNode, PeerLsPage } from "../node/mod.ts";
-import type { LsQuery } from "../wire/mod.ts";
-import { reasonOf } from "../wire/mod.ts";
+import { type LsQuery, reasonOf } from "../wire/mod.ts";
 import type { PeerSearchResult, SearchQuery, SearchResponse } from "./types.ts";
 
 /** What a search needs of the node. */

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { HdpNode, PeerLsPage } from "../node/mod.ts";
-import type { LsQuery } from "../wire/mod.ts";
+import { hdpError, type LsQuery } from "../wire/mod.ts";
 import type { PeerInfo, PeerStatus } from "../transport/mod.ts";
-import { hdpError } from "../wire/mod.ts";
 import { fakeNode, GUARD } from "./_fake_node.ts";
 import { createApp } from "./app.ts";
 import { createClient } from "./client.ts";

@@ -1,13 +1,11 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
-import type { Reason } from "../wire/browser.ts";
+import type { LsEntry, PeerRef, Reason, Totals } from "../wire/light.ts";
 import type { ShareSetting } from "../node/mod.ts";
-import type { PeerRef } from "../wire/browser.ts";
-import type { LsEntry, Totals } from "../wire/browser.ts";
 export type { NodeInfo, PeerLsPage } from "../node/mod.ts";
 export type { PeerInfo } from "../transport/mod.ts";
 export type { ShareSetting } from "../node/mod.ts";
 export type { ShareInfo } from "../shares/mod.ts";
-export type { LsEntry, LsPage, LsQuery, Totals } from "../wire/browser.ts";
+export type { LsEntry, LsPage, LsQuery, Totals } from "../wire/light.ts";
 export type {
   DownloadAction,
   DownloadItem,

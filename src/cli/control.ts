@@ -1,6 +1,6 @@
 /** Commands that talk to a running daemon through the API client: `info` and `stop`. */
-import { type ApiClient, createClient } from "../api/mod.ts";
-import { DEFAULT_UI_ADDRESS, formatHostPort, parseHostPort } from "../node/mod.ts";
+import { type ApiClient, createClient } from "../api/light.ts";
+import { DEFAULT_UI_ADDRESS, formatHostPort, parseHostPort } from "../node/light.ts";
 import {
   type Command,
   CONTROL_OPTIONS,

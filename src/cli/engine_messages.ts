@@ -1,8 +1,6 @@
 /** Messages between the supervisor (main thread) and the engine worker. */
-import type { NodeConfig } from "../node/mod.ts";
-import type { NodeInfo } from "../node/mod.ts";
-import type { ShareSetting } from "../node/mod.ts";
-import type { ErrorCode } from "../wire/mod.ts";
+import type { NodeConfig, NodeInfo, ShareSetting } from "../node/light.ts";
+import type { ErrorCode } from "../wire/light.ts";
 
 /** A coded error as it crosses `postMessage`. */
 export interface ErrorData {

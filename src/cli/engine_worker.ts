@@ -3,14 +3,17 @@
  * storage and download dirs and the network. It builds the node and serves the API.
  */
 /// <reference lib="deno.worker" />
-import { createApp } from "../api/mod.ts";
-import { isLoopback } from "../api/mod.ts";
-import { loadOrCreateToken } from "../node/mod.ts";
-import { type ApiServer, serveApi, upgradeWebSocket } from "../api/mod.ts";
+import { type ApiServer, createApp, isLoopback, serveApi, upgradeWebSocket } from "../api/mod.ts";
+import {
+  type HdpNode,
+  loadOrCreateToken,
+  type NodeConfig,
+  RESTART,
+  type ScopeControl,
+  type ShareSetting,
+  startNode,
+} from "../node/mod.ts";
 import { logger, setLogLevel } from "../log.ts";
-import type { NodeConfig } from "../node/mod.ts";
-import { type HdpNode, RESTART, type ScopeControl, startNode } from "../node/mod.ts";
-import type { ShareSetting } from "../node/mod.ts";
 import { HdpError, messageOf, toHdpError } from "../wire/mod.ts";
 import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
 

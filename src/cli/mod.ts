@@ -1,12 +1,12 @@
 /** The command line: picks the command, parses its flags, runs it, and maps errors to exit codes. */
-import { HdpError, toHdpError } from "../wire/mod.ts";
+import { HdpError, toHdpError } from "../wire/light.ts";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./command.ts";
 import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
 import { actionCommands, downloadCommand, transfersCommand } from "./transfers.ts";
 import { startCommand } from "./start.ts";
-import { VERSION } from "../node/mod.ts";
+import { VERSION } from "../node/light.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [

@@ -1,6 +1,5 @@
 /** Commands about peers: `connect`, `peers`, `ls`, `read`. */
-import { problemText } from "../api/mod.ts";
-import type { LsEntry, PeerInfo } from "../api/mod.ts";
+import { formatBytes, type LsEntry, type PeerInfo, problemText } from "../api/light.ts";
 import {
   type Command,
   CONTROL_OPTIONS,
@@ -10,7 +9,6 @@ import {
   UsageError,
 } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "../api/mod.ts";
 
 /** `connect ANNOUNCE` */
 export const connectCommand: Command = {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { fakeNode } from "../api/_fake_node.ts";
-import { createApp } from "../api/mod.ts";
-import { serveApi } from "../api/mod.ts";
+import { createApp, serveApi } from "../api/mod.ts";
 import type { PeerLsPage } from "../node/mod.ts";
 import type { PeerInfo } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";

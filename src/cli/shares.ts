@@ -1,9 +1,8 @@
 /** `shares list|add|rm`: what this node shares. */
-import { problemText } from "../api/mod.ts";
+import { formatBytes, problemText } from "../api/light.ts";
 import { resolve } from "node:path";
 import { type Command, CONTROL_OPTIONS, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes } from "../api/mod.ts";
 
 /** `shares` */
 export const sharesCommand: Command = {

@@ -1,11 +1,15 @@
 /** `start`: prepares the directories, then runs the engine under the supervisor until stopped. */
 import { isLogLevel, type LogLevel, setLogLevel } from "../log.ts";
-import { type NodeConfig, type Platform, resolveConfig } from "../node/mod.ts";
+import {
+  addShare,
+  checkConfinable,
+  type NodeConfig,
+  type NodeInfo,
+  type Platform,
+  resolveConfig,
+} from "../node/light.ts";
 import { resolve } from "node:path";
-import { checkConfinable } from "../node/mod.ts";
-import { addShare } from "../node/mod.ts";
-import { HdpError } from "../wire/mod.ts";
-import type { NodeInfo } from "../node/mod.ts";
+import { HdpError } from "../wire/light.ts";
 import {
   type Command,
   type Io,

@@ -4,12 +4,17 @@
  * and turns signals into a clean stop (a second signal forces the exit).
  */
 import { logger } from "../log.ts";
-import { type NodeConfig, parseHostPort } from "../node/mod.ts";
-import type { NodeInfo } from "../node/mod.ts";
-import { enginePermissions, type SandboxScope } from "../node/mod.ts";
-import { readSettings } from "../node/mod.ts";
-import { addShare, removeShare } from "../node/mod.ts";
-import { HdpError, toHdpError } from "../wire/mod.ts";
+import {
+  addShare,
+  enginePermissions,
+  type NodeConfig,
+  type NodeInfo,
+  parseHostPort,
+  readSettings,
+  removeShare,
+  type SandboxScope,
+} from "../node/light.ts";
+import { HdpError, toHdpError } from "../wire/light.ts";
 import type { FromEngine, ScopeChange, ToEngine } from "./engine_messages.ts";
 
 const log = logger("supervisor");

@@ -1,15 +1,16 @@
 /** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
-import { problemText } from "../api/mod.ts";
 import {
   DOWNLOAD_ACTIONS,
   type DownloadAction,
   type DownloadItem,
+  formatBytes,
+  formatDate,
   type HistoryEntry,
+  problemText,
   type UploadInfo,
-} from "../api/mod.ts";
+} from "../api/light.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
-import { formatBytes, formatDate } from "../api/mod.ts";
 import { splitPeerPath } from "./peers.ts";
 
 /** `download PEER/PATH` */

@@ -4,9 +4,7 @@
  * (AnnouncePeer), and mDNS on the LAN. Dialling both ways at once punches through easy NATs.
  */
 import { logger } from "../log.ts";
-import type { Identity } from "../transport/mod.ts";
-import { toHex } from "../transport/mod.ts";
-import type { PeerConnection } from "../transport/mod.ts";
+import { type Identity, type PeerConnection, toHex } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
 import { verifyAnnouncement } from "./gossip_signature.ts";

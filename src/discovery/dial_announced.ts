@@ -2,9 +2,13 @@
  * Dialling the peer an announce address describes, the one way for a pasted address (`connect`)
  * and for one heard by gossip or mDNS: decode it, decide the punch plan, carry it out.
  */
-import type { PeerSource } from "../transport/mod.ts";
-import type { PeerInfo, Peers } from "../transport/mod.ts";
-import type { PeerConnection, QuicTransport } from "../transport/mod.ts";
+import type {
+  PeerConnection,
+  PeerInfo,
+  Peers,
+  PeerSource,
+  QuicTransport,
+} from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
 import { decodeAnnounceAddress } from "./announce_address.ts";
 import { probe, spray } from "./birthday.ts";

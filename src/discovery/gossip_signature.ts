@@ -3,9 +3,7 @@
  * false address for somebody else. Signed bytes: `"hdp-announce-v1" ‖ utf8(address) ‖ time`, the
  * address in its canonical form (compact, lower case) and the time as 8 bytes big-endian ms.
  */
-import type { Identity } from "../transport/mod.ts";
-import { verifySignature } from "../transport/mod.ts";
-import { toHex } from "../transport/mod.ts";
+import { type Identity, toHex, verifySignature } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
 import {
   type AnnounceAddress,

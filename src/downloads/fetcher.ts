@@ -4,8 +4,7 @@
  * directories, local paths being written, files to be read alone, the writer) and tells the queue
  * how each file ended; the queue decides what that means.
  */
-import { HdpError, toHdpError } from "../wire/mod.ts";
-import { SMALL_FILE_BYTES } from "../wire/mod.ts";
+import { HdpError, SMALL_FILE_BYTES, toHdpError } from "../wire/mod.ts";
 import { transferMany } from "./batch_transfer.ts";
 import { transferFile, type TransferResult } from "./file_transfer.ts";
 import { beginTransfer, type LiveItem, targetOf, type Transfer } from "./live_item.ts";

@@ -4,8 +4,7 @@
  * continues after the last page stored.
  */
 import { logger } from "../log.ts";
-import type { LsEntry } from "../wire/mod.ts";
-import { reasonOf } from "../wire/mod.ts";
+import { type LsEntry, reasonOf } from "../wire/mod.ts";
 import { localSegments } from "./local_path.ts";
 import type { FileRecord, ItemRecord, Wishlist } from "./wishlist.ts";
 

@@ -3,8 +3,7 @@
  * untrusted: anything that could leave the download dir, or that this platform cannot store, is
  * refused before a byte is written.
  */
-import { hdpError } from "../wire/mod.ts";
-import { parsePath } from "../wire/mod.ts";
+import { hdpError, parsePath } from "../wire/mod.ts";
 
 // Characters and names Windows reserves; refused there (a Linux name like "What?.mp3" is fine).
 const WINDOWS_RESERVED_CHARS = /[<>:"|?*]/;

@@ -1,7 +1,6 @@
 /** What downloads and uploads look like to the API, the CLI and the UI. */
 
-import type { Reason } from "../wire/mod.ts";
-import type { PeerRef } from "../wire/mod.ts";
+import type { PeerRef, Reason } from "../wire/light.ts";
 
 export type { PeerRef };
 

@@ -4,7 +4,7 @@
  */
 import { join, resolve } from "node:path";
 import type { LogLevel } from "../log.ts";
-import { hdpError } from "../wire/mod.ts";
+import { hdpError } from "../wire/light.ts";
 
 /** The control API's default address: loopback only. */
 export const DEFAULT_UI_ADDRESS = "127.0.0.1:3030";

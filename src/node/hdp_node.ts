@@ -3,20 +3,20 @@
  * `startNode` built: each method hands the call to the part that owns it.
  */
 import { logger } from "../log.ts";
-import type { Connectivity } from "../discovery/mod.ts";
-import { dialAnnounced } from "../discovery/mod.ts";
-import type { Downloads } from "../downloads/mod.ts";
-import type { DownloadAction, DownloadItem, HistoryEntry, UploadInfo } from "../downloads/mod.ts";
-import type { Uploads } from "../downloads/mod.ts";
-import type { History } from "../downloads/mod.ts";
+import { type Connectivity, dialAnnounced } from "../discovery/mod.ts";
+import type {
+  DownloadAction,
+  DownloadItem,
+  Downloads,
+  History,
+  HistoryEntry,
+  UploadInfo,
+  Uploads,
+} from "../downloads/mod.ts";
 import { firstNonEmpty, firstPage, readCall, type ReadStream } from "../rpc/mod.ts";
 import type { ShareInfo, Shares } from "../shares/mod.ts";
-import type { Identity } from "../transport/mod.ts";
-import type { PeerInfo, Peers } from "../transport/mod.ts";
-import type { PeerConnection, QuicTransport } from "../transport/mod.ts";
-import type { LsPage, LsQuery } from "../wire/mod.ts";
-import { hdpError } from "../wire/mod.ts";
-import type { PeerRef } from "../wire/mod.ts";
+import type { Identity, PeerConnection, PeerInfo, Peers, QuicTransport } from "../transport/mod.ts";
+import { hdpError, type LsPage, type LsQuery, type PeerRef } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
 import { type NodeInfo, nodeInfo } from "./node_info.ts";

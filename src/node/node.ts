@@ -5,24 +5,20 @@
  */
 import { join } from "node:path";
 import { logger } from "../log.ts";
-import { Connectivity } from "../discovery/mod.ts";
-import { dialAnnounced } from "../discovery/mod.ts";
-import { Downloads } from "../downloads/mod.ts";
-import { History } from "../downloads/mod.ts";
-import { UploadSlots } from "../downloads/mod.ts";
-import { Uploads } from "../downloads/mod.ts";
-import { announceCall } from "../rpc/mod.ts";
-import type { Handlers } from "../rpc/mod.ts";
-import { serveConnection } from "../rpc/mod.ts";
+import { Connectivity, dialAnnounced } from "../discovery/mod.ts";
+import { Downloads, History, Uploads, UploadSlots } from "../downloads/mod.ts";
+import { announceCall, type Handlers, serveConnection } from "../rpc/mod.ts";
 import { Shares } from "../shares/mod.ts";
-import { loadOrCreateIdentity } from "../transport/mod.ts";
-import { displayName } from "../transport/mod.ts";
-import { PeerStore } from "../transport/mod.ts";
-import { Peers } from "../transport/mod.ts";
-import { type PeerConnection, QuicTransport } from "../transport/mod.ts";
-import { pickUdpPort } from "../transport/mod.ts";
-import { messageOf } from "../wire/mod.ts";
-import { SMALL_FILE_BYTES } from "../wire/mod.ts";
+import {
+  displayName,
+  loadOrCreateIdentity,
+  type PeerConnection,
+  Peers,
+  PeerStore,
+  pickUdpPort,
+  QuicTransport,
+} from "../transport/mod.ts";
+import { messageOf, SMALL_FILE_BYTES } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
 import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";

@@ -1,7 +1,5 @@
 /** What `info` shows about a running node. */
-import type { Connectivity } from "../discovery/mod.ts";
-import { localAddresses } from "../discovery/mod.ts";
-import type { NatType } from "../discovery/mod.ts";
+import { type Connectivity, localAddresses, type NatType } from "../discovery/mod.ts";
 import type { Identity } from "../transport/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";

@@ -1,8 +1,7 @@
 /** How the downloads reach peers: through the live connections the peers hold. */
 import type { PeerAccess } from "../downloads/mod.ts";
 import { lsCall, readCall, readManyCall } from "../rpc/mod.ts";
-import type { Peers } from "../transport/mod.ts";
-import type { PeerConnection } from "../transport/mod.ts";
+import type { PeerConnection, Peers } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
 
 /** Listing pages the downloads ask for: each is stored with its files in one commit. */

@@ -1,6 +1,5 @@
 /** Finding a peer by what a person types: its name, a prefix of its key, or the whole key. */
-import { hdpError } from "../wire/mod.ts";
-import type { PeerRef } from "../wire/mod.ts";
+import { hdpError, type PeerRef } from "../wire/mod.ts";
 
 /**
  * Finds the one peer that `text` names: a whole key, a key prefix of 4+ hex digits, or a name

@@ -3,7 +3,7 @@
  * downloads; the network. Nothing else. Deno checks paths by text, so symlinks are the share
  * code's job (see src/shares/jail.ts); this is the second wall, not the only one.
  */
-import { hdpError } from "../wire/mod.ts";
+import { hdpError } from "../wire/light.ts";
 
 /** The directories the engine may touch. */
 export interface SandboxScope {

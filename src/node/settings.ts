@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { logger } from "../log.ts";
-import { hdpError, messageOf } from "../wire/mod.ts";
+import { hdpError, messageOf } from "../wire/light.ts";
 
 const log = logger("settings");
 

@@ -3,9 +3,8 @@
  * permissions needed to look at a directory that is not shared yet) and then restarts the engine
  * with the new scope.
  */
-import { hdpError } from "../wire/mod.ts";
-import { isInside } from "../wire/mod.ts";
-import { nameForShare } from "../shares/mod.ts";
+import { hdpError, isInside } from "../wire/light.ts";
+import { nameForShare } from "../shares/light.ts";
 import { checkConfinable } from "./sandbox.ts";
 import { readSettings, type ShareSetting, writeSettings } from "./settings.ts";
 

@@ -2,8 +2,7 @@
  * What a peer's error answer means to our callers: the protocol's codes turned into the meanings
  * the download queue branches on (`UNSUPPORTED`, `OUT_OF_RANGE`). Pure, tested beside.
  */
-import { HdpError } from "../wire/mod.ts";
-import type { ErrorResponse, PastEndResponse } from "../wire/mod.ts";
+import { type ErrorResponse, HdpError, type PastEndResponse } from "../wire/mod.ts";
 
 /** What a peer's text says when a read starts past the end (peers that do not send the size). */
 const PAST_END = /^Cannot read from byte \d+: the file has \d+ bytes$/;

@@ -5,12 +5,14 @@
  * `OUT_OF_RANGE`; callers branch on those codes, never on the protocol's.
  */
 import type { PeerConnection } from "../transport/mod.ts";
-import { HdpError, hdpError } from "../wire/mod.ts";
-import type { LsPage, LsQuery, Totals } from "../wire/mod.ts";
-import { encodeFrame, FrameReader } from "../wire/mod.ts";
-import { readError, readManyError } from "./answer_errors.ts";
 import {
   type AnnounceRequest,
+  encodeFrame,
+  FrameReader,
+  HdpError,
+  hdpError,
+  type LsPage,
+  type LsQuery,
   type LsRequest,
   MAX_READ_MANY,
   parseAck,
@@ -20,7 +22,9 @@ import {
   PROTOCOL_VERSION,
   type ReadOkResponse,
   type ReadRequest,
+  type Totals,
 } from "../wire/mod.ts";
+import { readError, readManyError } from "./answer_errors.ts";
 
 /** The end of an `Ls` answer. */
 export interface LsEnd {

@@ -1,9 +1,13 @@
 /** What serving needs from the node, and what each request handler is given. */
 import type { OpenFile } from "../shares/mod.ts";
-import type { LsPage, LsQuery } from "../wire/mod.ts";
-import type { FrameReader } from "../wire/mod.ts";
-import type { AnnounceRequest, Request } from "../wire/mod.ts";
-import type { PeerRef } from "../wire/mod.ts";
+import type {
+  AnnounceRequest,
+  FrameReader,
+  LsPage,
+  LsQuery,
+  PeerRef,
+  Request,
+} from "../wire/mod.ts";
 
 /** What the node does for each request. */
 export interface Handlers {

@@ -4,17 +4,20 @@
  * connection and the node carry on.
  */
 import { logger } from "../log.ts";
-import type { PeerConnection } from "../transport/mod.ts";
-import { withTimeout } from "../transport/mod.ts";
-import { hdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
-import { encodeFrame, FrameReader } from "../wire/mod.ts";
+import { type PeerConnection, withTimeout } from "../transport/mod.ts";
 import {
   type AnnounceRequest,
+  encodeFrame,
   type ErrorResponse,
+  FrameReader,
+  hdpError,
+  messageOf,
   parseRequest,
+  type PeerRef,
+  type Reason,
   type Request,
+  toHdpError,
 } from "../wire/mod.ts";
-import type { PeerRef } from "../wire/mod.ts";
 import type { Exchange, Handlers, Route } from "./handlers.ts";
 import { serveLs } from "./serve_ls.ts";
 import { serveRead, serveReadMany } from "./serve_read.ts";

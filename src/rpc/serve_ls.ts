@@ -1,7 +1,11 @@
 /** Serving `Ls`: a listing's pages from the node's index, then its end. */
-import { encodeFrame } from "../wire/mod.ts";
-import type { EndResponse, LsRequest, PageResponse } from "../wire/mod.ts";
-import type { LsPage } from "../wire/mod.ts";
+import {
+  encodeFrame,
+  type EndResponse,
+  type LsPage,
+  type LsRequest,
+  type PageResponse,
+} from "../wire/mod.ts";
 import type { Exchange } from "./handlers.ts";
 
 /** Sends a listing's pages as they come (each write waits for the peer: backpressure), then its end. */

@@ -3,15 +3,16 @@
  * `ReadMany` (several small files whole, on one stream). This is the hot path of every download.
  */
 import { logger } from "../log.ts";
-import { hdpError, toHdpError } from "../wire/mod.ts";
-import { encodeFrame } from "../wire/mod.ts";
 import {
+  encodeFrame,
   type FileErrorResponse,
+  hdpError,
   type PastEndResponse,
   type ReadManyRequest,
   type ReadOkResponse,
   type ReadRequest,
   SMALL_FILE_BYTES,
+  toHdpError,
 } from "../wire/mod.ts";
 import type { Exchange, Handlers, UploadTracker } from "./handlers.ts";
 

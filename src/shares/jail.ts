@@ -6,8 +6,7 @@
  * all go through it.
  */
 import { join } from "node:path";
-import { HdpError, hdpError, messageOf } from "../wire/mod.ts";
-import { isInside, joinPath, printable } from "../wire/mod.ts";
+import { HdpError, hdpError, isInside, joinPath, messageOf, printable } from "../wire/mod.ts";
 
 /** What the jail found. */
 export interface Jailed {

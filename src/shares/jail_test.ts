@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parsePath } from "../wire/mod.ts";
+import { isInside, parsePath } from "../wire/mod.ts";
 import { IndexStore } from "./index_store.ts";
-import { isInside } from "../wire/mod.ts";
 import { ensureDirInside, resolveInRoot, resolveInShare } from "./jail.ts";
 import { scanTree } from "./scanner.ts";
 

@@ -2,16 +2,16 @@
  * Answering `Ls` from the index: one level, recursive, or a search; sorted; in pages with a cursor,
  * so memory stays bounded whatever a share holds.
  */
-import { hdpError } from "../wire/mod.ts";
 import {
   DEFAULT_LS_LIMIT,
+  hdpError,
   type LsEntry,
   type LsPage,
   type LsQuery,
   MAX_LS_LIMIT,
+  parsePath,
   type Totals,
 } from "../wire/mod.ts";
-import { parsePath } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
 
 /** A share as the queries need it. */

@@ -7,8 +7,7 @@
 import { join } from "node:path";
 import { setImmediate } from "node:timers";
 import { logger } from "../log.ts";
-import { messageOf } from "../wire/mod.ts";
-import { checkName, isInside, MAX_PATH_BYTES } from "../wire/mod.ts";
+import { checkName, isInside, MAX_PATH_BYTES, messageOf } from "../wire/mod.ts";
 import {
   chunkEntries,
   type DirMeta,

@@ -1,6 +1,6 @@
 /** Naming shares: a share is called by its directory's basename, made unique and wire-safe. */
 import { basename } from "node:path";
-import { checkName } from "../wire/mod.ts";
+import { checkName } from "../wire/light.ts";
 
 /** Picks the name for a new share at `path`, distinct from `taken` (`Music`, then `Music-2`…). */
 export function nameForShare(path: string, taken: readonly string[]): string {

@@ -3,11 +3,18 @@
  * rescan), answers queries while a scan runs, and opens files for reading through the jail.
  */
 import { logger } from "../log.ts";
-import { hdpError, messageOf, type Reason, reasonOf } from "../wire/mod.ts";
-import { parsePath, printable } from "../wire/mod.ts";
+import {
+  hdpError,
+  type LsPage,
+  type LsQuery,
+  messageOf,
+  parsePath,
+  printable,
+  type Reason,
+  reasonOf,
+} from "../wire/mod.ts";
 import { type DirMeta, IndexStore, type ShareStatus } from "./index_store.ts";
 import { type Jailed, resolveInShare } from "./jail.ts";
-import type { LsPage, LsQuery } from "../wire/mod.ts";
 import { lsPage, lsPages, type ShareRef } from "./query.ts";
 import { type ScanStats, scanTree, updateDir } from "./scanner.ts";
 import { type ShareWatch, watchShare } from "./watcher.ts";

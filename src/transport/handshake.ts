@@ -4,16 +4,17 @@
  * stream: it signs a fresh nonce of the listener's together with both keys, so a signature can
  * be neither replayed nor relayed to a third peer.
  */
-import { hdpError } from "../wire/mod.ts";
-import { encodeFrame, FrameReader } from "../wire/mod.ts";
 import {
   type Challenge,
+  encodeFrame,
+  FrameReader,
+  hdpError,
   type Hello,
   parseHandshake,
   type Proof,
+  PROTOCOL_VERSION,
   type Welcome,
 } from "../wire/mod.ts";
-import { PROTOCOL_VERSION } from "../wire/mod.ts";
 import { type Identity, verifySignature } from "./identity.ts";
 
 const CONTEXT = new TextEncoder().encode("hdp-auth-v1");

@@ -4,8 +4,7 @@
  * listener by TLS against the key in the announce address, the dialer by the handshake.
  */
 import { logger } from "../log.ts";
-import { HdpError, hdpError, messageOf } from "../wire/mod.ts";
-import { ALPN } from "../wire/mod.ts";
+import { ALPN, HdpError, hdpError, messageOf } from "../wire/mod.ts";
 import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
 import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
 import type { Identity } from "./identity.ts";

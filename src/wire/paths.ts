@@ -3,11 +3,12 @@
  * One parser for everything that takes a path from outside (peers, API, CLI), so the rules live in
  * one place. It checks text only; src/shares/jail.ts checks the disk.
  */
-import { sep } from "node:path";
 import { hdpError } from "./errors.ts";
 
 /** The longest path accepted, in UTF-8 bytes (Deno KV keys hold at most 2 KiB). */
 export const MAX_PATH_BYTES = 1024;
+/** The platform's path separator, without node:path (this module is also bundled for the UI). */
+const SEP = globalThis.Deno?.build.os === "windows" ? "\\" : "/";
 /** The longest single name accepted, in UTF-8 bytes (most file systems stop at 255). */
 export const MAX_NAME_BYTES = 255;
 
@@ -96,6 +97,6 @@ export function printable(text: string): string {
 /** Tells whether `real` is `root` or below it; both must be real (resolved) paths. */
 export function isInside(root: string, real: string): boolean {
   if (real === root) return true;
-  const prefix = root.endsWith(sep) ? root : root + sep;
+  const prefix = root.endsWith(SEP) ? root : root + SEP;
   return real.startsWith(prefix);
 }

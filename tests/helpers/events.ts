@@ -4,8 +4,7 @@
  * bound, not a wait: nothing here sleeps.
  */
 import type { DownloadItem, DownloadState } from "../../src/downloads/mod.ts";
-import type { NodeEvent } from "../../src/node/mod.ts";
-import type { HdpNode } from "../../src/node/mod.ts";
+import type { HdpNode, NodeEvent } from "../../src/node/mod.ts";
 import type { PeerInfo, PeerStatus } from "../../src/transport/mod.ts";
 
 /** The default failure bound: generous, since the test machine is shared and busy. */

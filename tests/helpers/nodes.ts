@@ -1,9 +1,13 @@
 /** In-process nodes for multi-peer tests: real QUIC on 127.0.0.1, real KV files, real shares. */
 import { join } from "node:path";
 import { setLogLevel } from "../../src/log.ts";
-import { LIMITS, type NodeConfig } from "../../src/node/mod.ts";
-import { type HdpNode, startNode } from "../../src/node/mod.ts";
-import { writeSettings } from "../../src/node/mod.ts";
+import {
+  type HdpNode,
+  LIMITS,
+  type NodeConfig,
+  startNode,
+  writeSettings,
+} from "../../src/node/mod.ts";
 import { when } from "./events.ts";
 
 /** A node with its directories, closed and removed when disposed. */

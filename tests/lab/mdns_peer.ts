@@ -4,10 +4,12 @@
 //
 // Announces a fresh signed identity at this host's first LAN address and prints one JSON line:
 // {"announce", "readyAt", "found": [{"announce", "verified", "from", "at"}]} (times: Date.now()).
-import { encodeAnnounceAddress } from "../../src/discovery/mod.ts";
-import { signAnnouncement } from "../../src/discovery/mod.ts";
-import { localAddresses } from "../../src/discovery/mod.ts";
-import { startMdns } from "../../src/discovery/mod.ts";
+import {
+  encodeAnnounceAddress,
+  localAddresses,
+  signAnnouncement,
+  startMdns,
+} from "../../src/discovery/mod.ts";
 import { generateIdentity } from "../../src/transport/mod.ts";
 
 const option = (name: string, fallback: number): number => {

@@ -1,6 +1,7 @@
 /**
- * The part of the API's face that runs in a browser (ui/ imports only this): the typed client, the
- * JSON shapes, formatting and wording; nothing of the server.
+ * The light face of src/api/: the client side of the API, for the web UI (in a browser) and the
+ * CLI's commands: the typed client, the JSON shapes, formatting and wording, nothing of the server.
+ * Everything it loads stays browser-safe.
  */
 export { createClient } from "./client.ts";
 export type { ApiClient } from "./client.ts";
@@ -8,6 +9,7 @@ export { formatBytes, formatDate } from "./format.ts";
 export { previewKind } from "./media_type.ts";
 export type { PreviewKind } from "./media_type.ts";
 export { problemText } from "./problem.ts";
+export { DOWNLOAD_ACTIONS } from "../downloads/light.ts";
 export type {
   DownloadAction,
   DownloadItem,
@@ -24,4 +26,4 @@ export type {
   Totals,
   UploadInfo,
 } from "./types.ts";
-export { HdpError, hdpError } from "../wire/browser.ts";
+export { HdpError, hdpError } from "../wire/light.ts";
