@@ -23,7 +23,7 @@ import type { HistoryLog } from "./history.ts";
 import { listInto } from "./listing.ts";
 import { inFlight, type LiveItem, liveItem, type Transfer } from "./live_item.ts";
 import { localSegments } from "./local_path.ts";
-import { removeParts } from "./part_files.ts";
+import { removeEmptyDirs, removeParts } from "./part_files.ts";
 import type { PeerAccess } from "./peer_access.ts";
 import { itemView } from "./progress.ts";
 import { Queue } from "./queue.ts";
@@ -248,9 +248,11 @@ export class Downloads {
   #list(live: LiveItem): void {
     const r = live.record;
     live.listing = true;
+    const stop = new AbortController();
     const pages = this.#access.list(r.peer.keyHex, r.path, r.listCursor);
     const listing = listInto(r, pages, {
       wishlist: this.#wishlist,
+      signal: stop.signal,
       onPage: () => {
         this.#emit(live);
         void this.pump();
@@ -270,6 +272,10 @@ export class Downloads {
         void this.pump();
       });
     this.#fetcher.track(listing);
+    live.stopListing = async () => {
+      stop.abort();
+      await listing;
+    };
   }
 
   #fileDone(live: LiveItem, file: FileRecord): void {
@@ -289,11 +295,15 @@ export class Downloads {
     work: FailedWork,
   ): void {
     const r = live.record;
+    const kept = transfer.kind === "large" ? transfer.offset + transfer.received : 0;
+    if (kept > 0) (r.parts ??= {})[file.seq] = kept; // its part stays: shown until it goes on
     if (transfer.abort.signal.aborted || this.#closed) {
       if (r.state !== "done") live.files.again(file); // paused or shutting down: fetch it later
       return;
     }
-    switch (failureAction(error.code, work)) {
+    const action = failureAction(error.code, work);
+    if (action === "fail" && r.parts) delete r.parts[file.seq];
+    switch (action) {
       case "pause":
         this.#pause(live, error);
         live.files.again(file);
@@ -382,10 +392,16 @@ export class Downloads {
 
   async #cancel(live: LiveItem): Promise<void> {
     const r = live.record;
-    for (const t of live.active) t.abort.abort();
     this.#queue.delete(r.id);
+    for (const t of live.active) t.abort.abort();
+    // Withdrawn everywhere first (reads queued at the peer too): nothing arrives after this.
+    await Promise.allSettled([...live.active].map((t) => t.ended));
+    await live.stopListing?.();
     // Delete what was partly fetched; finished files of a folder stay.
-    if (r.state !== "done") await removeParts(this.#options.downloadDir, this.#wishlist, r);
+    if (r.state !== "done") {
+      await removeParts(this.#options.downloadDir, this.#wishlist, r);
+      await removeEmptyDirs(this.#options.downloadDir, r.localPath);
+    }
     await this.#wishlist.deleteItem(r.id);
     this.#options.onRemoved?.(r.id);
   }

@@ -102,6 +102,10 @@ export class Fetcher {
     const { hooks } = this.#options;
     const r = live.record;
     const transfer = beginTransfer(live, kind);
+    if (r.parts?.[file.seq] !== undefined) {
+      transfer.offset = r.parts[file.seq]!; // counted by the transfer from now on
+      delete r.parts[file.seq];
+    }
     const target = targetOf(r, file);
     this.#writing.add(target);
     // async: a name refused here fails the file like any other error, never the queue
@@ -114,15 +118,13 @@ export class Fetcher {
           read: async (start) => {
             transfer.offset = start;
             transfer.received = 0;
-            const read = await this.#options.access.read(
-              r.peer.keyHex,
-              file.remotePath,
-              start,
-              (position) => {
+            const read = await this.#options.access.read(r.peer.keyHex, file.remotePath, start, {
+              onQueued: (position) => {
                 live.remotePosition = position;
-                hooks.changed(live);
+                hooks.changed(live, true); // a place in a queue is news, not progress
               },
-            );
+              signal: transfer.abort.signal,
+            });
             delete live.remotePosition;
             return read;
           },
@@ -134,12 +136,11 @@ export class Fetcher {
             hooks.changed(live);
           },
         }))();
-    this.track(
-      promise.then(
-        () => hooks.done(live, file),
-        (error) => hooks.failed(live, transfer, file, toHdpError(error), "file"),
-      ).finally(() => this.#ended(live, transfer, [target])),
-    );
+    transfer.ended = promise.then(
+      () => hooks.done(live, file),
+      (error) => hooks.failed(live, transfer, file, toHdpError(error), "file"),
+    ).finally(() => this.#ended(live, transfer, [target]));
+    this.track(transfer.ended);
   }
 
   /** Fetches small files with one `ReadMany`. */
@@ -164,30 +165,29 @@ export class Fetcher {
         settle(file, toHdpError(error)); // a name refused here fails that file, not the batch
       }
     }
-    this.track(
-      transferMany(named, {
-        downloadDir: this.#options.downloadDir,
-        signal: transfer.abort.signal,
-        madeDirs: this.#madeDirs,
-        readMany: (paths) => this.#options.access.readMany(r.peer.keyHex, paths),
-        write: (files) => this.#writer.write(files),
-        room: () => this.#writer.room(),
-        received: () => {
-          // its bytes are in: the next batch may start while these files are written
-          transfer.kind = "writing";
-          hooks.pump();
-        },
-        resized: (from, to) => void (r.bytes += to - from),
-        progress: (bytes) => {
-          live.progress.add(bytes);
-          hooks.changed(live);
-        },
-        settle,
-      }).catch((error) => {
-        const rest = files.filter((file) => !settled.has(file));
-        hooks.batchFailed(live, transfer, rest, toHdpError(error));
-      }).finally(() => this.#ended(live, transfer, targets.values())),
-    );
+    transfer.ended = transferMany(named, {
+      downloadDir: this.#options.downloadDir,
+      signal: transfer.abort.signal,
+      madeDirs: this.#madeDirs,
+      readMany: (paths) => this.#options.access.readMany(r.peer.keyHex, paths),
+      write: (files) => this.#writer.write(files),
+      room: () => this.#writer.room(),
+      received: () => {
+        // its bytes are in: the next batch may start while these files are written
+        transfer.kind = "writing";
+        hooks.pump();
+      },
+      resized: (from, to) => void (r.bytes += to - from),
+      progress: (bytes) => {
+        live.progress.add(bytes);
+        hooks.changed(live);
+      },
+      settle,
+    }).catch((error) => {
+      const rest = files.filter((file) => !settled.has(file));
+      hooks.batchFailed(live, transfer, rest, toHdpError(error));
+    }).finally(() => this.#ended(live, transfer, targets.values()));
+    this.track(transfer.ended);
   }
 
   #ended(live: LiveItem, transfer: Transfer, targets: Iterable<string>): void {

@@ -117,8 +117,10 @@ async function receiveSmall(
   let offset = 0;
   const onAbort = () => void read.cancel();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
+  if (ctx.signal.aborted) onAbort(); // stopped while the file was being placed
   try {
     for await (const chunk of read.body) {
+      if (ctx.signal.aborted) break;
       data.set(chunk, offset);
       offset += chunk.length;
       ctx.progress(chunk.length);
@@ -149,8 +151,10 @@ async function receive(
     if (have > 0) await handle.seek(have, Deno.SeekMode.Start);
     const onAbort = () => void read.cancel();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort(); // stopped while the part was being opened
     try {
       for await (const chunk of read.body) {
+        if (ctx.signal.aborted) break; // not one more byte into the part
         if (sync) {
           const began = performance.now();
           writeAllSync(handle, chunk, part);

@@ -76,9 +76,10 @@ export function filesOfPage(
 export async function listInto(
   item: ItemRecord,
   pages: AsyncIterable<ListPage>,
-  options: { wishlist: Wishlist; onPage: () => void },
+  options: { wishlist: Wishlist; onPage: () => void; signal?: AbortSignal },
 ): Promise<void> {
   for await (const page of pages) {
+    if (options.signal?.aborted) return; // cancelled: nothing more is stored for it
     const { files, counts } = filesOfPage(item, page.entries);
     const saved: ItemRecord = { ...item, ...counts };
     if (page.cursor === undefined) {
@@ -96,6 +97,7 @@ export async function listInto(
     else item.listCursor = saved.listCursor;
     options.onPage();
   }
+  if (options.signal?.aborted) return;
   item.expanded = true;
   delete item.listCursor;
   if (item.state === "queued") item.state = "downloading";

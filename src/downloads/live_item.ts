@@ -12,6 +12,8 @@ export interface Transfer {
   received: number;
   /** Where the file's read began (the length of its part). */
   offset: number;
+  /** Settles once the transfer has ended and written its last byte. */
+  ended?: Promise<unknown>;
 }
 
 /** One item of the queue. */
@@ -21,6 +23,8 @@ export interface LiveItem {
   active: Set<Transfer>;
   /** True while its listing runs. */
   listing: boolean;
+  /** Stops the listing under way, and resolves once it stopped. */
+  stopListing?: () => Promise<void>;
   /** Place in the peer's upload queue, while it makes us wait. */
   remotePosition?: number;
   progress: Progress;

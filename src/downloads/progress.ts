@@ -54,7 +54,10 @@ export interface LiveFacts {
 /** Shapes an item for the API. */
 export function itemView(record: ItemRecord, facts: LiveFacts): DownloadItem {
   const r = record;
-  const bytesDone = r.bytes > 0 ? Math.min(r.bytes, r.bytesDone + facts.inFlight) : r.bytesDone;
+  let kept = 0;
+  for (const bytes of Object.values(r.parts ?? {})) kept += bytes;
+  const done = r.bytesDone + kept + facts.inFlight;
+  const bytesDone = r.bytes > 0 ? Math.min(r.bytes, done) : r.bytesDone + kept;
   const item: DownloadItem = {
     id: r.id,
     peer: r.peer,

@@ -32,7 +32,8 @@ export class RecordSaves {
   async flush(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const files = [...this.#queue.values()];
+    // the files of an item cancelled meanwhile are not written back
+    const files = [...this.#queue.values()].filter((f) => this.#itemOf(f.itemId) !== undefined);
     this.#queue.clear();
     await this.#wishlist.putFiles(files);
     for (const id of new Set(files.map((f) => f.itemId))) {

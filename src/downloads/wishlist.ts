@@ -40,6 +40,11 @@ export interface ItemRecord extends
   filesFailed: number;
   /** The code of the first file that failed since the item was (re)started. */
   failedWith?: ErrorCode;
+  /**
+   * Bytes in the part files of interrupted files (by `seq`), so that a paused item or one whose
+   * peer is away shows what is on disk. A file being fetched is not here: its transfer counts it.
+   */
+  parts?: Record<number, number>;
   /** Bytes of the files that are done. */
   bytesDone: number;
 }

@@ -20,8 +20,7 @@ export function peerAccess(peers: Peers): PeerAccess {
       const query = { path, recursive: true, limit: LIST_PAGE, ...(cursor ? { cursor } : {}) };
       yield* lsCall(connection(keyHex), query);
     },
-    read: (keyHex, path, start, onQueued) =>
-      readCall(connection(keyHex), { path, start }, { onQueued }),
+    read: (keyHex, path, start, options) => readCall(connection(keyHex), { path, start }, options),
     readMany: (keyHex, paths) => readManyCall(connection(keyHex), paths),
   };
 }

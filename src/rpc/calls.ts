@@ -108,6 +108,11 @@ export interface ReadStream {
 export interface ReadOptions {
   /** Called while the peer queues this read for an upload slot. */
   onQueued?: (position: number) => void;
+  /**
+   * Withdraws the read: before its header (queued at the peer) the stream is reset, which frees
+   * its place in the peer's queue at once, and the call throws `UNAVAILABLE`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -128,10 +133,17 @@ export async function readCall(
     throw error;
   }
   const reader = new FrameReader(stream.readable);
+  const withdraw = () => {
+    void reader.cancel();
+    void stream.writable.abort().catch(() => {});
+  };
+  options.signal?.addEventListener("abort", withdraw, { once: true });
   try {
+    if (options.signal?.aborted) throw hdpError("UNAVAILABLE", "The read was withdrawn");
     await send(stream, { type: "read", v: PROTOCOL_VERSION, ...args }, false);
     for (;;) {
       const frame = await reader.readFrame();
+      if (options.signal?.aborted) throw hdpError("UNAVAILABLE", "The read was withdrawn");
       if (frame === undefined) {
         throw hdpError("PROTOCOL", "The peer ended the Read answer before its header");
       }
@@ -158,7 +170,11 @@ export async function readCall(
     await reader.cancel();
     await stream.writable.abort().catch(() => {});
     release();
+    if (options.signal?.aborted) throw hdpError("UNAVAILABLE", "The read was withdrawn", error);
     throw error;
+  } finally {
+    // once the header is in, the caller stops the body with `cancel`
+    options.signal?.removeEventListener("abort", withdraw);
   }
 }
 
