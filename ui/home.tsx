@@ -4,6 +4,7 @@ import type { JSX } from "preact";
 import type { NodeInfo } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { CopyBox } from "./copy_box.tsx";
+import { useNodeEvent } from "./events.ts";
 import { Shares } from "./shares.tsx";
 import { ErrorNote, Loading } from "./status.tsx";
 import { useLoad } from "./use_load.ts";
@@ -19,8 +20,17 @@ const NAT_LABELS: Record<NodeInfo["natType"], string> = {
 export function Home(): JSX.Element {
   const { client } = useApp();
   const info = useLoad(() => client.info(), []);
+  useNodeEvent((event) => {
+    if (event.type === "info") info.reload();
+  });
   return (
     <div class="screen">
+      {info.data?.storageProblem && (
+        <section class="card" role="alert" data-testid="storage-problem">
+          <h2>State store</h2>
+          <p class="warn">{info.data.storageProblem.message}</p>
+        </section>
+      )}
       {info.data
         ? <Identity info={info.data} />
         : info.error

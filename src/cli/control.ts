@@ -53,6 +53,9 @@ export const infoCommand: Command = {
       ["Storage", info.storageDir],
       ["Control API", `http://${info.uiAddress}`],
       ["Version", info.version],
+      ...(info.storageProblem
+        ? [["State store", info.storageProblem.message] as [string, string]]
+        : []),
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     io.stdout(rows.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v}`).join("\n") + "\n");

@@ -4,6 +4,7 @@
  */
 export { Downloads } from "./downloads.ts";
 export { History } from "./history.ts";
+export { ORPHANED_DIR, sweepOrphanParts } from "./orphan_parts.ts";
 export type { PeerAccess } from "./peer_access.ts";
 export { DOWNLOAD_ACTIONS } from "./types.ts";
 export type {
@@ -15,4 +16,7 @@ export type {
   UploadInfo,
 } from "./types.ts";
 export { UploadSlots } from "./upload_slots.ts";
+export { Wishlist } from "./wishlist.ts";
+export type { ItemRecord } from "./wishlist.ts";
+export { JOURNAL_MAX_ITEMS, parseItemRecord } from "./wishlist_journal.ts";
 export { Uploads } from "./uploads.ts";

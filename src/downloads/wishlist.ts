@@ -11,6 +11,7 @@
  */
 import type { ErrorCode, Reason } from "../wire/mod.ts";
 import type { DownloadItem, PeerRef } from "./types.ts";
+import { journalItems, restoredItem } from "./wishlist_journal.ts";
 
 /** A requested file or folder: what the API shows of it, and the queue's own bookkeeping. */
 export interface ItemRecord extends
@@ -205,6 +206,30 @@ export class Wishlist {
       retried.push(file);
     }
     await this.putFiles(retried);
+  }
+
+  /**
+   * The items to keep in the state journal (see wishlist_journal.ts): unfinished ones first, then
+   * the newest, at most `limit`; `left` counts those left out.
+   */
+  async exportItems(
+    options: { limit?: number } = {},
+  ): Promise<{ items: ItemRecord[]; left: number }> {
+    return journalItems(await this.items(), options.limit);
+  }
+
+  /**
+   * Puts items read back from the state journal into this (fresh) store, as restored items:
+   * unfinished folders are listed again from the peer (see {@link restoredItem}).
+   */
+  async importItems(items: readonly ItemRecord[]): Promise<void> {
+    for (let i = 0; i < items.length; i += BATCH) {
+      const op = this.#kv.atomic();
+      for (const item of items.slice(i, i + BATCH)) {
+        op.set(["dl", "item", item.id], restoredItem(item));
+      }
+      await op.commit();
+    }
   }
 
   /** Removes an item and its files. */

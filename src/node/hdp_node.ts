@@ -16,7 +16,14 @@ import type {
 import { firstNonEmpty, firstPage, readCall, type ReadStream } from "../rpc/mod.ts";
 import type { ShareInfo, Shares } from "../shares/mod.ts";
 import type { Identity, PeerConnection, PeerInfo, Peers, QuicTransport } from "../transport/mod.ts";
-import { hdpError, type LsPage, type LsQuery, type PeerRef } from "../wire/mod.ts";
+import {
+  hdpError,
+  type LsPage,
+  type LsQuery,
+  messageOf,
+  type PeerRef,
+  type Reason,
+} from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
 import { type NodeInfo, nodeInfo } from "./node_info.ts";
@@ -93,6 +100,8 @@ export interface NodeParts {
   /** Run in order by `close`. */
   closers: Array<() => void | Promise<void>>;
   scope: ScopeControl | undefined;
+  /** The KV store: what went wrong with it, for `info`. */
+  storage: { problem(): Reason | undefined };
 }
 
 /** The {@link HdpNode} over its parts. */
@@ -155,7 +164,12 @@ export function assembleNode(parts: NodeParts): HdpNode {
     stopRequested: stop.promise,
     close: () => {
       closed ??= (async () => {
-        for (const close of parts.closers) await close();
+        for (const close of parts.closers) {
+          // one that fails (a damaged store) must not keep the others, the last journal, from running
+          await Promise.resolve().then(close).catch((error) =>
+            log.error("a part of the node did not close cleanly", { error: messageOf(error) })
+          );
+        }
         log.info("node stopped");
       })();
       return closed;

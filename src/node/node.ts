@@ -3,10 +3,9 @@
  * and its peers, the downloads and the request handlers, and wires them together. The API and the
  * CLI talk to a node only through {@link HdpNode}.
  */
-import { join } from "node:path";
 import { logger } from "../log.ts";
 import { Connectivity, dialAnnounced } from "../discovery/mod.ts";
-import { Downloads, History, Uploads, UploadSlots } from "../downloads/mod.ts";
+import { Downloads, History, sweepOrphanParts, Uploads, UploadSlots } from "../downloads/mod.ts";
 import { announceCall, type Handlers, serveConnection } from "../rpc/mod.ts";
 import { Shares } from "../shares/mod.ts";
 import {
@@ -24,11 +23,9 @@ import { EventBus } from "./events.ts";
 import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";
 import { peerAccess } from "./peer_access.ts";
 import { readSettings, type Settings, writeSettings } from "./settings.ts";
+import { StateStore } from "./state_store.ts";
 
 const log = logger("node");
-
-/** The KV database file in the storage dir. */
-export const KV_FILE = "state.kv";
 
 /** Options of {@link startNode}. */
 export interface NodeOptions {
@@ -45,10 +42,17 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
   const identity = await loadOrCreateIdentity(config.storageDir);
   const settings = await readSettings(config.storageDir);
   const port = await resolvePort(config, settings);
-  const kv = await Deno.openKv(join(config.storageDir, KV_FILE));
+  const startedAt = Date.now();
   const events = new EventBus();
-  const closers: Array<() => void | Promise<void>> = [() => kv.close()];
+  // a damaged state.kv is moved aside and the journal restores a fresh one (state_store.ts)
+  const store = await StateStore.open(config.storageDir, {
+    onProblem: () => events.emit({ type: "info" }),
+  });
+  const kv = store.kv;
+  // the journal's last write, then the store closes: after everything that writes to it
+  const closers: Array<() => void | Promise<void>> = [() => store.close()];
   try {
+    store.follow(events);
     const shares = await Shares.open(kv, settings.shares, {
       watch: options.watch ?? true,
       onChange: (share) => events.emit({ type: "share", share }),
@@ -87,8 +91,9 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       { onConnection: serve, onChange: (peer) => events.emit({ type: "peer", peer }) },
     );
     await Deno.mkdir(config.downloadDir, { recursive: true });
+    const downloadDir = await Deno.realPath(config.downloadDir);
     const downloads = await Downloads.open(kv, peerAccess(peers), {
-      downloadDir: await Deno.realPath(config.downloadDir),
+      downloadDir,
       history,
       perPeer: config.downloadsPerPeer,
       global: config.maxDownloads,
@@ -99,6 +104,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       uploads.close(); // its last runs of small uploads go into the history
       await downloads.close();
     });
+    closers.unshift(sweepInBackground(downloadDir, { downloads, store, startedAt }));
     // A peer that connects may have downloads waiting for it.
     closers.unshift(events.on((event) => {
       if (event.type === "peer" && event.peer.status === "connected") void downloads.pump();
@@ -141,6 +147,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       events,
       closers,
       scope: options.scope,
+      storage: store,
     });
   } catch (error) {
     for (const close of closers) await close();
@@ -155,4 +162,21 @@ async function resolvePort(config: NodeConfig, settings: Settings): Promise<numb
   await writeSettings(config.storageDir, { ...settings, port });
   log.info("picked a UDP port; it is remembered for next time", { port });
   return port;
+}
+
+/** Deals with `.part` files no download owns, without delaying the start; returns its stop. */
+function sweepInBackground(
+  downloadDir: string,
+  { downloads, store, startedAt }: { downloads: Downloads; store: StateStore; startedAt: number },
+): () => void {
+  const stop = new AbortController();
+  sweepOrphanParts(downloadDir, {
+    owners: () => downloads.list(),
+    restoredIds: new Set(store.restored?.items.map((item) => item.id)),
+    startedAt,
+    signal: stop.signal,
+  }).catch((error) =>
+    log.warn("cannot look for orphaned .part files", { error: messageOf(error) })
+  );
+  return () => stop.abort();
 }

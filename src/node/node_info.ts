@@ -1,6 +1,7 @@
 /** What `info` shows about a running node. */
 import { type Connectivity, localAddresses, type NatType } from "../discovery/mod.ts";
 import type { Identity } from "../transport/mod.ts";
+import type { Reason } from "../wire/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
 import { VERSION } from "./version.ts";
@@ -19,6 +20,12 @@ export interface NodeInfo {
   storageDir: string;
   uiAddress: string;
   version: string;
+  /**
+   * What went wrong with the state store (`state.kv`), when something did: `IO` it was damaged
+   * and moved aside (or is damaged now, and is moved aside at the next start), `NOT_FOUND` it was
+   * missing; the message says what was restored from the state backup and what is lost.
+   */
+  storageProblem?: Reason;
 }
 
 /** What {@link nodeInfo} reads from. */
@@ -29,12 +36,15 @@ export interface InfoSources {
   /** The UDP port the QUIC endpoint is bound to. */
   port: number;
   shares: ShareSetting[];
+  /** The state store, when there is one (tests may build info without). */
+  storage?: { problem(): Reason | undefined };
 }
 
 /** The node's info as it is now (its addresses and NAT type may change while it runs). */
 export function nodeInfo(sources: InfoSources): NodeInfo {
   const { identity, config, connectivity, port, shares } = sources;
   const addresses = localAddresses().map((a) => a.address);
+  const storageProblem = sources.storage?.problem();
   return {
     name: identity.name,
     publicKey: identity.publicKeyHex,
@@ -47,5 +57,6 @@ export function nodeInfo(sources: InfoSources): NodeInfo {
     storageDir: config.storageDir,
     uiAddress: formatHostPort(config.ui),
     version: VERSION,
+    ...(storageProblem ? { storageProblem } : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** Known peers in Deno KV, so connections come back after a restart of either side. */
+import { hdpError } from "../wire/mod.ts";
 import type { SeenAddress } from "./handshake.ts";
 
 /** How a peer became known. */
@@ -14,6 +15,39 @@ export interface PeerRecord {
   source: PeerSource;
   /** When it was last connected, ms since the epoch (0: never). */
   lastSeen: number;
+}
+
+const SOURCES: readonly PeerSource[] = ["manual", "inbound", "gossip", "mdns"];
+
+/**
+ * A peer record read back from the state journal (a file on disk), checked field by field;
+ * throws `BAD_REQUEST` naming what is wrong.
+ */
+export function parsePeerRecord(value: unknown): PeerRecord {
+  const bad = (what: string) => hdpError("BAD_REQUEST", `Cannot restore a peer: ${what}`);
+  if (typeof value !== "object" || value === null) throw bad("it is not an object");
+  const v = value as Record<string, unknown>;
+  const address = v.address as Record<string, unknown> | null | undefined;
+  if (typeof v.keyHex !== "string" || !/^[0-9a-f]{64}$/.test(v.keyHex)) throw bad("no key");
+  if (typeof address !== "object" || address === null || typeof address.ip !== "string") {
+    throw bad(`peer ${v.keyHex} has no address`);
+  }
+  const port = address.port;
+  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+    throw bad(`peer ${v.keyHex} has no port`);
+  }
+  if (!SOURCES.includes(v.source as PeerSource)) throw bad(`peer ${v.keyHex} has no source`);
+  if (v.announce !== undefined && typeof v.announce !== "string") {
+    throw bad(`peer ${v.keyHex} has an announce address that is not text`);
+  }
+  const record: PeerRecord = {
+    keyHex: v.keyHex,
+    address: { ip: address.ip, port: port as number },
+    source: v.source as PeerSource,
+    lastSeen: Number.isFinite(v.lastSeen) ? v.lastSeen as number : 0,
+  };
+  if (typeof v.announce === "string") record.announce = v.announce;
+  return record;
 }
 
 /** Reads and writes peer records. */
