@@ -1,8 +1,8 @@
 /**
- * The two decisions the peers make, pure: which of two connections to one peer to keep, and how
- * long to wait before dialling again.
+ * The decisions the peers make, pure: which of two connections to one peer to keep, what a lost
+ * connection says about the peer, and how long to wait before dialling again.
  */
-import type { PeerConnection } from "./quic.ts";
+import { CLOSE, type PeerConnection } from "./quic.ts";
 
 /**
  * Whether to keep `a` (the current connection) over `b` (a new one) to the same peer: of two
@@ -35,4 +35,20 @@ export interface Backoff {
 export function backoffDelay(attempt: number, backoff: Backoff): number {
   const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
   return backoff.random ? Math.round(delay * (0.5 + backoff.random())) : delay;
+}
+
+/** The close code a connection reports when it ended without a close frame (`closed` rejected). */
+export const NO_CLOSE_FRAME = -1;
+
+/**
+ * Why a connection ended, in words for the peer's `problem`. A stateless reset means the peer's
+ * endpoint no longer knows the connection: it restarted, or it shut down and its close frame was
+ * lost (a peer busy receiving drops it with the rest of an overflowing buffer).
+ */
+export function lostReason(code: number, reason: string): string {
+  if (code === CLOSE.SHUTDOWN) return "the peer shut down";
+  if (code === NO_CLOSE_FRAME && /reset by peer/i.test(reason)) {
+    return "the peer restarted or shut down";
+  }
+  return reason || `closed (${code})`;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { backoffDelay, keepFirst } from "./peer_policy.ts";
+import { backoffDelay, keepFirst, lostReason, NO_CLOSE_FRAME } from "./peer_policy.ts";
+import { CLOSE } from "./quic.ts";
 
 const SMALL = "00aa";
 const LARGE = "ffbb";
@@ -34,4 +35,11 @@ Deno.test("backoffDelay jitters by half the delay either way", () => {
   assert.equal(at(0), 200);
   assert.equal(at(0.5), 400);
   assert.equal(at(0.999), 600);
+});
+
+Deno.test("lostReason says the peer shut down for its shutdown code and for a stateless reset", () => {
+  assert.equal(lostReason(CLOSE.SHUTDOWN, "shutting down"), "the peer shut down");
+  assert.equal(lostReason(NO_CLOSE_FRAME, "reset by peer"), "the peer restarted or shut down");
+  assert.equal(lostReason(NO_CLOSE_FRAME, "timed out"), "timed out");
+  assert.equal(lostReason(CLOSE.DUPLICATE, ""), `closed (${CLOSE.DUPLICATE})`);
 });

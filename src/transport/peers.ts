@@ -8,7 +8,7 @@ import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
-import { backoffDelay, keepFirst } from "./peer_policy.ts";
+import { backoffDelay, keepFirst, lostReason } from "./peer_policy.ts";
 
 const log = logger("peers");
 
@@ -256,7 +256,7 @@ export class Peers {
   #lost(entry: PeerEntry, connection: PeerConnection, code: number, reason: string): void {
     if (entry.connection !== connection || this.#closed) return; // a duplicate, or shutting down
     delete entry.connection;
-    const why = code === CLOSE.SHUTDOWN ? "the peer shut down" : reason || `closed (${code})`;
+    const why = lostReason(code, reason);
     log.info("disconnected", { peer: entry.info.name, reason: why });
     this.#set(entry, "disconnected", { code: "UNAVAILABLE", message: why });
     if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
