@@ -8,7 +8,7 @@ import { type Identity, type PeerConnection, toHex } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
 import { verifyAnnouncement } from "./gossip_signature.ts";
-import { localAddresses } from "./local_addresses.ts";
+import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
 import type { NatType } from "./nat_type.ts";
 import { OwnAnnouncement, type SignedAnnouncement } from "./own_announcement.ts";
@@ -32,6 +32,8 @@ export interface PeerDirectory {
   connections(): PeerConnection[];
   /** Sends an announcement to one peer. */
   send(connection: PeerConnection, announcement: SignedAnnouncement): Promise<void>;
+  /** The network changed: pending redials should come sooner. */
+  redialSoon(): void;
 }
 
 /** Options of {@link Connectivity}. */
@@ -46,6 +48,10 @@ export interface ConnectivityOptions {
   onChange?: () => void;
   /** How often to look for a changed local address. Default 60 s. */
   recheckMs?: number;
+  /** How often to compare the host's addresses, which is cheap. Default 5 s. */
+  watchMs?: number;
+  /** The host's addresses (tests pass their own). Default {@link localAddresses}. */
+  addresses?: () => LocalAddress[];
 }
 
 /** The reachability of one node. */
@@ -65,6 +71,8 @@ export class Connectivity {
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #watch: ReturnType<typeof setInterval> | undefined;
+  #addresses = "";
   #lastLocal = "";
   #stunAt = Date.now();
 
@@ -102,9 +110,22 @@ export class Connectivity {
     this.#port = bound.port;
     this.#directory = directory;
     this.#lastLocal = this.#localIp();
-    this.#timer = setInterval(() => {
+    const recheck = () => {
       this.#recheck().catch((error) => log.debug("re-check failed", { error: messageOf(error) }));
-    }, this.#options.recheckMs ?? 60_000);
+    };
+    this.#timer = setInterval(recheck, this.#options.recheckMs ?? 60_000);
+    const addresses = this.#options.addresses ?? localAddresses;
+    this.#addresses = addressesKey(addresses());
+    // An address that comes or goes (Wi-Fi back, a cable plugged in, another network) is the
+    // first sign the network is back: redial peers now rather than at the end of their backoff.
+    this.#watch = setInterval(() => {
+      const now = addressesKey(addresses());
+      if (now === this.#addresses) return;
+      this.#addresses = now;
+      log.info("the host's addresses changed; redialling peers soon", { addresses: now });
+      directory.redialSoon();
+      recheck();
+    }, this.#options.watchMs ?? 5000);
     if (this.#options.mdns) {
       this.#mdns = startMdns({
         announce: () => this.#lanAnnouncement(),
@@ -208,6 +229,7 @@ export class Connectivity {
 
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#watch !== undefined) clearInterval(this.#watch);
     this.#mdns?.close();
   }
 
