@@ -4,10 +4,16 @@
  * (AnnouncePeer), and mDNS on the LAN. Dialling both ways at once punches through easy NATs.
  */
 import { logger } from "../log.ts";
-import { type Identity, type PeerConnection, toHex } from "../transport/mod.ts";
+import {
+  displayName,
+  fromHex,
+  type Identity,
+  type PeerConnection,
+  toHex,
+} from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
-import { verifyAnnouncement } from "./gossip_signature.ts";
+import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
 import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
 import type { NatType } from "./nat_type.ts";
@@ -203,12 +209,17 @@ export class Connectivity {
       time: announcement.time,
       signature: announcement.signature,
     };
-    const decoded = await verifyAnnouncement(
-      signed.address,
-      signed.time,
-      signed.signature,
-      Date.now(),
-    );
+    const now = Date.now();
+    const decoded = await verifyAnnouncement(signed.address, signed.time, signed.signature, now)
+      .catch((error) => {
+        // A peer whose clock is far off would otherwise never be dialled, and nobody would know.
+        log.info("refused an announcement", {
+          from: displayName(fromHex(from)!),
+          offset: offsetText(signed.time - now),
+          error: messageOf(error),
+        });
+        throw error;
+      });
     const key = toHex(decoded.publicKey);
     if (key === this.#identity.publicKeyHex) return;
     const previous = this.#known.get(key);
