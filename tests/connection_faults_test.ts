@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { getLogLevel, setLogLevel, setLogSink } from "../src/log.ts";
+import { readCall, serveConnection } from "../src/rpc/mod.ts";
+import { generateIdentity, QuicTransport } from "../src/transport/mod.ts";
+import { CLOSE } from "../src/transport/quic.ts";
 import { eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
+import { within } from "./helpers/events.ts";
 
 Deno.test("a daemon that stops cleanly is seen as disconnected by its peer within 2 s", async () => {
   await using tmp = await tempDir();
@@ -57,5 +62,50 @@ Deno.test("a daemon that stops cleanly is seen as disconnected by its peer withi
   } finally {
     socket?.close();
     await a.kill();
+  }
+});
+
+Deno.test("a request cut off by its connection closing is no warning on the serving side", async () => {
+  const path = await Deno.makeTempFile();
+  await Deno.writeFile(path, new Uint8Array(32 * 1024 * 1024));
+  const lines: string[] = [];
+  const ended = Promise.withResolvers<void>();
+  const level = getLogLevel();
+  setLogLevel("debug");
+  setLogSink((line) => {
+    lines.push(line);
+    if (/\[rpc\] a request (stream )?failed/.test(line)) ended.resolve();
+  });
+  const [serverId, clientId] = [await generateIdentity(), await generateIdentity()];
+  const server = await QuicTransport.open(serverId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void serveConnection(connection, { keyHex: connection.peerKeyHex, name: "client" }, {
+        async *ls() {},
+        openFile: async () => ({ file: await Deno.open(path), size: 32 * 1024 * 1024, mtime: 0 }),
+        announce: () => Promise.resolve(),
+      }),
+  });
+  const client = await QuicTransport.open(clientId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: () => {},
+  });
+  try {
+    const connection = await client.dial("127.0.0.1", server.port, serverId.publicKey);
+    const read = await readCall(connection, { path: "share/big.bin" });
+    await read.body.next(); // the transfer runs
+    // what the side that retires a duplicate does once its own requests are over
+    connection.close(CLOSE.DUPLICATE, "duplicate connection");
+    await within(ended.promise, { what: "the server to see its request end" });
+    const warnings = lines.filter((line) => / (WARN|ERROR) /.test(line));
+    assert.deepEqual(warnings, []);
+  } finally {
+    setLogSink(undefined);
+    setLogLevel(level);
+    await client.close();
+    await server.close();
+    await Deno.remove(path);
   }
 });
