@@ -68,5 +68,5 @@ Deno.test("an announcement refused for its time is logged at info with the clock
   const refused = lines.filter((l) => l.includes("refused an announcement"));
   assert.equal(refused.length, 1);
   assert.match(refused[0]!, / INFO {2}\[connectivity\] .* offset=\+20 h /);
-  assert.ok(refused[0]!.includes(`from=${alice.name}`), refused[0]);
+  assert.ok(refused[0]!.includes(`from=${alice.name}`), refused[0]!);
 });

@@ -97,7 +97,7 @@ Deno.test("a failed dial is logged at info with the peer's name and the reason, 
     const logged = lines.filter((l) => l.includes("cannot reach a peer"));
     assert.equal(logged.length, 1);
     assert.match(logged[0]!, / INFO {2}\[peers\] /);
-    assert.ok(logged[0]!.includes(`peer=${info.name}`), logged[0]);
+    assert.ok(logged[0]!.includes(`peer=${info.name}`), logged[0]!);
     assert.match(
       logged[0]!,
       /reason=Cannot connect to 192\.0\.2\.9:4000: no route \[UNAVAILABLE\]/,

@@ -112,7 +112,7 @@ Deno.test({
 
       const done = await eventually("the download to be done", async () => {
         const now = await progress();
-        assert.notEqual(now.state, "failed", now.reason);
+        assert.notEqual(now.state, "failed", now.reason ?? "");
         return now.state === "done" ? now : undefined;
       }, 180_000);
       assert.equal(done.bytesDone, BIG_BYTES);
