@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { getLogLevel, setLogLevel, setLogSink } from "../src/log.ts";
 import { readCall, serveConnection } from "../src/rpc/mod.ts";
-import { generateIdentity, QuicTransport } from "../src/transport/mod.ts";
-import { CLOSE } from "../src/transport/quic.ts";
+import { CLOSE, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
 import { within } from "./helpers/events.ts";
 
