@@ -34,13 +34,24 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/** Where log lines go: stderr, or a test's own sink. */
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const stderrSink: LogSink = (line) => console.error(line);
+let sink = stderrSink;
+
+/** Sends log lines to `next` instead of stderr (tests read them); `undefined` restores stderr. */
+export function setLogSink(next: LogSink | undefined): void {
+  sink = next ?? stderrSink;
+}
+
 /** Makes a logger whose lines name `module`. */
 export function logger(module: string): Logger {
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LOG_LEVELS.indexOf(level) > threshold) return;
     const time = new Date().toISOString();
     const extra = fields ? " " + formatFields(fields) : "";
-    console.error(`${time} ${level.toUpperCase().padEnd(5)} [${module}] ${message}${extra}`);
+    sink(`${time} ${level.toUpperCase().padEnd(5)} [${module}] ${message}${extra}`, level);
   };
   return {
     error: (m, f) => write("error", m, f),

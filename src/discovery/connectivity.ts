@@ -4,11 +4,17 @@
  * (AnnouncePeer), and mDNS on the LAN. Dialling both ways at once punches through easy NATs.
  */
 import { logger } from "../log.ts";
-import { type Identity, type PeerConnection, toHex } from "../transport/mod.ts";
+import {
+  displayName,
+  fromHex,
+  type Identity,
+  type PeerConnection,
+  toHex,
+} from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
-import { verifyAnnouncement } from "./gossip_signature.ts";
-import { localAddresses } from "./local_addresses.ts";
+import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
+import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
 import type { NatType } from "./nat_type.ts";
 import { OwnAnnouncement, type SignedAnnouncement } from "./own_announcement.ts";
@@ -32,6 +38,8 @@ export interface PeerDirectory {
   connections(): PeerConnection[];
   /** Sends an announcement to one peer. */
   send(connection: PeerConnection, announcement: SignedAnnouncement): Promise<void>;
+  /** The network changed: pending redials should come sooner. */
+  redialSoon(): void;
 }
 
 /** Options of {@link Connectivity}. */
@@ -46,6 +54,10 @@ export interface ConnectivityOptions {
   onChange?: () => void;
   /** How often to look for a changed local address. Default 60 s. */
   recheckMs?: number;
+  /** How often to compare the host's addresses, which is cheap. Default 5 s. */
+  watchMs?: number;
+  /** The host's addresses (tests pass their own). Default {@link localAddresses}. */
+  addresses?: () => LocalAddress[];
 }
 
 /** The reachability of one node. */
@@ -65,6 +77,8 @@ export class Connectivity {
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #watch: ReturnType<typeof setInterval> | undefined;
+  #addresses = "";
   #lastLocal = "";
   #stunAt = Date.now();
 
@@ -102,9 +116,22 @@ export class Connectivity {
     this.#port = bound.port;
     this.#directory = directory;
     this.#lastLocal = this.#localIp();
-    this.#timer = setInterval(() => {
+    const recheck = () => {
       this.#recheck().catch((error) => log.debug("re-check failed", { error: messageOf(error) }));
-    }, this.#options.recheckMs ?? 60_000);
+    };
+    this.#timer = setInterval(recheck, this.#options.recheckMs ?? 60_000);
+    const addresses = this.#options.addresses ?? localAddresses;
+    this.#addresses = addressesKey(addresses());
+    // An address that comes or goes (Wi-Fi back, a cable plugged in, another network) is the
+    // first sign the network is back: redial peers now rather than at the end of their backoff.
+    this.#watch = setInterval(() => {
+      const now = addressesKey(addresses());
+      if (now === this.#addresses) return;
+      this.#addresses = now;
+      log.info("the host's addresses changed; redialling peers soon", { addresses: now });
+      directory.redialSoon();
+      recheck();
+    }, this.#options.watchMs ?? 5000);
     if (this.#options.mdns) {
       this.#mdns = startMdns({
         announce: () => this.#lanAnnouncement(),
@@ -182,12 +209,17 @@ export class Connectivity {
       time: announcement.time,
       signature: announcement.signature,
     };
-    const decoded = await verifyAnnouncement(
-      signed.address,
-      signed.time,
-      signed.signature,
-      Date.now(),
-    );
+    const now = Date.now();
+    const decoded = await verifyAnnouncement(signed.address, signed.time, signed.signature, now)
+      .catch((error) => {
+        // A peer whose clock is far off would otherwise never be dialled, and nobody would know.
+        log.info("refused an announcement", {
+          from: displayName(fromHex(from)!),
+          offset: offsetText(signed.time - now),
+          error: messageOf(error),
+        });
+        throw error;
+      });
     const key = toHex(decoded.publicKey);
     if (key === this.#identity.publicKeyHex) return;
     const previous = this.#known.get(key);
@@ -208,6 +240,7 @@ export class Connectivity {
 
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#watch !== undefined) clearInterval(this.#watch);
     this.#mdns?.close();
   }
 

@@ -15,8 +15,14 @@ import {
 export const ANNOUNCE_CONTEXT = "hdp-announce-v1";
 /** How old an announcement may be by default: 24 hours. */
 export const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-/** How far ahead of our clock an announcement may be (clocks differ). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+/**
+ * How far ahead of our clock an announcement may be: 15 hours. Home machines' clocks are often off
+ * by a whole time zone (a dual-boot PC whose hardware clock keeps local time, a time zone set
+ * wrongly), and time zones reach from UTC-12 to UTC+14; the hour on top covers drift and summer
+ * time. A clock behind ours makes announcements look older, which the 24 h age already allows.
+ * Replays stay bounded: an announcement is refused once it is older than the age limit.
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 60 * 1000;
 
 const encoder = new TextEncoder();
 
@@ -38,7 +44,7 @@ export async function signAnnouncement(
 
 /**
  * Checks that `signature` was made by the key inside `address` for `time`, and that `time` is
- * neither older than `maxAgeMs` nor more than 5 minutes ahead of `now`. Returns the decoded
+ * neither older than `maxAgeMs` nor more than {@link MAX_CLOCK_SKEW_MS} ahead of `now`. Returns the decoded
  * address; throws `BAD_REQUEST` for malformed input and `UNAUTHORIZED` for a false, stale or
  * future announcement.
  */
@@ -81,6 +87,11 @@ function checkTime(time: number): number {
     throw hdpError("BAD_REQUEST", `Not a valid announcement time: ${time}`);
   }
   return time;
+}
+
+/** A clock offset for the log: `+3 h` ahead of ours, `-40 s` behind. */
+export function offsetText(ms: number): string {
+  return `${ms < 0 ? "-" : "+"}${ageText(Math.abs(ms))}`;
 }
 
 function ageText(ms: number): string {

@@ -4,6 +4,7 @@ import { type AnnounceAddress, encodeAnnounceAddress } from "./announce_address.
 import {
   DEFAULT_MAX_AGE_MS,
   MAX_CLOCK_SKEW_MS,
+  offsetText,
   signAnnouncement,
   verifyAnnouncement,
 } from "./gossip_signature.ts";
@@ -91,16 +92,34 @@ Deno.test("a replayed announcement older than the maximum age is refused", async
   });
 });
 
-Deno.test("an announcement from more than five minutes in the future is refused", async () => {
+Deno.test("an announcement from a clock a whole time zone ahead is accepted, beyond 15 h refused", async () => {
   const address = addressOf(alice);
+  const zone = NOW + 14 * 3_600_000; // UTC+14 taken for UTC, the farthest a time zone goes
+  await verifyAnnouncement(address, zone, await signAnnouncement(alice, address, zone), NOW);
   const ahead = NOW + MAX_CLOCK_SKEW_MS + 1000;
   const signature = await signAnnouncement(alice, address, ahead);
   await assert.rejects(verifyAnnouncement(address, ahead, signature, NOW), {
     code: "UNAUTHORIZED",
-    message: /ahead/,
+    message: /15 h ahead/,
   });
   const skewed = NOW + MAX_CLOCK_SKEW_MS - 1000;
   await verifyAnnouncement(address, skewed, await signAnnouncement(alice, address, skewed), NOW);
+});
+
+Deno.test("an announcement from a clock 14 h behind is accepted, and refused by age a day later", async () => {
+  const address = addressOf(alice);
+  const behind = NOW - 14 * 3_600_000;
+  const signature = await signAnnouncement(alice, address, behind);
+  await verifyAnnouncement(address, behind, signature, NOW);
+  await assert.rejects(verifyAnnouncement(address, behind, signature, NOW + 11 * 3_600_000), {
+    code: "UNAUTHORIZED",
+    message: /old/,
+  });
+});
+
+Deno.test("offsetText signs the offset: ahead is +, behind is -", () => {
+  assert.equal(offsetText(16 * 3_600_000), "+16 h");
+  assert.equal(offsetText(-40_000), "-40 s");
 });
 
 Deno.test("malformed announcements are refused with BAD_REQUEST", async () => {

@@ -23,6 +23,11 @@ export function localAddresses(): LocalAddress[] {
   return sorted;
 }
 
+/** The addresses as one comparable text: the same set gives the same text, in any order. */
+export function addressesKey(addresses: LocalAddress[]): string {
+  return addresses.map((a) => `${a.interface}=${a.address}`).sort().join(" ");
+}
+
 function isLoopback(address: string): boolean {
   return address.startsWith("127.") || address === "::1";
 }

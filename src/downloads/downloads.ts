@@ -132,6 +132,14 @@ export class Downloads {
     return this.#queue.ordered().map((live) => this.#view(live));
   }
 
+  /** Whether items wait for this peer (queued or downloading): its redials should come soon. */
+  waitsFor(keyHex: string): boolean {
+    return this.#queue.ordered().some((l) =>
+      l.record.peer.keyHex === keyHex &&
+      (l.record.state === "queued" || l.record.state === "downloading")
+    );
+  }
+
   /** Pauses, resumes, cancels, retries or moves an item to the front. */
   async action(id: string, action: DownloadAction): Promise<DownloadItem> {
     const live = this.#find(id);

@@ -88,7 +88,11 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       identity.publicKeyHex,
       (ip, p, key) => transport.dial(ip, p, key),
       new PeerStore(kv),
-      { onConnection: serve, onChange: (peer) => events.emit({ type: "peer", peer }) },
+      {
+        onConnection: serve,
+        onChange: (peer) => events.emit({ type: "peer", peer }),
+        wanted: (key) => downloads.waitsFor(key),
+      },
     );
     await Deno.mkdir(config.downloadDir, { recursive: true });
     const downloadDir = await Deno.realPath(config.downloadDir);
@@ -131,6 +135,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         dialAnnounced(announce, { natType: connectivity.natType, peers, transport }, { source }),
       connections: () => peers.connections(),
       send: (connection, signed) => announceCall(connection, signed),
+      redialSoon: () => peers.redialSoon(),
     });
     await peers.restore();
     return assembleNode({

@@ -39,6 +39,8 @@ const ROUTES: { [T in Request["type"]]: Route<Extract<Request, { type: T }>> } =
 export interface ServeOptions {
   /** How long a peer may take to send its request frame. Default 10 s. */
   requestTimeoutMs?: number;
+  /** Whether the request's connection is closed: its failure is then no news (logged at debug). */
+  gone?: () => boolean;
 }
 
 /** Serves every stream the peer opens on `connection`, until it closes. */
@@ -48,12 +50,13 @@ export async function serveConnection(
   handlers: Handlers,
   options: ServeOptions = {},
 ): Promise<void> {
+  const each = { ...options, gone: () => connection.isClosed };
   try {
     for (;;) {
       const { value: stream, done } = await connection.incoming.read();
       if (done) return;
       const release = connection.hold();
-      serveStream(stream, requester, handlers, options).finally(release).catch((error) => {
+      serveStream(stream, requester, handlers, each).finally(release).catch((error) => {
         log.debug("a request stream failed", { peer: requester.name, error: messageOf(error) });
       });
     }
@@ -86,7 +89,9 @@ export async function serveStream(
   } catch (error) {
     const coded = toHdpError(error);
     if (coded.code === "INTERNAL" || coded.code === "IO") {
-      log.warn("a request failed", { peer: requester.name, error: coded.message });
+      // cut off by its connection closing (a retired duplicate, a peer that left): no news
+      const level = options.gone?.() ? "debug" : "warn";
+      log[level]("a request failed", { peer: requester.name, error: coded.message });
     }
     await sendError(writer, coded.toJSON());
   } finally {

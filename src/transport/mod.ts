@@ -11,7 +11,7 @@ export { parsePeerRecord, PeerStore } from "./peer_store.ts";
 export type { PeerRecord, PeerSource } from "./peer_store.ts";
 export { Peers } from "./peers.ts";
 export type { PeerInfo, PeerStatus } from "./peers.ts";
-export { QuicTransport } from "./quic.ts";
+export { CLOSE, QuicTransport } from "./quic.ts";
 export type { PeerConnection } from "./quic.ts";
 export { withTimeout } from "./timeout.ts";
 export { pickUdpPort } from "./udp_port.ts";

@@ -1,8 +1,8 @@
 /**
- * The two decisions the peers make, pure: which of two connections to one peer to keep, and how
- * long to wait before dialling again.
+ * The decisions the peers make, pure: which of two connections to one peer to keep, what a lost
+ * connection says about the peer, and how long to wait before dialling again.
  */
-import type { PeerConnection } from "./quic.ts";
+import { CLOSE, type PeerConnection } from "./quic.ts";
 
 /**
  * Whether to keep `a` (the current connection) over `b` (a new one) to the same peer: of two
@@ -35,4 +35,68 @@ export interface Backoff {
 export function backoffDelay(attempt: number, backoff: Backoff): number {
   const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
   return backoff.random ? Math.round(delay * (0.5 + backoff.random())) : delay;
+}
+
+/** The close code a connection reports when it ended without a close frame (`closed` rejected). */
+export const NO_CLOSE_FRAME = -1;
+
+/**
+ * Why a connection ended, in words for the peer's `problem`. A stateless reset means the peer's
+ * endpoint no longer knows the connection: it restarted, or it shut down and its close frame was
+ * lost (a peer busy receiving drops it with the rest of an overflowing buffer).
+ */
+export function lostReason(code: number, reason: string): string {
+  if (code === CLOSE.SHUTDOWN) return "the peer shut down";
+  if (code === NO_CLOSE_FRAME && /reset by peer/i.test(reason)) {
+    return "the peer restarted or shut down";
+  }
+  return reason || `closed (${code})`;
+}
+
+/** The longest wait (before jitter, so 4–12 s) to redial a peer we have downloads waiting for. */
+export const WANTED_MAX_BACKOFF_MS = 8000;
+
+/** Redials brought forward are spread over this long, so that a hundred peers do not dial at once. */
+export const REDIAL_SPREAD_MS = 2000;
+
+/** A peer tried this recently is not tried again early: news comes often, a dial costs 10 s. */
+export const REDIAL_MIN_GAP_MS = 5000;
+
+/**
+ * The delay before redialling a peer after the n-th failed attempt: {@link backoffDelay}, with the
+ * cap lowered to {@link WANTED_MAX_BACKOFF_MS} for a peer we have downloads waiting for, so that
+ * they resume soon after an outage.
+ */
+export function redialDelay(attempt: number, backoff: Backoff & { wanted: boolean }): number {
+  const maxMs = backoff.wanted ? Math.min(backoff.maxMs, WANTED_MAX_BACKOFF_MS) : backoff.maxMs;
+  return backoffDelay(attempt, { ...backoff, maxMs });
+}
+
+/** A redial waiting for its timer. */
+export interface PendingRedial {
+  /** When it is due, ms since the epoch. */
+  retryAt: number;
+  /** When the peer was last dialled, ms since the epoch. */
+  triedAt: number;
+}
+
+/**
+ * The new delay of a pending redial when news says the network may be back (another peer
+ * connected, a local address changed): within {@link REDIAL_SPREAD_MS}, unless it is due sooner
+ * anyway or the peer was tried less than `minGapMs` ago (default {@link REDIAL_MIN_GAP_MS}).
+ * `undefined`: leave it as it is.
+ */
+export function broughtForward(
+  pending: PendingRedial,
+  now: number,
+  options: { random: () => number; minGapMs?: number },
+): number | undefined {
+  if (now - pending.triedAt < (options.minGapMs ?? REDIAL_MIN_GAP_MS)) return undefined;
+  const delay = Math.round(options.random() * REDIAL_SPREAD_MS);
+  return now + delay < pending.retryAt ? delay : undefined;
+}
+
+/** Whether the n-th failed dial in a row (1-based) is logged: the first, then every tenth. */
+export function logsFailure(failures: number): boolean {
+  return failures === 1 || failures % 10 === 0;
 }

@@ -1,5 +1,16 @@
 import assert from "node:assert/strict";
-import { backoffDelay, keepFirst } from "./peer_policy.ts";
+import {
+  backoffDelay,
+  broughtForward,
+  keepFirst,
+  logsFailure,
+  lostReason,
+  NO_CLOSE_FRAME,
+  REDIAL_SPREAD_MS,
+  redialDelay,
+  WANTED_MAX_BACKOFF_MS,
+} from "./peer_policy.ts";
+import { CLOSE } from "./quic.ts";
 
 const SMALL = "00aa";
 const LARGE = "ffbb";
@@ -34,4 +45,44 @@ Deno.test("backoffDelay jitters by half the delay either way", () => {
   assert.equal(at(0), 200);
   assert.equal(at(0.5), 400);
   assert.equal(at(0.999), 600);
+});
+
+Deno.test("lostReason says the peer shut down for its shutdown code and for a stateless reset", () => {
+  assert.equal(lostReason(CLOSE.SHUTDOWN, "shutting down"), "the peer shut down");
+  assert.equal(lostReason(NO_CLOSE_FRAME, "reset by peer"), "the peer restarted or shut down");
+  assert.equal(lostReason(NO_CLOSE_FRAME, "timed out"), "timed out");
+  assert.equal(lostReason(CLOSE.DUPLICATE, ""), `closed (${CLOSE.DUPLICATE})`);
+});
+
+Deno.test("redialDelay caps the wait low for a peer with downloads waiting", () => {
+  const backoff = { baseMs: 1000, maxMs: 300_000 };
+  assert.equal(redialDelay(20, { ...backoff, wanted: false }), 300_000);
+  assert.equal(redialDelay(20, { ...backoff, wanted: true }), WANTED_MAX_BACKOFF_MS);
+  assert.equal(redialDelay(1, { ...backoff, wanted: true }), 2000);
+  const jittered = redialDelay(20, { ...backoff, wanted: true, random: () => 0.999 });
+  assert.ok(jittered <= 12_000, `${jittered}`);
+});
+
+Deno.test("broughtForward moves a distant redial within the spread", () => {
+  const now = 1_000_000;
+  const pending = { retryAt: now + 200_000, triedAt: now - 60_000 };
+  assert.equal(broughtForward(pending, now, { random: () => 0 }), 0);
+  assert.equal(broughtForward(pending, now, { random: () => 0.5 }), REDIAL_SPREAD_MS / 2);
+});
+
+Deno.test("broughtForward leaves a redial that is due soon or a peer tried moments ago", () => {
+  const now = 1_000_000;
+  assert.equal(
+    broughtForward({ retryAt: now + 500, triedAt: now - 60_000 }, now, { random: () => 0.5 }),
+    undefined,
+  );
+  assert.equal(
+    broughtForward({ retryAt: now + 200_000, triedAt: now - 1000 }, now, { random: () => 0 }),
+    undefined,
+  );
+});
+
+Deno.test("logsFailure logs the first failed dial and then every tenth", () => {
+  const logged = Array.from({ length: 30 }, (_, i) => i + 1).filter(logsFailure);
+  assert.deepEqual(logged, [1, 10, 20, 30]);
 });

@@ -1,6 +1,7 @@
 /**
  * The node's peers: one connection per peer (the other is closed when both dial at once),
- * reconnection with backoff and jitter, and a state per peer for the API and UI.
+ * reconnection with backoff and jitter (brought forward when the network seems back), and a state
+ * per peer for the API and UI.
  */
 import { logger } from "../log.ts";
 import { type HdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
@@ -8,7 +9,7 @@ import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
-import { backoffDelay, keepFirst } from "./peer_policy.ts";
+import { broughtForward, keepFirst, logsFailure, lostReason, redialDelay } from "./peer_policy.ts";
 
 const log = logger("peers");
 
@@ -49,6 +50,10 @@ export interface PeersOptions {
   maxBackoffMs?: number;
   /** Randomness for jitter (tests pass a fixed one). */
   random?: () => number;
+  /** A peer dialled this recently is not redialled early. Default 5 s. */
+  redialMinGapMs?: number;
+  /** Whether downloads wait for this peer: its redials then back off to seconds, not minutes. */
+  wanted?: (keyHex: string) => boolean;
 }
 
 interface PeerEntry {
@@ -58,6 +63,10 @@ interface PeerEntry {
   connection?: PeerConnection;
   dialing?: Promise<PeerConnection>;
   attempts: number;
+  /** Failed dials in a row, for the log. */
+  failures: number;
+  /** When it was last dialled, ms since the epoch. */
+  triedAt: number;
   timer?: ReturnType<typeof setTimeout>;
   record?: PeerRecord;
 }
@@ -156,6 +165,28 @@ export class Peers {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /**
+   * The network may be back (a local address changed, a peer connected): pending redials are
+   * brought forward, spread over a moment (see `broughtForward`).
+   */
+  redialSoon(): void {
+    const now = Date.now();
+    for (const entry of this.#entries.values()) {
+      if (entry.timer === undefined || entry.info.retryAt === undefined) continue;
+      const pending = { retryAt: entry.info.retryAt, triedAt: entry.triedAt };
+      const delay = broughtForward(pending, now, {
+        random: this.#options.random ?? Math.random,
+        ...(this.#options.redialMinGapMs !== undefined
+          ? { minGapMs: this.#options.redialMinGapMs }
+          : {}),
+      });
+      if (delay === undefined) continue;
+      clearTimeout(entry.timer);
+      delete entry.timer;
+      this.#arm(entry, delay);
+    }
+  }
+
   /** Closes every connection; no more reconnections. */
   close(): void {
     this.#closed = true;
@@ -172,6 +203,8 @@ export class Peers {
       entry = {
         info: { keyHex, name: displayName(key), status: "disconnected", since: Date.now() },
         attempts: 0,
+        failures: 0,
+        triedAt: 0,
       };
       this.#entries.set(keyHex, entry);
     }
@@ -200,6 +233,7 @@ export class Peers {
     }
     const { address } = entry.record;
     this.#set(entry, "connecting");
+    entry.triedAt = Date.now();
     entry.dialing = entry.dial
       ? entry.dial()
       : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
@@ -212,6 +246,15 @@ export class Peers {
       if (entry.connection && !entry.connection.isClosed) return;
       this.#set(entry, "failed", coded.toJSON());
       this.#scheduleRetry(entry, coded);
+      if (logsFailure(++entry.failures)) {
+        const retry = entry.info.retryAt;
+        log.info("cannot reach a peer", {
+          peer: entry.info.name,
+          reason: `${coded.message} [${coded.code}]`,
+          failures: entry.failures,
+          retryIn: retry === undefined ? "never" : `${Math.round((retry - Date.now()) / 1000)} s`,
+        });
+      }
       throw coded;
     } finally {
       delete entry.dialing;
@@ -232,6 +275,7 @@ export class Peers {
     }
     entry.connection = connection;
     entry.attempts = 0;
+    entry.failures = 0;
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.info.direction = connection.direction;
     entry.info.address = connection.direction === "outbound"
@@ -251,12 +295,13 @@ export class Peers {
     }
     this.#options.onConnection(connection);
     void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
+    this.redialSoon(); // a peer got through: the network is up, the others may be reachable again
   }
 
   #lost(entry: PeerEntry, connection: PeerConnection, code: number, reason: string): void {
     if (entry.connection !== connection || this.#closed) return; // a duplicate, or shutting down
     delete entry.connection;
-    const why = code === CLOSE.SHUTDOWN ? "the peer shut down" : reason || `closed (${code})`;
+    const why = lostReason(code, reason);
     log.info("disconnected", { peer: entry.info.name, reason: why });
     this.#set(entry, "disconnected", { code: "UNAVAILABLE", message: why });
     if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
@@ -265,11 +310,16 @@ export class Peers {
   #scheduleRetry(entry: PeerEntry, error?: HdpError): void {
     if (this.#closed || !entry.record || entry.timer !== undefined) return;
     if (error?.code === "UNAUTHORIZED" && entry.attempts > 3) return; // another node owns that address now
-    const delay = backoffDelay(entry.attempts++, {
+    const delay = redialDelay(entry.attempts++, {
       baseMs: this.#options.backoffMs ?? 1000,
       maxMs: this.#options.maxBackoffMs ?? 300_000,
       random: this.#options.random ?? Math.random,
+      wanted: this.#options.wanted?.(entry.info.keyHex) ?? false,
     });
+    this.#arm(entry, delay);
+  }
+
+  #arm(entry: PeerEntry, delay: number): void {
     entry.info.retryAt = Date.now() + delay;
     entry.timer = setTimeout(() => {
       delete entry.timer;

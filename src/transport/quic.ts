@@ -9,6 +9,7 @@ import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.
 import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
 import type { Identity } from "./identity.ts";
 import { toHex } from "./names.ts";
+import { NO_CLOSE_FRAME } from "./peer_policy.ts";
 import { withTimeout } from "./timeout.ts";
 
 const log = logger("quic");
@@ -55,6 +56,16 @@ export interface PeerConnection {
 /** How long a retired connection stays open after its last request, for the bytes in flight. */
 const DRAIN_GRACE_MS = 2000;
 
+/**
+ * How long the endpoint outlives a connection it closed while requests were in flight. Its
+ * CONNECTION_CLOSE frame is sent once, and a peer busy receiving drops it with the rest of an
+ * overflowing UDP buffer; it would then wait for its idle timeout (30 s). While the endpoint is
+ * open, the peer's next packets (its retransmissions come within a few round trips) are answered,
+ * by the frame again or, once the closing period is over, by a stateless reset: either way it
+ * learns at once. An idle connection loses nothing and needs no grace.
+ */
+const CLOSE_GRACE_MS = 1000;
+
 /** Options of {@link QuicTransport.dial}. */
 export interface DialOptions {
   /** Dial from this endpoint instead of the main one. */
@@ -91,6 +102,8 @@ export class QuicTransport {
   readonly #connections = new Set<PeerConnection>();
   readonly #tls: { cert: string; key: string };
   #closed = false;
+  /** When a connection with requests in flight was last closed, for {@link CLOSE_GRACE_MS}. */
+  #busyClosedAt = -Infinity;
 
   private constructor(
     endpoint: Deno.QuicEndpoint,
@@ -221,17 +234,15 @@ export class QuicTransport {
   }
 
   /**
-   * Closes every connection, waits a moment for the close frames to leave (so peers learn at once
-   * rather than at their idle timeout), then closes the socket.
+   * Closes every connection, keeps the socket open a moment if some were busy (so peers learn at
+   * once rather than at their idle timeout, see {@link CLOSE_GRACE_MS}), then closes it.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closing = [...this.#connections].map((connection) => {
-      connection.close(CLOSE.SHUTDOWN, "shutting down");
-      return connection.closed;
-    });
-    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 300))]);
+    for (const connection of this.#connections) connection.close(CLOSE.SHUTDOWN, "shutting down");
+    const grace = this.#busyClosedAt + CLOSE_GRACE_MS - performance.now();
+    if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
     try {
       this.#listener.stop();
     } catch { /* already stopped */ }
@@ -295,7 +306,7 @@ export class QuicTransport {
     let isClosed = false;
     const closed = conn.closed.then(
       (info) => ({ code: info.closeCode, reason: info.reason }),
-      (error) => ({ code: -1, reason: messageOf(error) }),
+      (error) => ({ code: NO_CLOSE_FRAME, reason: messageOf(error) }),
     ).then((result) => {
       isClosed = true;
       this.#connections.delete(connection);
@@ -321,6 +332,7 @@ export class QuicTransport {
       },
       incoming: streams ?? conn.incomingBidirectionalStreams.getReader(),
       close: (code, reason) => {
+        if (held > 0 && !isClosed) this.#busyClosedAt = performance.now();
         try {
           conn.close({ closeCode: code, reason });
         } catch { /* already closed */ }

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { getLogLevel, setLogLevel, setLogSink } from "../log.ts";
+import { hdpError } from "../wire/mod.ts";
+import { generateIdentity } from "./identity.ts";
+import { PeerStore } from "./peer_store.ts";
+import { type Dial, type PeerInfo, Peers, type PeersOptions } from "./peers.ts";
+import type { PeerConnection } from "./quic.ts";
+
+/** A connection that carries nothing: what Peers needs of one. */
+function fakeConnection(peerKeyHex: string, direction: "inbound" | "outbound"): PeerConnection {
+  const closed = Promise.withResolvers<{ code: number; reason: string }>();
+  return {
+    peerKey: new Uint8Array(32),
+    peerKeyHex,
+    direction,
+    remote: { ip: "192.0.2.9", port: 4000 },
+    openStream: () => Promise.reject(new Error("no streams")),
+    incoming: new ReadableStream<Deno.QuicBidirectionalStream>().getReader(),
+    close: (code, reason) => closed.resolve({ code, reason }),
+    hold: () => () => {},
+    closeWhenIdle: (code, reason) => closed.resolve({ code, reason }),
+    closed: closed.promise,
+    isClosed: false,
+  };
+}
+
+/** Peers over a dial that always fails, counting the attempts; closed when disposed. */
+async function unreachable(options: Partial<PeersOptions> = {}) {
+  const own = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  let dials = 0;
+  const dialed: Array<() => void> = [];
+  const dial: Dial = () => {
+    dials++;
+    for (const wake of dialed.splice(0)) wake();
+    return Promise.reject(hdpError("UNAVAILABLE", "Cannot connect to 192.0.2.9:4000: no route"));
+  };
+  const peers = new Peers(own.publicKeyHex, dial, new PeerStore(kv), {
+    onConnection: () => {},
+    backoffMs: 60_000,
+    random: () => 0.5,
+    ...options,
+  });
+  return {
+    peers,
+    dials: () => dials,
+    /** Resolves at the next dial. */
+    nextDial: () => new Promise<void>((resolve) => dialed.push(resolve)),
+    [Symbol.dispose]: () => {
+      peers.close();
+      kv.close();
+    },
+  };
+}
+
+const ADDRESS = { ip: "192.0.2.9", port: 4000 };
+
+async function failingConnect(peers: Peers): Promise<PeerInfo> {
+  const key = (await generateIdentity()).publicKey;
+  await assert.rejects(peers.connect(key, ADDRESS), { code: "UNAVAILABLE" });
+  return peers.list()[0]!;
+}
+
+Deno.test("a peer that connects brings the pending redials of the others forward", async () => {
+  using side = await unreachable({ random: () => 0, redialMinGapMs: 0 });
+  const away = await failingConnect(side.peers);
+  assert.ok(away.retryAt! - Date.now() > 20_000, "the redial was a minute away");
+  const redialed = side.nextDial();
+  const other = await generateIdentity();
+  side.peers.accept(fakeConnection(other.publicKeyHex, "inbound"));
+  await redialed;
+  assert.equal(side.dials(), 2);
+});
+
+Deno.test("redialSoon leaves a peer that was tried moments ago", async () => {
+  using side = await unreachable({ random: () => 0 });
+  const before = (await failingConnect(side.peers)).retryAt;
+  side.peers.redialSoon();
+  assert.equal(side.peers.list()[0]!.retryAt, before);
+});
+
+Deno.test("a peer with downloads waiting is redialled within seconds, not minutes", async () => {
+  using side = await unreachable({ wanted: () => true, random: () => 0.999 });
+  const info = await failingConnect(side.peers);
+  const wait = info.retryAt! - Date.now();
+  assert.ok(wait <= 12_000, `the redial is ${wait} ms away`);
+});
+
+Deno.test("a failed dial is logged at info with the peer's name and the reason, once", async () => {
+  const lines: string[] = [];
+  const level = getLogLevel();
+  setLogLevel("info");
+  setLogSink((line) => lines.push(line));
+  try {
+    using side = await unreachable();
+    const info = await failingConnect(side.peers);
+    const logged = lines.filter((l) => l.includes("cannot reach a peer"));
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, / INFO {2}\[peers\] /);
+    assert.ok(logged[0]!.includes(`peer=${info.name}`), logged[0]!);
+    assert.match(
+      logged[0]!,
+      /reason=Cannot connect to 192\.0\.2\.9:4000: no route \[UNAVAILABLE\]/,
+    );
+  } finally {
+    setLogSink(undefined);
+    setLogLevel(level);
+  }
+});

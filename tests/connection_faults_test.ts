@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { getLogLevel, setLogLevel, setLogSink } from "../src/log.ts";
+import { readCall, serveConnection } from "../src/rpc/mod.ts";
+import { CLOSE, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
+import { eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
+import { within } from "./helpers/events.ts";
+
+Deno.test("a daemon that stops cleanly is seen as disconnected by its peer within 2 s", async () => {
+  await using tmp = await tempDir();
+  const dirs = (name: string) => ({
+    storage: join(tmp.path, name),
+    downloadDir: join(tmp.path, `${name}-dl`),
+  });
+  const share = join(tmp.path, "share");
+  await Deno.mkdir(share);
+  const big = await Deno.open(join(share, "big.bin"), { create: true, write: true });
+  await big.truncate(4 * 1024 ** 3); // sparse: long enough a transfer, nothing to write
+  big.close();
+  const a = await startDaemon({ ...dirs("a"), shareDirs: [share] });
+  await using b = await startDaemon(dirs("b"));
+  let socket: WebSocket | undefined;
+  try {
+    const infoA = await a.client.info();
+    const connected = await b.client.connect(infoA.announceAddress);
+    assert.equal(connected.status, "connected");
+    const item = await eventually(async () => {
+      try {
+        return await b.client.download(infoA.name, "share/big.bin");
+      } catch {
+        return undefined; // not indexed yet
+      }
+    });
+    await eventually(async () => {
+      const now = (await b.client.downloads()).find((d) => d.id === item.id);
+      return now && now.bytesDone > 0 ? now : undefined;
+    });
+    // an open page of the web UI holds a WebSocket to the event stream
+    socket = new WebSocket(a.client.eventsUrl());
+    await new Promise((resolve, reject) => {
+      socket!.onopen = resolve;
+      socket!.onerror = reject;
+    });
+    const stoppedAt = performance.now(); // the time of the CLI's own start counts too
+    const stop = await runCli(["stop", "--ui-address", a.uiAddress]);
+    assert.equal(stop.code, 0, stop.stderr);
+    // B is another process: no event of it can be awaited here, so its API is polled, bounded.
+    const peer = await eventually(async () => {
+      const found = (await b.client.peers()).find((p) => p.keyHex === infoA.publicKey);
+      return found && found.status !== "connected" ? found : undefined;
+    }, 10_000).catch((error) => {
+      throw new Error(`${error.message}\nA:\n${a.output()}\nB:\n${b.output()}`);
+    });
+    const seenMs = Math.round(performance.now() - stoppedAt);
+    console.log(
+      `a stopped peer was seen as ${peer.status} ${seenMs} ms after \`stop\` (${peer.reason})`,
+    );
+    assert.ok(seenMs < 2000, `seen after ${seenMs} ms`);
+    assert.equal(peer.problem?.code, "UNAVAILABLE");
+    assert.match(peer.problem.message, /shut down$/);
+  } finally {
+    socket?.close();
+    await a.kill();
+  }
+});
+
+Deno.test("a request cut off by its connection closing is no warning on the serving side", async () => {
+  const path = await Deno.makeTempFile();
+  await Deno.writeFile(path, new Uint8Array(32 * 1024 * 1024));
+  const lines: string[] = [];
+  const ended = Promise.withResolvers<void>();
+  const level = getLogLevel();
+  setLogLevel("debug");
+  setLogSink((line) => {
+    lines.push(line);
+    if (/\[rpc\] a request (stream )?failed/.test(line)) ended.resolve();
+  });
+  const [serverId, clientId] = [await generateIdentity(), await generateIdentity()];
+  const server = await QuicTransport.open(serverId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void serveConnection(connection, { keyHex: connection.peerKeyHex, name: "client" }, {
+        async *ls() {},
+        openFile: async () => ({ file: await Deno.open(path), size: 32 * 1024 * 1024, mtime: 0 }),
+        announce: () => Promise.resolve(),
+      }),
+  });
+  const client = await QuicTransport.open(clientId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: () => {},
+  });
+  try {
+    const connection = await client.dial("127.0.0.1", server.port, serverId.publicKey);
+    const read = await readCall(connection, { path: "share/big.bin" });
+    await read.body.next(); // the transfer runs
+    // what the side that retires a duplicate does once its own requests are over
+    connection.close(CLOSE.DUPLICATE, "duplicate connection");
+    await within(ended.promise, { what: "the server to see its request end" });
+    const warnings = lines.filter((line) => / (WARN|ERROR) /.test(line));
+    assert.deepEqual(warnings, []);
+  } finally {
+    setLogSink(undefined);
+    setLogLevel(level);
+    await client.close();
+    await server.close();
+    await Deno.remove(path);
+  }
+});
