@@ -222,6 +222,8 @@ export class Downloads {
         this.#list(live);
       }
       for (;;) {
+        // a file that failed at once may have paused the item: then nothing more starts
+        if (r.state !== "queued" && r.state !== "downloading") break;
         const next = await live.files.peek();
         if (!next || this.#closed) break;
         if (this.#fetcher.isBusy(live, next)) break; // its twin finishes first, then it is there
@@ -409,6 +411,7 @@ export class Downloads {
     if (r.state !== "done") {
       await removeParts(this.#options.downloadDir, this.#wishlist, r);
       await removeEmptyDirs(this.#options.downloadDir, r.localPath);
+      this.#fetcher.forgetDirs(); // folders it removed must be made again by the next download
     }
     await this.#wishlist.deleteItem(r.id);
     this.#options.onRemoved?.(r.id);

@@ -69,6 +69,11 @@ export class Fetcher {
     return this.#writing.has(targetOf(live.record, file));
   }
 
+  /** Forgets which directories exist (after some were removed). */
+  forgetDirs(): void {
+    this.#madeDirs.clear();
+  }
+
   /** Whether `file` must be read alone. */
   isAlone(file: FileRecord): boolean {
     return this.#alone.has(file);

@@ -2,7 +2,11 @@
  * Deferred saves of file records: thousands of small files a second must not mean as many KV
  * commits. Records are gathered for a moment and written together, with their items.
  */
+import { logger } from "../log.ts";
+import { messageOf } from "../wire/mod.ts";
 import type { FileRecord, ItemRecord, Wishlist } from "./wishlist.ts";
+
+const log = logger("downloads");
 
 /** How long a change may wait before it is written. */
 const SAVE_AFTER_MS = 200;
@@ -24,7 +28,12 @@ export class RecordSaves {
   save(file: FileRecord, now: boolean): Promise<void> {
     this.#queue.set(`${file.itemId}\u0000${file.remotePath}`, { ...file });
     if (now) return this.flush();
-    this.#timer ??= setTimeout(() => void this.flush(), SAVE_AFTER_MS);
+    this.#timer ??= setTimeout(() => {
+      // a store that fails here is logged by the caller's next flush; never an unhandled rejection
+      this.flush().catch((error) =>
+        log.error("cannot save download progress", { error: messageOf(error) })
+      );
+    }, SAVE_AFTER_MS);
     return Promise.resolve();
   }
 
