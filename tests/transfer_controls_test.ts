@@ -142,3 +142,24 @@ Deno.test("cancelling a folder whose files wait in the peer's queue leaves nothi
   const uploaded = (await a.node.history()).filter((h) => h.direction === "upload");
   assert.deepEqual(uploaded, [], "nothing counts as uploaded");
 });
+
+Deno.test("a file rewritten in place while it is sent ends as the new version, never a mix", async () => {
+  const old = new Uint8Array(256 * MIB).fill(1);
+  await using a = await testNode({ "live.mkv": old });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const item = await b.node.download(name, "share/live.mkv");
+  await partPasses(join(b.config.downloadDir, name, "share", "live.mkv.part"), 4 * MIB);
+  // the first MiB, long since sent, changes under the server's feet (same size, new mtime)
+  using file = await Deno.open(join(a.shareDir, "live.mkv"), { write: true });
+  await file.write(new Uint8Array(MIB).fill(2));
+  await file.utime(new Date(), new Date(Date.now() + 5000));
+  await downloadState(b.node, item.id, ["done"]);
+  const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "live.mkv"));
+  const now = await Deno.readFile(join(a.shareDir, "live.mkv"));
+  assert.equal(got.length, now.length);
+  assert.equal(got[0], 2, "the start is the new version's");
+  assert.ok(got.every((v, i) => v === now[i]), "exactly the file as it is now");
+});

@@ -83,6 +83,17 @@ export async function serveRead(
         await writer.abort(hdpError("IO", "The file shrank while it was being read"));
         return;
       }
+      if (n === remaining && changedSince(open)) {
+        // Rewritten while it was sent: the bytes may mix two versions. The last chunk is held
+        // back and the stream reset, so the requester can never take them for the whole file;
+        // its retry sees the new version and starts over.
+        const changed = hdpError("CONFLICT", `"${request.path}" changed while it was being sent`);
+        log.info("a file changed while it was being sent; the reader will start over", {
+          path: request.path,
+        });
+        await writer.abort(changed);
+        throw changed; // the stream is reset: nothing more goes on it
+      }
       await writer.write(buffer.subarray(0, n));
       remaining -= n;
       upload?.progress(n);
@@ -94,6 +105,12 @@ export async function serveRead(
     release?.();
     open.file.close();
   }
+}
+
+/** Whether the open file's size or modification time differ from what its header said. */
+function changedSince(open: { file: Deno.FsFile; size: number; mtime: number }): boolean {
+  const now = open.file.statSync();
+  return now.size !== open.size || (now.mtime?.getTime() ?? 0) !== open.mtime;
 }
 
 /**
