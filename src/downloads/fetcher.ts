@@ -106,7 +106,9 @@ export class Fetcher {
   startFile(live: LiveItem, file: FileRecord, kind: "large" | "small"): void {
     const { hooks } = this.#options;
     const r = live.record;
+    const starts = live.record.state === "queued";
     const transfer = beginTransfer(live, kind);
+    if (starts) hooks.changed(live, true); // "downloading" at once, not after the next progress
     if (r.parts?.[file.seq] !== undefined) {
       transfer.offset = r.parts[file.seq]!; // counted by the transfer from now on
       delete r.parts[file.seq];
@@ -152,7 +154,9 @@ export class Fetcher {
   startBatch(live: LiveItem, files: FileRecord[]): void {
     const { hooks } = this.#options;
     const r = live.record;
+    const starts = live.record.state === "queued";
     const transfer = beginTransfer(live, "batch");
+    if (starts) hooks.changed(live, true); // "downloading" at once, not after the next progress
     const targets = new Map(files.map((file) => [file, targetOf(r, file)]));
     for (const target of targets.values()) this.#writing.add(target);
     const settled = new Set<FileRecord>();
