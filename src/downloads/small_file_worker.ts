@@ -3,7 +3,7 @@
  * and answers each message with one outcome per file. It has the engine's permissions.
  */
 /// <reference lib="deno.worker" />
-import { toHdpError } from "../wire/mod.ts";
+import { toHdpError } from "../wire/light.ts";
 import type { WriteOutcome, WriteRequest } from "./small_file_writer.ts";
 import { writeWholeSync } from "./whole_file.ts";
 

@@ -3,7 +3,7 @@
  * event loop and by the small-file writer's thread alike; disk trouble becomes an `IO` error that
  * says what happened in words a person can act on.
  */
-import { type HdpError, hdpError, messageOf } from "../wire/mod.ts";
+import { type HdpError, hdpError, messageOf } from "../wire/light.ts";
 
 /** A small file to write. */
 export interface WholeFile {

@@ -3,6 +3,8 @@
  * downloads; the network. Nothing else. Deno checks paths by text, so symlinks are the share
  * code's job (see src/shares/jail.ts); this is the second wall, not the only one.
  */
+import { fileURLToPath } from "node:url";
+import { SMALL_FILE_WORKER_URL } from "../downloads/light.ts";
 import { hdpError } from "../wire/light.ts";
 
 /** The directories the engine may touch. */
@@ -27,10 +29,23 @@ export function checkConfinable(path: string, what: string): void {
   }
 }
 
+/**
+ * The program's own source, when it runs from source (not compiled): the engine starts the
+ * small-file writer's thread from it, and a Worker's modules are read with the engine's
+ * permissions. Only code lives there, never user data.
+ */
+function ownSource(): string[] {
+  if (SMALL_FILE_WORKER_URL.protocol !== "file:") return [];
+  return [fileURLToPath(new URL("../", SMALL_FILE_WORKER_URL))];
+}
+
 /** The `deno.permissions` for the engine worker. */
 export function enginePermissions(scope: SandboxScope): Deno.PermissionOptionsObject {
   return {
-    read: [...new Set([...scope.shareDirs, scope.storageDir, scope.downloadDir])],
+    read: [
+      ...new Set([...scope.shareDirs, scope.storageDir, scope.downloadDir]),
+      ...ownSource(),
+    ],
     write: [scope.storageDir, scope.downloadDir],
     net: true,
     // networkInterfaces: listing the node's own addresses (announce address, mDNS)

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { SMALL_FILE_WORKER_URL } from "../downloads/light.ts";
 import { checkConfinable, enginePermissions } from "./sandbox.ts";
 
 Deno.test("directories under /dev or /proc are refused with the reason; others are fine", () => {
@@ -23,7 +25,12 @@ Deno.test("the engine may write only storage and downloads, and read shares too"
     storageDir: "/var/lib/hdp",
     downloadDir: "/srv/incoming",
   });
-  assert.deepEqual(permissions.read, ["/srv/media", "/var/lib/hdp", "/srv/incoming"]);
+  assert.deepEqual(permissions.read, [
+    "/srv/media",
+    "/var/lib/hdp",
+    "/srv/incoming",
+    fileURLToPath(new URL("../", SMALL_FILE_WORKER_URL)), // its own code (src/), to start a thread
+  ]);
   assert.deepEqual(permissions.write, ["/var/lib/hdp", "/srv/incoming"]);
   assert.equal(permissions.env, false);
   assert.equal(permissions.run, false);
