@@ -2,25 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { treeHash } from "../bench/_util.ts";
-import { downloadState, eventsOf, WAIT_MS, when } from "./helpers/events.ts";
+import { downloadState, eventsOf, when } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
-
-/**
- * Waits until a part file holds more than `bytes`. The download events cannot tell: they come at
- * most four times a second, and a 64 MiB transfer on loopback is over in about 200 ms, so the
- * part file the node writes is watched instead.
- */
-async function partPasses(part: string, bytes: number): Promise<number> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const size = await Deno.stat(part).then((s) => s.size, () => 0);
-    if (size > bytes) return size;
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${part} to pass ${bytes} bytes`);
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+import { partPasses } from "./helpers/part_file.ts";
 
 Deno.test("a file and a folder of 1,000 files download into <peer name>/<path>, and a/b never pulls a/bc", async () => {
   const files: Record<string, Uint8Array> = {};

@@ -7,24 +7,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { downloadState, when } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
+import { partPasses, sizeOf } from "./helpers/part_file.ts";
 
 const MIB = 1024 * 1024;
-
-/** The size of a part file (0 when there is none). */
-async function sizeOf(path: string): Promise<number> {
-  return await Deno.stat(path).then((s) => s.size, () => 0);
-}
-
-/** Waits until a part file holds more than `bytes` (another writer's file: polled). */
-async function partPasses(part: string, bytes: number): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const size = await sizeOf(part);
-    if (size > bytes) return size;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${part} to pass ${bytes}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 /** Every file below `dir` (relative paths), or [] when it does not exist. */
 async function filesBelow(dir: string): Promise<string[]> {

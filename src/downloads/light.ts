@@ -3,7 +3,6 @@
  * shapes), without the queue, KV or threads. Processes that must stay light (the web UI, the CLI's
  * commands) import this instead of mod.ts.
  */
-export { SMALL_FILE_WORKER_URL } from "./small_file_worker_url.ts";
 export { DOWNLOAD_ACTIONS } from "./types.ts";
 export type {
   DownloadAction,

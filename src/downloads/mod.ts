@@ -16,7 +16,7 @@ export type {
   UploadInfo,
 } from "./types.ts";
 export { UploadSlots } from "./upload_slots.ts";
-export { Wishlist } from "./wishlist.ts";
+export { newItem, Wishlist } from "./wishlist.ts";
 export type { ItemRecord } from "./wishlist.ts";
 export { JOURNAL_MAX_ITEMS, parseItemRecord } from "./wishlist_journal.ts";
 export { Uploads } from "./uploads.ts";

@@ -5,7 +5,6 @@
  * Files go over in groups (a message costs a few microseconds a file), their buffers moved, not
  * copied. Where no thread can be had, files are written on the event loop.
  */
-import { SMALL_FILE_WORKER_URL } from "./small_file_worker_url.ts";
 import { logger } from "../log.ts";
 import { HdpError, messageOf, type Reason } from "../wire/mod.ts";
 import { type WholeFile, writeWholeSync } from "./whole_file.ts";
@@ -119,7 +118,7 @@ export class SmallFileWriter {
   #start(): Worker | undefined {
     if (this.#worker || this.#unavailable) return this.#worker;
     try {
-      const worker = new Worker(SMALL_FILE_WORKER_URL, {
+      const worker = new Worker(new URL("./small_file_worker.ts", import.meta.url), {
         type: "module",
         name: "small file writer",
       });

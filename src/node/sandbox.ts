@@ -4,7 +4,6 @@
  * code's job (see src/shares/jail.ts); this is the second wall, not the only one.
  */
 import { fileURLToPath } from "node:url";
-import { SMALL_FILE_WORKER_URL } from "../downloads/light.ts";
 import { hdpError } from "../wire/light.ts";
 
 /** The directories the engine may touch. */
@@ -35,8 +34,8 @@ export function checkConfinable(path: string, what: string): void {
  * permissions. Only code lives there, never user data.
  */
 function ownSource(): string[] {
-  if (SMALL_FILE_WORKER_URL.protocol !== "file:") return [];
-  return [fileURLToPath(new URL("../", SMALL_FILE_WORKER_URL))];
+  const src = new URL("../", import.meta.url); // this file is src/node/sandbox.ts
+  return src.protocol === "file:" ? [fileURLToPath(src)] : [];
 }
 
 /** The `deno.permissions` for the engine worker. */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { SMALL_FILE_WORKER_URL } from "../downloads/light.ts";
 import { checkConfinable, enginePermissions } from "./sandbox.ts";
 
 Deno.test("directories under /dev or /proc are refused with the reason; others are fine", () => {
@@ -29,7 +28,7 @@ Deno.test("the engine may write only storage and downloads, and read shares too"
     "/srv/media",
     "/var/lib/hdp",
     "/srv/incoming",
-    fileURLToPath(new URL("../", SMALL_FILE_WORKER_URL)), // its own code (src/), to start a thread
+    fileURLToPath(new URL("../", import.meta.url)), // its own code (src/), to start a thread
   ]);
   assert.deepEqual(permissions.write, ["/var/lib/hdp", "/srv/incoming"]);
   assert.equal(permissions.env, false);

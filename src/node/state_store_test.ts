@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ItemRecord, Wishlist } from "../downloads/mod.ts";
+import { newItem, Wishlist } from "../downloads/mod.ts";
 import { PeerStore } from "../transport/mod.ts";
 import { EventBus } from "./events.ts";
 import { isCorruption, observeKv } from "./observed_kv.ts";
@@ -8,25 +8,6 @@ import { JOURNAL_FILE } from "./state_journal.ts";
 import { DAMAGE_MARK_FILE, KV_FILE, StateStore } from "./state_store.ts";
 
 const PEER = { keyHex: "ef".repeat(32), name: "Peer" };
-
-function newItem(peer: typeof PEER, segments: string[]): ItemRecord {
-  return {
-    id: crypto.randomUUID(),
-    peer,
-    path: segments.slice(1).join("/"),
-    isDir: false,
-    state: "queued",
-    createdAt: Date.now(),
-    order: 0,
-    expanded: false,
-    files: 0,
-    filesDone: 0,
-    filesFailed: 0,
-    bytes: 0,
-    bytesDone: 0,
-    localPath: segments.join("/"),
-  };
-}
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "hdp-state-" });

@@ -64,7 +64,7 @@ const DRAIN_GRACE_MS = 2000;
  * by the frame again or, once the closing period is over, by a stateless reset: either way it
  * learns at once. An idle connection loses nothing and needs no grace.
  */
-const CLOSE_GRACE_MS = 1000;
+const CLOSE_GRACE_MS = 2000; // a busy peer backs its retransmissions off: 1 s was not always enough
 
 /** Options of {@link QuicTransport.dial}. */
 export interface DialOptions {

@@ -2,6 +2,7 @@
  * Runs real daemons as child processes, with exactly the permission flags of `deno task start`,
  * and talks to them through the real API client.
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type ApiClient, createClient } from "../../src/api/mod.ts";
 
@@ -134,10 +135,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** Retries `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+/** Options of {@link eventually}. */
+export interface EventuallyOptions {
+  /** What is awaited, for the failure message. */
+  what?: string;
+  /** The pause between two checks. Default 50 ms. */
+  everyMs?: number;
+}
+
+/**
+ * Retries `check` until it returns a value (not undefined) or `timeoutMs` passes: polling a
+ * separate process, which has no event to await across it. A failed assertion inside `check`
+ * fails at once; other errors are retried (the process may not answer yet).
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
   timeoutMs = 15_000,
+  options: EventuallyOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -146,9 +160,11 @@ export async function eventually<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof assert.AssertionError) throw error;
       last = error;
     }
-    await new Promise((r) => setTimeout(r, 50)); // polling a separate process: no event to await
+    await new Promise((r) => setTimeout(r, options.everyMs ?? 50));
   }
-  throw new Error(`condition not met in ${timeoutMs} ms; last error: ${last}`);
+  const what = options.what ? ` waiting for ${options.what}` : "";
+  throw new Error(`Condition not met in ${timeoutMs} ms${what}; last error: ${last}`);
 }

@@ -10,9 +10,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DownloadItem, NodeInfo } from "../../src/api/mod.ts";
+import { eventually } from "../helpers/daemon.ts";
 import { type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
 
+/** How long the lab waits for the daemons' own steps. */
+const LAB_WAIT_MS = 60_000;
 const skip = await labSkipReason();
 if (skip) console.log(`outage_lab_test: skipped: ${skip}`);
 
@@ -70,16 +73,18 @@ Deno.test({
       const infoA = await daemonA.json<NodeInfo>("info");
       await daemonB.json("connect", infoA.announceAddress);
       const item = await eventually(
-        "the file to be queued",
         () => daemonB.json<DownloadItem>("download", `${infoA.name}/share/big.bin`),
+        LAB_WAIT_MS,
+        { what: "the file to be queued", everyMs: 250 },
       );
       const progress = async () => {
         const { downloads } = await daemonB.json<{ downloads: DownloadItem[] }>("transfers");
         return downloads.find((d) => d.id === item.id)!;
       };
       await eventually(
-        "10 MiB to arrive",
         async () => (await progress()).bytesDone > 10 * 2 ** 20 || undefined,
+        LAB_WAIT_MS,
+        { what: "10 MiB to arrive", everyMs: 250 },
       );
 
       await inNs(nsB, "nft", "-f", "-", cutRules(ipA));
@@ -94,9 +99,9 @@ Deno.test({
       // B is another process, in another namespace: no event of it can be awaited, so its API is
       // polled (through its CLI) until the bytes grow again.
       await eventually(
-        "the download to resume",
         async () => (await progress()).bytesDone > before.bytesDone || undefined,
         RESUME_LIMIT_MS + 10_000,
+        { what: "the download to resume", everyMs: 250 },
       );
       const resumeMs = Date.now() - restoredAt;
       console.log(
@@ -110,11 +115,15 @@ Deno.test({
       console.log(`B logged ${failures.length} failed dials:\n${failures.join("\n")}`);
       assert.ok(resumeMs <= RESUME_LIMIT_MS, `resumed after ${resumeMs} ms`);
 
-      const done = await eventually("the download to be done", async () => {
-        const now = await progress();
-        assert.notEqual(now.state, "failed", now.reason ?? "");
-        return now.state === "done" ? now : undefined;
-      }, 180_000);
+      const done = await eventually(
+        async () => {
+          const now = await progress();
+          assert.notEqual(now.state, "failed", now.reason ?? "");
+          return now.state === "done" ? now : undefined;
+        },
+        180_000,
+        { what: "the download to be done", everyMs: 250 },
+      );
       assert.equal(done.bytesDone, BIG_BYTES);
       const saved = join(root, "b", "downloads", infoA.name, "share", "big.bin");
       assert.equal(await fileSha(saved), bigSha);
@@ -160,27 +169,6 @@ async function inNs(ns: string, ...args: string[]): Promise<void> {
   if (!out.success) {
     throw new Error(`${args.join(" ")} in ${ns} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
-}
-
-/** Polls another process's state until `check` answers (there is no event to await across it). */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      if (error instanceof assert.AssertionError) throw error;
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last error: ${last}`);
 }
 
 async function writeRandom(path: string, bytes: number): Promise<string> {
