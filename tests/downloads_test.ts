@@ -162,14 +162,18 @@ Deno.test("pause, resume, cancel (deletes the part) and move to front", async ()
   await assert.rejects(b.node.download("Nobody", "share/x"), { code: "NOT_FOUND" });
 });
 
-Deno.test("a missing remote file fails with the peer's reason, and retry tries again", async () => {
+Deno.test("a missing remote file fails with the peer's reason after a few tries, and retry tries again", async () => {
   await using a = await testNode({ "here.txt": "x" }, { watch: true });
   await using b = await testNode();
   await indexed(a.node);
   await b.node.connect(a.node.info().announceAddress);
+  const asked = Date.now();
   const item = await b.node.download(a.node.info().name, "share/gone.txt");
-  const failed = await downloadState(b.node, item.id, ["failed"]);
+  const failed = await downloadState(b.node, item.id, ["failed"], { timeoutMs: 40_000 });
   assert.match(failed.reason ?? "", /Cannot find/);
+  assert.equal(failed.problem?.code, "NOT_FOUND");
+  const waited = Date.now() - asked;
+  assert.ok(waited >= 12_000, `asked again for 12 s before failing, not ${waited} ms`);
   await Deno.writeTextFile(join(a.shareDir, "gone.txt"), "back");
   // the peer's index picks the new file up (watch events, then a "share" event)
   await when(
@@ -184,6 +188,30 @@ Deno.test("a missing remote file fails with the peer's reason, and retry tries a
   assert.equal(
     await Deno.readTextFile(join(b.config.downloadDir, a.node.info().name, "share", "gone.txt")),
     "back",
+  );
+});
+
+Deno.test("a file made at the peer just after it was asked for arrives once the peer's index sees it", async () => {
+  await using a = await testNode({ "here.txt": "x" }, { watch: true });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const seen: string[] = [];
+  const stop = b.node.events.on((event) => {
+    if (event.type === "download") seen.push(event.item.state);
+  });
+  const name = a.node.info().name;
+  const item = await b.node.download(name, "share/new/fresh.txt");
+  // the peer's index does not have it: the first listing is answered NOT_FOUND
+  await new Promise((r) => setTimeout(r, 300));
+  await Deno.mkdir(join(a.shareDir, "new"));
+  await Deno.writeTextFile(join(a.shareDir, "new", "fresh.txt"), "just made");
+  await downloadState(b.node, item.id, ["done"], { timeoutMs: 30_000 });
+  stop();
+  assert.ok(!seen.includes("failed"), `never shown failed: ${seen.join(", ")}`);
+  assert.equal(
+    await Deno.readTextFile(join(b.config.downloadDir, name, "share", "new", "fresh.txt")),
+    "just made",
   );
 });
 

@@ -17,7 +17,7 @@ import {
   mayList,
   noTransfers,
 } from "./admission.ts";
-import { type FailedWork, failureAction } from "./failure_policy.ts";
+import { type FailedWork, failureAction, retryDelay } from "./failure_policy.ts";
 import { Fetcher } from "./fetcher.ts";
 import type { HistoryLog } from "./history.ts";
 import { listInto } from "./listing.ts";
@@ -59,6 +59,8 @@ export class Downloads {
   readonly #saves: RecordSaves;
   readonly #fetcher: Fetcher;
   #tick: ReturnType<typeof setInterval> | undefined;
+  /** Wake-ups of the queue for work put off ("later"). */
+  readonly #wakeUps = new Set<ReturnType<typeof setTimeout>>();
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   #closed = false;
@@ -204,6 +206,7 @@ export class Downloads {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#tick !== undefined) clearInterval(this.#tick);
+    for (const timer of this.#wakeUps) clearTimeout(timer);
     for (const live of this.#queue.ordered()) for (const t of live.active) t.abort.abort();
     // what still runs reads and writes the wishlist: it ends before the store may close
     await this.#pumping;
@@ -218,7 +221,10 @@ export class Downloads {
       const r = live.record;
       if (r.state !== "queued" && r.state !== "downloading") continue;
       if (!this.#access.isConnected(r.peer.keyHex)) continue;
-      if (!r.expanded && !live.listing && mayList(this.#count(r.peer.keyHex), this.#limits)) {
+      if (
+        !r.expanded && !live.listing && Date.now() >= live.listing404.notBefore &&
+        mayList(this.#count(r.peer.keyHex), this.#limits)
+      ) {
         this.#list(live);
       }
       for (;;) {
@@ -269,12 +275,22 @@ export class Downloads {
       },
     }).catch(async (error) => {
       const coded = toHdpError(error, "UNAVAILABLE");
-      if (failureAction(coded.code, "listing") === "fail") {
+      const action = failureAction(coded.code, "listing", live.listing404.tries);
+      if (action === "later") {
+        // just made at the peer, its index has not caught up: asked again in a moment
+        const delay = retryDelay(live.listing404.tries++);
+        live.listing404.notBefore = Date.now() + delay;
+        this.#wakeIn(delay);
+      } else if (action === "fail") {
         r.state = "failed";
         r.problem = coded.toJSON();
         await this.#wishlist.putItem(r);
       }
-      log.info("cannot list a download yet", { path: r.path, reason: coded.message });
+      log.info("cannot list a download yet", {
+        path: r.path,
+        reason: coded.message,
+        ...(action === "later" ? { tries: live.listing404.tries } : {}),
+      });
     }).catch((error) => log.error("cannot list a download", { error: messageOf(error) }))
       .finally(() => {
         live.listing = false;
@@ -311,9 +327,22 @@ export class Downloads {
       if (r.state !== "done") live.files.again(file); // paused or shutting down: fetch it later
       return;
     }
-    const action = failureAction(error.code, work);
+    const tries = live.notFound.get(file.seq) ?? 0;
+    const action = failureAction(error.code, work, tries);
     if (action === "fail" && r.parts) delete r.parts[file.seq];
     switch (action) {
+      case "later": {
+        // a file the peer does not have yet (its index catches up in seconds): asked again soon
+        const delay = retryDelay(tries);
+        live.notFound.set(file.seq, tries + 1);
+        live.files.later(file, Date.now() + delay);
+        this.#wakeIn(delay);
+        log.info("the peer does not have a file yet; asking again", {
+          path: file.remotePath,
+          inMs: delay,
+        });
+        return;
+      }
       case "pause":
         this.#pause(live, error);
         live.files.again(file);
@@ -333,6 +362,16 @@ export class Downloads {
         void this.#saves.save(file, false);
         log.warn("a file of a download failed", { path: file.remotePath, reason: error.message });
     }
+  }
+
+  /** Runs the queue again in `ms`: work put off is due then. */
+  #wakeIn(ms: number): void {
+    if (this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#wakeUps.delete(timer);
+      void this.pump();
+    }, ms);
+    this.#wakeUps.add(timer);
   }
 
   #batchFailed(live: LiveItem, transfer: Transfer, files: FileRecord[], error: HdpError): void {

@@ -1,7 +1,7 @@
 /**
  * Which file of an item is fetched next: files are loaded from the wishlist a page at a time in
  * listing order while the listing may still be arriving; files handed back (interrupted, or to be
- * read alone) go before the rest.
+ * read alone) go before the rest; files put off (the peer does not have them yet) wait until due.
  */
 import { SMALL_FILE_BYTES } from "../wire/mod.ts";
 import { BATCH_BYTES, BATCH_FILES, BATCH_PATH_CHARS } from "./constants.ts";
@@ -13,6 +13,8 @@ export interface FileSource {
   files(after: number | undefined, limit: number): Promise<FileRecord[]>;
   /** Whether every file of the item is stored (read before a page is loaded). */
   complete(): boolean;
+  /** The time, ms since the epoch (tests pass their own). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Files loaded from the wishlist at a time. */
@@ -25,6 +27,8 @@ export class FileCursor {
   #pending: FileRecord[] = [];
   /** Files to fetch before `pending` (interrupted ones). */
   #again: FileRecord[] = [];
+  /** Files put off, each until its time, earliest first. */
+  #later: Array<{ file: FileRecord; dueAt: number }> = [];
   /** The `seq` of the last file loaded. */
   #after: number | undefined;
   #exhausted = false;
@@ -35,7 +39,13 @@ export class FileCursor {
 
   /** True when no file is left to hand out, now or later. */
   get done(): boolean {
-    return this.#again.length === 0 && this.#pending.length === 0 && this.#exhausted;
+    return this.#again.length === 0 && this.#pending.length === 0 && this.#later.length === 0 &&
+      this.#exhausted;
+  }
+
+  /** When the first file put off is due, ms since the epoch; undefined when none waits. */
+  get nextDue(): number | undefined {
+    return this.#later[0]?.dueAt;
   }
 
   /** True while files handed back wait to be fetched again. */
@@ -45,6 +55,7 @@ export class FileCursor {
 
   /** The next file without taking it; undefined when none is there (yet). */
   async peek(): Promise<FileRecord | undefined> {
+    this.#takeDue();
     if (this.#again.length > 0) return this.#again[0];
     await this.#fill();
     return this.#pending[0];
@@ -52,6 +63,7 @@ export class FileCursor {
 
   /** Takes the next file. */
   async next(): Promise<FileRecord | undefined> {
+    this.#takeDue();
     if (this.#again.length > 0) return this.#again.shift();
     await this.#fill();
     return this.#pending.shift();
@@ -80,11 +92,25 @@ export class FileCursor {
     this.#again.unshift(...files);
   }
 
+  /** Puts a file off until `dueAt` (ms since the epoch): then it is fetched next. */
+  later(file: FileRecord, dueAt: number): void {
+    this.#later.push({ file, dueAt });
+    this.#later.sort((a, b) => a.dueAt - b.dueAt);
+  }
+
   /** Forgets what was loaded: the wishlist is read again from the first file (after a retry). */
   rewind(): void {
+    this.#later = []; // queued files all: they are read again with the rest
     this.#pending = [];
     this.#after = undefined;
     this.#exhausted = false;
+  }
+
+  #takeDue(): void {
+    const now = (this.#source.now ?? Date.now)();
+    while (this.#later.length > 0 && this.#later[0]!.dueAt <= now) {
+      this.#again.push(this.#later.shift()!.file);
+    }
   }
 
   async #fill(): Promise<void> {

@@ -76,3 +76,40 @@ Deno.test("rewinding reads the wishlist again from the first file", async () => 
   assert.equal((await cursor.next())?.seq, 0); // its record still says queued in this fake
   assert.equal((await cursor.next())?.seq, 1);
 });
+
+Deno.test("a file put off is not handed out before its time, and the item is not done meanwhile", async () => {
+  const clock = { now: 1000 };
+  const cursor = new FileCursor({ ...source([file(0), file(1)]), now: () => clock.now });
+  const first = (await cursor.next())!;
+  cursor.later(first, 4000);
+  assert.equal(cursor.nextDue, 4000);
+  assert.equal((await cursor.next())?.seq, 1);
+  assert.equal(await cursor.next(), undefined);
+  assert.ok(!cursor.done, "a file put off still has to be fetched");
+  clock.now = 3999;
+  assert.equal(await cursor.peek(), undefined);
+  clock.now = 4000;
+  assert.equal((await cursor.peek())?.seq, 0);
+  assert.equal((await cursor.next())?.seq, 0);
+  assert.equal(cursor.nextDue, undefined);
+  assert.ok(cursor.done);
+});
+
+Deno.test("files put off come back earliest first; a rewind forgets them with the rest", async () => {
+  const clock = { now: 0 };
+  const stored = [file(0), file(1), file(2)];
+  const cursor = new FileCursor({ ...source(stored), now: () => clock.now });
+  const [a, b] = [(await cursor.next())!, (await cursor.next())!];
+  cursor.later(a, 300);
+  cursor.later(b, 100);
+  assert.equal(cursor.nextDue, 100);
+  clock.now = 500;
+  assert.deepEqual([(await cursor.next())?.seq, (await cursor.next())?.seq], [1, 0]);
+  cursor.later(a, 900);
+  cursor.rewind();
+  assert.equal(cursor.nextDue, undefined);
+  assert.deepEqual(
+    [(await cursor.next())?.seq, (await cursor.next())?.seq, (await cursor.next())?.seq],
+    [0, 1, 2],
+  );
+});

@@ -28,6 +28,10 @@ export interface LiveItem {
   /** Place in the peer's upload queue, while it makes us wait. */
   remotePosition?: number;
   progress: Progress;
+  /** Tries of files the peer said it did not have (`NOT_FOUND`), by `seq`. */
+  notFound: Map<number, number>;
+  /** Tries of the listing the peer said it did not have, and when the next may start. */
+  listing404: { tries: number; notBefore: number };
 }
 
 /** A live item for a record, reading its files from the wishlist. */
@@ -42,6 +46,8 @@ export function liveItem(record: ItemRecord, wishlist: Wishlist): LiveItem {
     active: new Set(),
     listing: false,
     progress: new Progress(),
+    notFound: new Map(),
+    listing404: { tries: 0, notBefore: 0 },
   };
 }
 
