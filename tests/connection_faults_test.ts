@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { waitingText } from "../src/api/light.ts";
 import { getLogLevel, setLogLevel, setLogSink } from "../src/log.ts";
 import { readCall, serveConnection } from "../src/rpc/mod.ts";
 import { CLOSE, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
@@ -58,6 +59,36 @@ Deno.test("a daemon that stops cleanly is seen as disconnected by its peer withi
     assert.ok(seenMs < 2000, `seen after ${seenMs} ms`);
     assert.equal(peer.problem?.code, "UNAVAILABLE");
     assert.match(peer.problem.message, /shut down$/);
+
+    // The download says so, with what it keeps: "waiting for A (offline) · N MiB kept".
+    const waiting = await eventually(
+      async () => {
+        const now = (await b.client.downloads()).find((d) => d.id === item.id);
+        return now?.waitingForPeer ? now : undefined;
+      },
+      5000,
+      { what: "the download to wait for its peer" },
+    );
+    assert.equal(waiting.state, "queued", "nothing is under way");
+    assert.equal(waiting.queuePosition, undefined, "no place in a queue it cannot leave");
+    assert.equal(waiting.speed, 0);
+    assert.equal(waiting.eta, undefined);
+    const part = join(tmp.path, "b-dl", infoA.name, "share", "big.bin.part");
+    assert.equal(waiting.bytesDone, (await Deno.stat(part)).size, "bytes shown = bytes kept");
+    assert.ok(waiting.bytesDone > 0);
+    console.log(`then: ${waitingText(waiting)}`);
+    // B keeps trying to reach A (its download waits for it), but A stays "disconnected": a
+    // background redial is no "connecting" that comes and goes every few seconds.
+    const retries = new Set<number>();
+    const watchUntil = Date.now() + 4000;
+    while (Date.now() < watchUntil) {
+      const now = (await b.client.peers()).find((p) => p.keyHex === infoA.publicKey)!;
+      assert.equal(now.status, "disconnected", `${now.status}: ${now.reason}`);
+      assert.match(now.problem?.message ?? "", /shut down$/, "the reason it went stays");
+      if (now.retryAt) retries.add(now.retryAt);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(retries.size >= 2, `B redialled meanwhile (${retries.size} retry times seen)`);
   } finally {
     socket?.close();
     await a.kill();

@@ -55,6 +55,14 @@ Deno.test("a pause stops the bytes: the part holds its size for 5 s, and resume 
   assert.equal(shown.state, "paused");
 
   await b.node.downloadAction(item.id, "resume");
+  // while the bytes flow again, the card says so: downloading, no place in a queue
+  await partPasses(part, held + 8 * MIB);
+  const resumed = b.node.downloads().find((d) => d.id === item.id)!;
+  if (resumed.state !== "done") {
+    assert.equal(resumed.state, "downloading");
+    assert.equal(resumed.queuePosition, undefined, "no '#1 in queue' while it downloads");
+    assert.ok(resumed.bytesDone > held, "and its bytes go on from the part");
+  }
   await downloadState(b.node, item.id, ["done"]);
   const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
   assert.equal(got.length, movie.length);

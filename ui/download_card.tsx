@@ -2,7 +2,12 @@
 /** One download: progress, speed, time left, queue places, and what can be done with it. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { type DownloadAction, type DownloadItem, problemText } from "../src/api/light.ts";
+import {
+  type DownloadAction,
+  type DownloadItem,
+  problemText,
+  waitingText,
+} from "../src/api/light.ts";
 import { Badge } from "./badge.tsx";
 import { DownloadedFolder } from "./downloaded_folder.tsx";
 import { useApp } from "./context.ts";
@@ -87,15 +92,21 @@ export function DownloadCard(
 
 function Progress({ item }: { item: DownloadItem }): JSX.Element {
   const done = percent(item.bytesDone, item.bytes);
-  const facts = [
-    `${done}%`,
-    `${formatBytes(item.bytesDone)} of ${formatBytes(item.bytes)}`,
-    item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
-    item.state === "downloading" ? formatSpeed(item.speed) : "",
-    item.state === "downloading" && item.eta !== undefined ? `${formatEta(item.eta)} left` : "",
-    item.queuePosition ? `#${item.queuePosition} in queue` : "",
-    item.remotePosition ? `#${item.remotePosition} in ${item.peer.name}'s queue` : "",
-  ];
+  const facts = item.waitingForPeer
+    ? [
+      `${done}%`,
+      waitingText(item),
+      item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
+    ]
+    : [
+      `${done}%`,
+      `${formatBytes(item.bytesDone)} of ${formatBytes(item.bytes)}`,
+      item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
+      item.state === "downloading" ? formatSpeed(item.speed) : "",
+      item.state === "downloading" && item.eta !== undefined ? `${formatEta(item.eta)} left` : "",
+      item.queuePosition ? `#${item.queuePosition} in queue` : "",
+      item.remotePosition ? `#${item.remotePosition} in ${item.peer.name}'s queue` : "",
+    ];
   return (
     <>
       <progress max={100} value={done} aria-label={`${done}%`} />

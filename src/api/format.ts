@@ -12,6 +12,15 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
+/**
+ * What a download waiting for its peer says: `waiting for Ann (offline) · 724 MiB kept` (the bytes
+ * its files hold on disk; nothing of them when none).
+ */
+export function waitingText(item: { peer: { name: string }; bytesDone: number }): string {
+  const kept = item.bytesDone > 0 ? ` · ${formatBytes(item.bytesDone)} kept` : "";
+  return `waiting for ${item.peer.name} (offline)${kept}`;
+}
+
 /** A local date and time to the minute: `2024-05-01 14:03`; nothing for 0. */
 export function formatDate(ms: number): string {
   if (!ms) return "";

@@ -5,7 +5,7 @@
  */
 export { createClient } from "./client.ts";
 export type { ApiClient } from "./client.ts";
-export { formatBytes, formatDate } from "./format.ts";
+export { formatBytes, formatDate, waitingText } from "./format.ts";
 export { previewKind } from "./media_type.ts";
 export type { PreviewKind } from "./media_type.ts";
 export { problemText } from "./problem.ts";

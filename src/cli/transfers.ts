@@ -8,6 +8,7 @@ import {
   type HistoryEntry,
   problemText,
   type UploadInfo,
+  waitingText,
 } from "../api/light.ts";
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
@@ -123,7 +124,9 @@ export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string
       ? 100
       : 0;
     const bar = progressBar(pct);
-    const where = d.queuePosition
+    const where = d.waitingForPeer
+      ? ` ${waitingText(d)}`
+      : d.queuePosition
       ? ` #${d.queuePosition} in queue`
       : d.remotePosition
       ? ` #${d.remotePosition} at peer`

@@ -142,6 +142,14 @@ export class Downloads {
     );
   }
 
+  /** A peer connected or went away: what waits for it starts, and its items show it. */
+  peerChanged(keyHex: string): void {
+    for (const live of this.#queue.ordered()) {
+      if (live.record.peer.keyHex === keyHex) this.#emit(live, true);
+    }
+    void this.pump();
+  }
+
   /** Pauses, resumes, cancels, retries or moves an item to the front. */
   async action(id: string, action: DownloadAction): Promise<DownloadItem> {
     const live = this.#find(id);
@@ -220,7 +228,15 @@ export class Downloads {
       if (this.#closed) return;
       const r = live.record;
       if (r.state !== "queued" && r.state !== "downloading") continue;
-      if (!this.#access.isConnected(r.peer.keyHex)) continue;
+      if (!this.#access.isConnected(r.peer.keyHex)) {
+        if (r.state === "downloading" && live.active.size === 0 && !live.listing) {
+          // its peer went away: it waits, nothing is under way (shown as waiting, bytes kept)
+          r.state = "queued";
+          await this.#wishlist.putItem(r);
+          this.#emit(live, true);
+        }
+        continue;
+      }
       if (
         !r.expanded && !live.listing && Date.now() >= live.listing404.notBefore &&
         mayList(this.#count(r.peer.keyHex), this.#limits)
@@ -469,13 +485,20 @@ export class Downloads {
   }
 
   #view(live: LiveItem): DownloadItem {
-    const queued = live.record.state === "queued"
-      ? this.#queue.position(live, (l) => l.record.state === "queued")
+    const waits = (l: LiveItem) => l.record.state === "queued";
+    const away = !this.#access.isConnected(live.record.peer.keyHex);
+    // a place in the queue among those that can start: one waiting for its peer has none
+    const queued = waits(live) && !away
+      ? this.#queue.position(
+        live,
+        (l) => waits(l) && this.#access.isConnected(l.record.peer.keyHex),
+      )
       : 0;
     return itemView(live.record, {
       inFlight: inFlight(live),
       speed: live.progress.speed,
       ...(queued ? { queuePosition: queued } : {}),
+      ...(away ? { peerAway: true } : {}),
       ...(live.remotePosition !== undefined ? { remotePosition: live.remotePosition } : {}),
     });
   }

@@ -49,6 +49,8 @@ export interface LiveFacts {
   queuePosition?: number;
   /** Place in the peer's upload queue, while it makes us wait. */
   remotePosition?: number;
+  /** The peer is not connected. */
+  peerAway?: boolean;
 }
 
 /** Shapes an item for the API. */
@@ -80,5 +82,8 @@ export function itemView(record: ItemRecord, facts: LiveFacts): DownloadItem {
   if (facts.speed > 1 && r.bytes > 0) item.eta = Math.round((r.bytes - bytesDone) / facts.speed);
   if (facts.queuePosition) item.queuePosition = facts.queuePosition;
   if (facts.remotePosition !== undefined) item.remotePosition = facts.remotePosition;
+  if (facts.peerAway && (r.state === "queued" || r.state === "downloading")) {
+    item.waitingForPeer = true;
+  }
   return item;
 }

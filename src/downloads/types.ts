@@ -40,6 +40,11 @@ export interface DownloadItem {
   queuePosition?: number;
   /** Place in the peer's upload queue, while the peer makes us wait. */
   remotePosition?: number;
+  /**
+   * True while it waits for its peer to come back (queued, the peer not connected): `bytesDone`
+   * are kept on disk and it goes on by itself once the peer is back.
+   */
+  waitingForPeer?: boolean;
   createdAt: number;
   finishedAt?: number;
   /** Where it is saved, relative to the download dir: `<peer name>/<path>`. */

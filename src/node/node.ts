@@ -109,9 +109,9 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       await downloads.close();
     });
     closers.unshift(sweepInBackground(downloadDir, { downloads, store, startedAt }));
-    // A peer that connects may have downloads waiting for it.
+    // A peer that connects may have downloads waiting for it; one that goes, downloads to show so.
     closers.unshift(events.on((event) => {
-      if (event.type === "peer" && event.peer.status === "connected") void downloads.pump();
+      if (event.type === "peer") downloads.peerChanged(event.peer.keyHex);
     }));
     const connectivity = new Connectivity(identity, {
       stun: config.stun,

@@ -225,14 +225,20 @@ export class Peers {
     this.#options.onChange?.({ ...entry.info });
   }
 
-  async #connect(entry: PeerEntry): Promise<void> {
+  /**
+   * Dials a peer. A redial of a peer that went away (`quiet`) leaves it "disconnected", with the
+   * reason it went: it is away until it answers, and a card flipping to "connecting" every few
+   * seconds would say otherwise.
+   */
+  async #connect(entry: PeerEntry, quiet = false): Promise<void> {
     if (this.#closed || !entry.record) return;
     if (entry.dialing) {
       await entry.dialing;
       return;
     }
     const { address } = entry.record;
-    this.#set(entry, "connecting");
+    const away = quiet && entry.info.status === "disconnected";
+    if (!away) this.#set(entry, "connecting");
     entry.triedAt = Date.now();
     entry.dialing = entry.dial
       ? entry.dial()
@@ -244,8 +250,13 @@ export class Peers {
       const coded = toHdpError(error, "UNAVAILABLE");
       // Another path may have connected meanwhile (the peer dialed us): that is no failure.
       if (entry.connection && !entry.connection.isClosed) return;
-      this.#set(entry, "failed", coded.toJSON());
-      this.#scheduleRetry(entry, coded);
+      if (away) {
+        this.#scheduleRetry(entry, coded);
+        this.#options.onChange?.({ ...entry.info }); // its next try
+      } else {
+        this.#set(entry, "failed", coded.toJSON());
+        this.#scheduleRetry(entry, coded);
+      }
       if (logsFailure(++entry.failures)) {
         const retry = entry.info.retryAt;
         log.info("cannot reach a peer", {
@@ -323,7 +334,7 @@ export class Peers {
     entry.info.retryAt = Date.now() + delay;
     entry.timer = setTimeout(() => {
       delete entry.timer;
-      this.#connect(entry).catch(() => {});
+      this.#connect(entry, true).catch(() => {});
     }, delay);
   }
 }
