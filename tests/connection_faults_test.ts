@@ -139,3 +139,48 @@ Deno.test("a request cut off by its connection closing is no warning on the serv
     await Deno.remove(path);
   }
 });
+
+Deno.test("a requester that leaves in the middle of a read (pause, cancel) is no warning on the serving side", async () => {
+  const path = await Deno.makeTempFile();
+  await Deno.writeFile(path, new Uint8Array(32 * 1024 * 1024));
+  const lines: string[] = [];
+  const ended = Promise.withResolvers<void>();
+  const level = getLogLevel();
+  setLogLevel("debug");
+  setLogSink((line) => {
+    lines.push(line);
+    if (/\[rpc\] a request (stream )?failed/.test(line)) ended.resolve();
+  });
+  const [serverId, clientId] = [await generateIdentity(), await generateIdentity()];
+  const server = await QuicTransport.open(serverId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: (connection) =>
+      void serveConnection(connection, { keyHex: connection.peerKeyHex, name: "client" }, {
+        async *ls() {},
+        openFile: async () => ({ file: await Deno.open(path), size: 32 * 1024 * 1024, mtime: 0 }),
+        announce: () => Promise.resolve(),
+      }),
+  });
+  const client = await QuicTransport.open(clientId, {
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: () => {},
+  });
+  try {
+    const connection = await client.dial("127.0.0.1", server.port, serverId.publicKey);
+    const read = await readCall(connection, { path: "share/big.bin" });
+    await read.body.next(); // the transfer runs
+    await read.cancel(); // what a pause or a cancel does: the connection stays
+    await within(ended.promise, { what: "the server to see its request end" });
+    assert.ok(!connection.isClosed);
+    const warnings = lines.filter((line) => / (WARN|ERROR) /.test(line));
+    assert.deepEqual(warnings, []);
+  } finally {
+    setLogSink(undefined);
+    setLogLevel(level);
+    await client.close();
+    await server.close();
+    await Deno.remove(path);
+  }
+});

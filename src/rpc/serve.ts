@@ -88,11 +88,13 @@ export async function serveStream(
     await writer.close();
   } catch (error) {
     const coded = toHdpError(error);
-    if (coded.code === "INTERNAL" || coded.code === "IO") {
-      // cut off by its connection closing (a retired duplicate, a peer that left): no news
-      const level = options.gone?.() ? "debug" : "warn";
-      log[level]("a request failed", { peer: requester.name, error: coded.message });
-    }
+    // Only a fault of this node is news. Cut off by its connection closing (a retired duplicate,
+    // a peer that left), a requester that stopped reading (a pause, a cancel), a bad request: debug.
+    const ours = (coded.code === "INTERNAL" || coded.code === "IO") && !options.gone?.();
+    log[ours ? "warn" : "debug"]("a request failed", {
+      peer: requester.name,
+      error: `${coded.message} [${coded.code}]`,
+    });
     await sendError(writer, coded.toJSON());
   } finally {
     await reader.cancel().catch(() => {});

@@ -74,6 +74,14 @@ export function toHdpError(error: unknown, fallback: ErrorCode = "INTERNAL"): Hd
     return hdpError("FORBIDDEN", messageOf(error), error);
   }
   if (error instanceof Deno.errors.TimedOut) return hdpError("TIMEOUT", messageOf(error), error);
+  if (
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.BrokenPipe
+  ) {
+    // a stream or connection the other side reset or stopped (it left, paused, cancelled)
+    return hdpError("UNAVAILABLE", messageOf(error), error);
+  }
   return hdpError(fallback, messageOf(error), error);
 }
 
