@@ -156,3 +156,71 @@ Deno.test("a file rewritten in place while it is sent ends as the new version, n
   assert.equal(got[0], 2, "the start is the new version's");
   assert.ok(got.every((v, i) => v === now[i]), "exactly the file as it is now");
 });
+
+Deno.test("the uploader cancels a running upload: the download stops for good with the reason, and a retry works", async () => {
+  const movie = new Uint8Array(512 * MIB).fill(7);
+  await using a = await testNode({ "movie.mkv": movie });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const item = await b.node.download(name, "share/movie.mkv");
+  const part = join(b.config.downloadDir, name, "share", "movie.mkv.part");
+  await partPasses(part, 8 * MIB);
+  const upload = a.node.uploads().find((u) =>
+    u.path === "share/movie.mkv" && u.state === "uploading"
+  );
+  assert.ok(upload, "the upload is listed at the uploader");
+  a.node.cancelUpload(upload.id);
+  assert.throws(() => a.node.cancelUpload(upload.id), { code: "NOT_FOUND" }, "it is gone");
+  const failed = await downloadState(b.node, item.id, ["failed", "done"]);
+  assert.equal(failed.state, "failed", "not finished behind the uploader's back");
+  assert.equal(failed.problem?.code, "CANCELLED");
+  await when(a.node.events, () => a.node.uploads().length === 0, {
+    what: "the uploader to be idle",
+    state: () => a.node.uploads(),
+  });
+  const held = await sizeOf(part);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await sizeOf(part), held, "no byte after the cancel");
+  assert.equal(b.node.downloads().find((d) => d.id === item.id)?.state, "failed", "not retried");
+  const uploaded = (await a.node.history()).filter((h) => h.direction === "upload");
+  assert.deepEqual(uploaded, [], "a cancelled upload is no finished upload");
+
+  // the refusal was for that try only: a person's Retry gets the file
+  await b.node.downloadAction(item.id, "retry");
+  await downloadState(b.node, item.id, ["done"]);
+  const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "movie.mkv"));
+  assert.equal(got.length, movie.length);
+  assert.ok(got.every((x) => x === 7));
+});
+
+Deno.test("the uploader cancels an upload waiting in its queue: that file fails at once, the other arrives", async () => {
+  await using a = await testNode({
+    "first.bin": new Uint8Array(256 * MIB).fill(1),
+    "second.bin": new Uint8Array(8 * MIB).fill(2),
+  }, { uploadSlots: 1 });
+  await using b = await testNode();
+  await indexed(a.node);
+  await b.node.connect(a.node.info().announceAddress);
+  const name = a.node.info().name;
+  const first = await b.node.download(name, "share/first.bin");
+  await when(a.node.events, () => a.node.uploads().some((u) => u.state === "uploading"), {
+    what: "the first file to take the only upload slot",
+  });
+  const second = await b.node.download(name, "share/second.bin");
+  const queued = await when(
+    a.node.events,
+    () => a.node.uploads().find((u) => u.path === "share/second.bin" && u.state === "queued"),
+    { what: "the second file to wait in the uploader's queue", state: () => a.node.uploads() },
+  );
+  a.node.cancelUpload(queued.id);
+  const failed = await downloadState(b.node, second.id, ["failed", "done"]);
+  assert.equal(failed.state, "failed");
+  assert.equal(failed.problem?.code, "CANCELLED");
+  await downloadState(b.node, first.id, ["done"]);
+  const got = await Deno.readFile(join(b.config.downloadDir, name, "share", "first.bin"));
+  assert.ok(got.length === 256 * MIB && got.every((x) => x === 1), "the other file is whole");
+  const part = join(b.config.downloadDir, name, "share", "second.bin.part");
+  assert.equal(await sizeOf(part), 0, "the cancelled file got no bytes");
+});

@@ -41,6 +41,7 @@ export function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: s
     downloads: () => [],
     downloadAction: unused,
     uploads: () => [],
+    cancelUpload: unused,
     history: unused,
     requestStop: (reason) => {
       stops.push(reason);

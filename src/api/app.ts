@@ -14,6 +14,7 @@ import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
 import {
   type ApiErrorBody,
+  type CancelUploadResponse,
   type DownloadAction,
   type ShareChangeResponse,
   type StopResponse,
@@ -97,6 +98,12 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
     return c.json(await node.downloadAction(c.req.param("id"), action));
   });
   app.get("/api/uploads", (c) => c.json(node.uploads()));
+  app.post("/api/uploads/:id/cancel", (c) => {
+    const id = c.req.param("id");
+    node.cancelUpload(id);
+    const body: CancelUploadResponse = { id, cancelled: true };
+    return c.json(body);
+  });
   app.get("/api/history", async (c) => c.json(await node.history()));
   app.get("/api/events", (c) => eventStream(node, c, options.upgradeWebSocket));
   app.get("/files/*", (c) => serveDownloaded(node.info().downloadDir, c.req.raw));

@@ -47,3 +47,16 @@ Deno.test("an unknown route is a coded 404", async () => {
   assert.equal(response.status, 404);
   assert.equal((await response.json()).error.code, "NOT_FOUND");
 });
+
+Deno.test("POST /api/uploads/:id/cancel cancels that upload; an unknown one is a coded 404", async () => {
+  const cancelled: string[] = [];
+  const client = clientOf(fakeNode({
+    cancelUpload: (id: string) => {
+      if (id !== "u1") throw hdpError("NOT_FOUND", `No upload with id "${id}"`);
+      cancelled.push(id);
+    },
+  }));
+  assert.deepEqual(await client.cancelUpload("u1"), { id: "u1", cancelled: true });
+  assert.deepEqual(cancelled, ["u1"]);
+  await assert.rejects(client.cancelUpload("nope"), { code: "NOT_FOUND" });
+});

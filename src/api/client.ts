@@ -5,6 +5,7 @@
 import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/light.ts";
 import type {
   ApiErrorBody,
+  CancelUploadResponse,
   DownloadAction,
   DownloadedFolder,
   DownloadItem,
@@ -57,6 +58,8 @@ export interface ApiClient {
   /** Pauses, resumes, cancels (deleting partial files), retries or moves an item to the front. */
   downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
   uploads(): Promise<UploadInfo[]>;
+  /** Cancels an upload to a peer: the peer's download of that file stops (`CANCELLED`). */
+  cancelUpload(id: string): Promise<CancelUploadResponse>;
   history(): Promise<HistoryEntry[]>;
   /** A folder of the download dir ("" for the dir itself). */
   downloaded(path: string): Promise<DownloadedFolder>;
@@ -116,6 +119,8 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     downloadAction: (id, action) =>
       request<DownloadItem>("POST", `/api/downloads/${encodeURIComponent(id)}/${action}`),
     uploads: () => request<UploadInfo[]>("GET", "/api/uploads"),
+    cancelUpload: (id) =>
+      request<CancelUploadResponse>("POST", `/api/uploads/${encodeURIComponent(id)}/cancel`),
     history: () => request<HistoryEntry[]>("GET", "/api/history"),
     downloaded: (path) =>
       request<DownloadedFolder>("GET", `/api/downloaded?path=${encodeURIComponent(path)}`),

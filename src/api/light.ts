@@ -11,6 +11,7 @@ export type { PreviewKind } from "./media_type.ts";
 export { problemText } from "./problem.ts";
 export { DOWNLOAD_ACTIONS } from "../downloads/light.ts";
 export type {
+  CancelUploadResponse,
   DownloadAction,
   DownloadItem,
   HistoryEntry,

@@ -19,6 +19,7 @@ export const PROBLEM_SUMMARY: Record<ErrorCode, string> = {
   PROTOCOL: "Broken answer",
   IO: "Disk full or not writable",
   INTERNAL: "Something went wrong",
+  CANCELLED: "Cancelled by the peer",
   UNSUPPORTED: "Not supported by the peer",
   OUT_OF_RANGE: "Out of range",
 };

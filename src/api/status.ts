@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   NOT_SHARED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  CANCELLED: 409,
   TOO_LARGE: 413,
   BUSY: 429,
   PROTOCOL: 502,

@@ -21,6 +21,12 @@ export interface ApiErrorBody {
   error: Reason;
 }
 
+/** The answer to `POST /api/uploads/:id/cancel`. */
+export interface CancelUploadResponse {
+  id: string;
+  cancelled: true;
+}
+
 /** The answer to `POST /api/stop`. */
 export interface StopResponse {
   stopping: true;

@@ -4,7 +4,12 @@ import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from
 import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
-import { actionCommands, downloadCommand, transfersCommand } from "./transfers.ts";
+import {
+  actionCommands,
+  cancelUploadCommand,
+  downloadCommand,
+  transfersCommand,
+} from "./transfers.ts";
 import { startCommand } from "./start.ts";
 import { VERSION } from "../node/light.ts";
 
@@ -22,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   downloadCommand,
   transfersCommand,
   ...actionCommands,
+  cancelUploadCommand,
 ];
 
 /** The default {@link Io}: the real terminal and environment. */

@@ -1,4 +1,7 @@
-/** Commands about downloads: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`. */
+/**
+ * Commands about transfers: `download`, `transfers`, `pause`, `resume`, `cancel`, `retry`, `front`,
+ * and `cancel-upload`.
+ */
 import {
   DOWNLOAD_ACTIONS,
   type DownloadAction,
@@ -102,13 +105,38 @@ export const actionCommands: Command[] = DOWNLOAD_ACTIONS.map((action) =>
   actionCommand(action, ACTION_SUMMARIES[action])
 );
 
-function resolveId(io: Io, items: DownloadItem[], prefix: string): string | undefined {
+/** `cancel-upload ID`: stops an upload to a peer; the peer's download of that file fails. */
+export const cancelUploadCommand: Command = {
+  name: "cancel-upload",
+  summary: "Cancel an upload to a peer: its download of that file stops, and is not retried.",
+  usage: `cancel-upload ID [--json]   (an upload's id prefix from "transfers" is enough)`,
+  options: CONTROL_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const client = clientFor(args, io);
+    const uploads = await client.uploads();
+    const id = resolveId(io, uploads, args.positionals[0]!, "upload");
+    if (id === undefined) return 1;
+    const answer = await client.cancelUpload(id);
+    if (args.values.json) return printJson(io, answer);
+    const upload = uploads.find((u) => u.id === id)!;
+    io.stdout(`cancelled the upload of ${upload.path} to ${upload.peer.name}\n`);
+    return 0;
+  },
+};
+
+function resolveId(
+  io: Io,
+  items: Array<{ id: string }>,
+  prefix: string,
+  noun = "download",
+): string | undefined {
   const matches = items.filter((i) => i.id.startsWith(prefix));
   if (matches.length === 1) return matches[0]!.id;
   io.stderr(
     matches.length === 0
-      ? `error: no download "${prefix}" [NOT_FOUND]\n`
-      : `error: "${prefix}" matches ${matches.length} downloads [CONFLICT]\n`,
+      ? `error: no ${noun} "${prefix}" [NOT_FOUND]\n`
+      : `error: "${prefix}" matches ${matches.length} ${noun}s [CONFLICT]\n`,
   );
   return undefined;
 }
@@ -149,7 +177,7 @@ export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string
     const pct = u.bytes > 0 ? Math.floor((100 * u.bytesDone) / u.bytes) : 0;
     const where = u.position ? ` #${u.position} in queue` : ` ${formatBytes(u.speed)}/s`;
     out.push(
-      `         ${progressBar(pct)} ${String(pct).padStart(3)}% ${
+      `${u.id.slice(0, 8)} ${progressBar(pct)} ${String(pct).padStart(3)}% ${
         u.state.padEnd(11)
       } → ${u.peer.name} ${u.path}${where}`,
     );

@@ -4,7 +4,7 @@
  * one served least recently, and each peer's own requests keep their order. Queued requesters
  * hear their position whenever it changes; one that leaves gives up its place at once.
  */
-import { hdpError } from "../wire/mod.ts";
+import { HdpError, hdpError } from "../wire/mod.ts";
 
 interface Waiter {
   peer: string;
@@ -66,7 +66,12 @@ export class UploadSlots {
       };
       const onAbort = () => {
         this.#waiting = this.#waiting.filter((w) => w !== waiter);
-        reject(hdpError("UNAVAILABLE", "The requester left"));
+        // the reason when it is one of ours (the owner cancelled), else the requester left
+        reject(
+          signal?.reason instanceof HdpError
+            ? signal.reason
+            : hdpError("UNAVAILABLE", "The requester left"),
+        );
         this.#update();
       };
       signal?.addEventListener("abort", onAbort, { once: true });

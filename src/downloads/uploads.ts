@@ -5,7 +5,9 @@
  * thousand.
  */
 import type { UploadTracker } from "../rpc/mod.ts";
+import { type HdpError, hdpError } from "../wire/mod.ts";
 import type { HistoryLog } from "./history.ts";
+import { UploadRefusals } from "./upload_refusals.ts";
 import type { PeerRef, UploadInfo } from "./types.ts";
 
 /** A run of small uploads to one peer ends after this long without another. */
@@ -35,7 +37,11 @@ export interface UploadsOptions {
 
 /** The uploads of one node. */
 export class Uploads {
-  readonly #live = new Map<string, UploadInfo & { lastEmit: number; lastBytes: number }>();
+  readonly #live = new Map<
+    string,
+    UploadInfo & { lastEmit: number; lastBytes: number; stop: AbortController }
+  >();
+  readonly #refusals = new UploadRefusals();
   readonly #options: UploadsOptions;
   readonly #tick: ReturnType<typeof setInterval>;
   readonly #runs = new Map<string, SmallRun>();
@@ -47,7 +53,28 @@ export class Uploads {
 
   /** Running and queued uploads, oldest first. */
   list(): UploadInfo[] {
-    return [...this.#live.values()].map(({ lastEmit: _e, lastBytes: _b, ...info }) => info);
+    return [...this.#live.values()].map(({ lastEmit: _e, lastBytes: _b, stop: _s, ...info }) =>
+      info
+    );
+  }
+
+  /**
+   * Cancels an upload: a queued one is answered `CANCELLED` and leaves the queue; a running one's
+   * stream is reset, and the peer's next try of that file is answered `CANCELLED` (once). Throws
+   * `NOT_FOUND` for an upload that is not (or no longer) running or queued.
+   */
+  cancel(id: string): void {
+    const upload = this.#live.get(id);
+    if (!upload) throw hdpError("NOT_FOUND", `No upload with id "${id}" (it may have ended)`);
+    if (upload.state === "uploading") this.#refusals.refuse(upload.peer.keyHex, upload.path);
+    this.#live.delete(id); // gone from the list at once; its read ends in a moment
+    this.#options.onDone?.(id);
+    upload.stop.abort(cancelled());
+  }
+
+  /** The error a `Read` of `path` by `peerKey` is answered with, when its upload was cancelled. */
+  refused(peerKey: string, path: string): HdpError | undefined {
+    return this.#refusals.take(peerKey, path) ? cancelled() : undefined;
   }
 
   /** A tracker for one read being served. */
@@ -72,10 +99,12 @@ export class Uploads {
       startedAt: Date.now(),
       lastEmit: 0,
       lastBytes: 0,
+      stop: new AbortController(),
     };
     const position = upload as UploadInfo;
     this.#live.set(id, upload);
     return {
+      stop: upload.stop.signal,
       queued: (n) => {
         upload.state = "queued";
         position.position = n;
@@ -91,9 +120,8 @@ export class Uploads {
         this.#emit(upload, false);
       },
       done: (ok) => {
-        this.#live.delete(id);
-        this.#options.onDone?.(id);
-        if (ok) this.#record(peer, path, bytes);
+        if (this.#live.delete(id)) this.#options.onDone?.(id);
+        if (ok && !upload.stop.signal.aborted) this.#record(peer, path, bytes);
       },
     };
   }
@@ -161,12 +189,17 @@ export class Uploads {
     const now = Date.now();
     if (!force && now - upload.lastEmit < 250) return;
     upload.lastEmit = now;
-    const { lastEmit: _e, lastBytes: _b, ...info } = upload as UploadInfo & {
+    const { lastEmit: _e, lastBytes: _b, stop: _s, ...info } = upload as UploadInfo & {
       lastEmit: number;
       lastBytes: number;
+      stop: AbortController;
     };
     this.#options.onChange?.(info);
   }
+}
+
+function cancelled(): HdpError {
+  return hdpError("CANCELLED", "The peer's owner cancelled this upload");
 }
 
 /** The deepest folder holding both (`a/b/c`, `a/b/d` → `a/b`); "" when they share nothing. */

@@ -75,6 +75,8 @@ export interface HdpNode {
   downloads(): DownloadItem[];
   downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
   uploads(): UploadInfo[];
+  /** Cancels an upload (see `Uploads.cancel`); `NOT_FOUND` when it is not running or queued. */
+  cancelUpload(id: string): void;
   history(): Promise<HistoryEntry[]>;
   /** Asks the node to stop; {@link stopRequested} resolves and the owner closes it. */
   requestStop(reason: string): void;
@@ -159,6 +161,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
     downloads: () => downloads.list(),
     downloadAction: (id, action) => downloads.action(id, action),
     uploads: () => uploads.list(),
+    cancelUpload: (id) => uploads.cancel(id),
     history: () => history.list(),
     requestStop,
     stopRequested: stop.promise,

@@ -75,6 +75,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       uploadSlot: (from, onPosition, signal) =>
         uploadSlots.acquire(from.keyHex, onPosition, signal),
       onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
+      refused: (from, path) => uploads.refused(from.keyHex, path),
     };
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };

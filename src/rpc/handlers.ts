@@ -3,6 +3,7 @@ import type { OpenFile } from "../shares/mod.ts";
 import type {
   AnnounceRequest,
   FrameReader,
+  HdpError,
   LsPage,
   LsQuery,
   PeerRef,
@@ -22,12 +23,16 @@ export interface Handlers {
   ): Promise<() => void>;
   /** Hears about each read served, for the uploads list and the history. */
   onUpload?(from: PeerRef, path: string, bytes: number): UploadTracker;
+  /** The error to answer a `Read` with before anything else (an upload the owner cancelled). */
+  refused?(from: PeerRef, path: string): HdpError | undefined;
 }
 
 /** Follows one upload. */
 export interface UploadTracker {
   queued(position: number): void;
   started(): void;
+  /** Aborted, with a `CANCELLED` {@link HdpError} as its reason, when the owner cancels it. */
+  readonly stop?: AbortSignal;
   progress(bytes: number): void;
   /** `ok` false: it broke off. */
   done(ok: boolean): void;

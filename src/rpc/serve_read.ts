@@ -33,10 +33,13 @@ export async function serveRead(
   { writer, reader, requester, handlers }: Exchange,
   request: ReadRequest,
 ): Promise<void> {
+  const refusal = handlers.refused?.(requester, request.path);
+  if (refusal) throw refusal; // the owner cancelled it as it was sent: its retry is told why
   const open = await handlers.openFile(request.path);
   let release: (() => void) | undefined;
   let upload: UploadTracker | undefined;
   const abort = new AbortController();
+  const stopped = () => abort.abort(upload?.stop?.reason);
   try {
     const start = request.start ?? 0;
     const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
@@ -52,6 +55,7 @@ export async function serveRead(
       return;
     }
     upload = handlers.onUpload?.(requester, request.path, end - start);
+    upload?.stop?.addEventListener("abort", stopped, { once: true });
     if (handlers.uploadSlot && end - start > SMALL_FILE_BYTES) {
       // Small reads skip the queue: they cost little, and a folder of small files would crawl.
       // The requester hanging up while queued must free its place at once.
@@ -78,6 +82,12 @@ export async function serveRead(
       } else {
         n = await open.file.read(into);
       }
+      if (upload?.stop?.aborted) {
+        // cancelled by this node's owner: the reset tells the requester at once, and its next
+        // try hears why (see `refused`)
+        await writer.abort(upload.stop.reason);
+        throw upload.stop.reason;
+      }
       if (n === null) {
         // The file shrank under us: end the stream with an error, never with made-up bytes.
         await writer.abort(hdpError("IO", "The file shrank while it was being read"));
@@ -101,6 +111,7 @@ export async function serveRead(
     upload?.done(true);
     upload = undefined;
   } finally {
+    upload?.stop?.removeEventListener("abort", stopped);
     upload?.done(false);
     release?.();
     open.file.close();

@@ -4,7 +4,8 @@
  */
 
 /**
- * The fixed set of error codes shared by the protocol, the HTTP API and the CLI. `UNSUPPORTED`: the
+ * The fixed set of error codes shared by the protocol, the HTTP API and the CLI. `CANCELLED`: the
+ * serving peer's owner stopped the transfer (not retried by itself). `UNSUPPORTED`: the
  * peer does not know a request (it answered `BAD_REQUEST` to it); `OUT_OF_RANGE`: a read starts past
  * the end of the file.
  */
@@ -22,6 +23,9 @@ export const ERROR_CODES = [
   "PROTOCOL",
   "IO",
   "INTERNAL",
+  // The uploader's owner cancelled the transfer: not tried again by itself. Sent in answers; a
+  // peer that does not know it reads it as INTERNAL, which also fails the file.
+  "CANCELLED",
   // Codes a node tells its own callers (API, CLI, the download queue), never sent in a v1 answer:
   // peers of protocol version 1 read an unknown code as INTERNAL.
   "UNSUPPORTED",
