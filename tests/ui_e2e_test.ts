@@ -187,6 +187,62 @@ async function driveB(
 }
 
 Deno.test({
+  name: "the uploader cancels an upload from its Transfers tab; the peer's download says why",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    const share = join(tmp.path, "Films");
+    await Deno.mkdir(share);
+    const big = await Deno.open(join(share, "long.mkv"), { create: true, write: true });
+    await big.truncate(16 * 1024 ** 3); // sparse: a transfer that runs long, nothing to write
+    big.close();
+    await using a = await startDaemon({
+      storage: join(tmp.path, "a"),
+      downloadDir: join(tmp.path, "a-dl"),
+      shareDirs: [share],
+    });
+    await using b = await startDaemon({
+      storage: join(tmp.path, "b"),
+      downloadDir: join(tmp.path, "b-dl"),
+    });
+    const infoA = await a.client.info();
+    await b.client.connect(infoA.announceAddress);
+    const item = await eventually(async () => {
+      try {
+        return await b.client.download(infoA.name, "Films/long.mkv");
+      } catch {
+        return undefined; // not indexed yet
+      }
+    });
+    const upload = await eventually(async () =>
+      (await a.client.uploads()).find((u) => u.state === "uploading")
+    );
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`http://${a.uiAddress}/#transfers`);
+    await waitForText(page, testId(`upload-${upload.id}`), "long.mkv");
+    await click(page, testId(`cancel-upload-${upload.id}`));
+    await page.waitForFunction(
+      (sel: string) => (globalThis as unknown as PageGlobals).document.querySelector(sel) === null,
+      {},
+      testId(`upload-${upload.id}`),
+    );
+    const failed = await eventually(async () => {
+      const now = (await b.client.downloads()).find((d) => d.id === item.id);
+      return now?.state === "failed" ? now : undefined;
+    });
+    assert.equal(failed.problem?.code, "CANCELLED");
+    assert.deepEqual(await a.client.uploads(), []);
+    // B's card words it
+    const pageB = await browser.newPage();
+    await pageB.goto(`http://${b.uiAddress}/#transfers`);
+    await waitForText(pageB, testId(`transfer-problem-${item.id}`), "Cancelled by the peer");
+    assert.deepEqual(problems, []);
+  },
+});
+
+Deno.test({
   name: "a foreign origin cannot drive the daemon",
   ignore,
   fn: async () => {
