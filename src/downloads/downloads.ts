@@ -235,6 +235,10 @@ export class Downloads {
           await this.#wishlist.putItem(r);
           this.#emit(live, true);
         }
+        if (r.expanded && live.active.size === 0 && r.filesDone + r.filesFailed >= r.files) {
+          await live.files.peek(); // loads what is left: nothing, when its last file came in
+          await this.#checkFinished(live); // as the peer went (or before a crash)
+        }
         continue;
       }
       if (
@@ -418,7 +422,9 @@ export class Downloads {
 
   async #checkFinished(live: LiveItem): Promise<void> {
     const r = live.record;
-    if (!r.expanded || r.state !== "downloading" || live.active.size > 0) return;
+    // queued too: its last files may have ended as its peer went away (it then waits, queued)
+    const open = r.state === "downloading" || r.state === "queued";
+    if (!r.expanded || !open || live.active.size > 0) return;
     if (!live.files.done || r.filesDone + r.filesFailed < r.files) return;
     r.finishedAt = Date.now();
     if (r.filesFailed > 0) {
