@@ -39,7 +39,12 @@ export async function serveRead(
   let release: (() => void) | undefined;
   let upload: UploadTracker | undefined;
   const abort = new AbortController();
-  const stopped = () => abort.abort(upload?.stop?.reason);
+  let sending = false;
+  const stopped = () => {
+    abort.abort(upload?.stop?.reason); // a read waiting for its slot is answered the reason
+    // bytes flowing: reset now, even while a write waits for a requester that reads slowly
+    if (sending) void writer.abort(upload?.stop?.reason).catch(() => {});
+  };
   try {
     const start = request.start ?? 0;
     const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
@@ -68,6 +73,7 @@ export async function serveRead(
     upload?.started();
     const ok: ReadOkResponse = { type: "ok", size: open.size, mtime: open.mtime, start, end };
     await writer.write(encodeFrame(ok));
+    sending = true;
     if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
     const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
     let remaining = end - start;
@@ -85,7 +91,7 @@ export async function serveRead(
       if (upload?.stop?.aborted) {
         // cancelled by this node's owner: the reset tells the requester at once, and its next
         // try hears why (see `refused`)
-        await writer.abort(upload.stop.reason);
+        await writer.abort(upload.stop.reason).catch(() => {});
         throw upload.stop.reason;
       }
       if (n === null) {
@@ -110,6 +116,9 @@ export async function serveRead(
     }
     upload?.done(true);
     upload = undefined;
+  } catch (error) {
+    // a write cut short by the owner's cancel ends with the cancel, not with the reset it made
+    throw upload?.stop?.aborted ? upload.stop.reason : error;
   } finally {
     upload?.stop?.removeEventListener("abort", stopped);
     upload?.done(false);
