@@ -458,6 +458,8 @@ export class Downloads {
     delete r.problem;
     delete r.finishedAt;
     delete r.failedWith;
+    live.notFound.clear(); // a person's retry asks again as often as the first time
+    live.listing404 = { tries: 0, notBefore: 0 };
     live.files.rewind();
   }
 
