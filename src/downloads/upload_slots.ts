@@ -3,8 +3,15 @@
  * across peers: the next slot goes to the waiting peer with the fewest uploads running, then the
  * one served least recently, and each peer's own requests keep their order. Queued requesters
  * hear their position whenever it changes; one that leaves gives up its place at once.
+ *
+ * No peer keeps the others waiting: while another peer waits, one peer holds at most all slots
+ * but one (with 2 or more slots), so a peer that took every slot while it was alone yields its
+ * newest one ({@link UploadSlot.yielded}); and each peer, and the node, may queue only so many.
  */
 import { HdpError, hdpError } from "../wire/mod.ts";
+
+/** How many peers' last service is remembered for fairness. */
+const SERVED_MEMORY = 1024;
 
 interface Waiter {
   peer: string;
@@ -14,6 +21,19 @@ interface Waiter {
   onPosition: (position: number) => void;
   position: number;
 }
+
+/** A slot granted: give it back with `release` (once; more calls do nothing). */
+export interface UploadSlot {
+  release(): void;
+  /**
+   * Aborted, with a `BUSY` error as its reason, when this upload should end to let another peer
+   * have the slot: its peer held every slot while another peer waited.
+   */
+  readonly yielded: AbortSignal;
+}
+
+/** How many reads may wait for a slot: from one peer, and in all. */
+export const MAX_QUEUED = { perPeer: 32, total: 256 } as const;
 
 /** Counts for the API. */
 export interface SlotsSnapshot {
@@ -25,7 +45,12 @@ export interface SlotsSnapshot {
 export class UploadSlots {
   readonly #slots: number;
   readonly #active = new Map<string, number>();
-  /** When each peer was last given a slot (a counter): served peers go to the back. */
+  /** The slots running, oldest first, to find the one a peer yields. */
+  #granted: Array<{ peer: string; yielded: AbortController }> = [];
+  /**
+   * When each peer was last given a slot (a counter): served peers go to the back. Bounded: the
+   * oldest entries are dropped past {@link SERVED_MEMORY} (they would go first anyway).
+   */
   readonly #served = new Map<string, number>();
   #waiting: Waiter[] = [];
   #running = 0;
@@ -40,17 +65,28 @@ export class UploadSlots {
 
   /**
    * Waits for a slot for `peer`. `onPosition` hears the place in the queue (1 is next) each time
-   * it changes. Resolves with the release function; rejects with `UNAVAILABLE` if `signal` aborts
-   * first (the requester left), freeing its place.
+   * it changes. Resolves with the slot; rejects with `UNAVAILABLE` if `signal` aborts first (the
+   * requester left), freeing its place, and with `BUSY` at once when the peer, or the node, has
+   * {@link MAX_QUEUED} reads waiting already.
    */
   acquire(
     peer: string,
     onPosition: (position: number) => void,
     signal?: AbortSignal,
-  ): Promise<() => void> {
+  ): Promise<UploadSlot> {
     if (signal?.aborted) return Promise.reject(hdpError("UNAVAILABLE", "The requester left"));
     if (this.#running < this.#slots && this.#waiting.length === 0) {
       return Promise.resolve(this.#take(peer));
+    }
+    if (this.#waiting.length >= MAX_QUEUED.total) {
+      return Promise.reject(
+        hdpError("BUSY", `${MAX_QUEUED.total} reads wait for an upload slot already: try later`),
+      );
+    }
+    if (this.#waiting.filter((w) => w.peer === peer).length >= MAX_QUEUED.perPeer) {
+      return Promise.reject(
+        hdpError("BUSY", `${MAX_QUEUED.perPeer} of your reads wait for an upload slot already`),
+      );
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -76,6 +112,7 @@ export class UploadSlots {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.push(waiter);
+      this.#yieldIfHogged();
       this.#update();
     });
   }
@@ -90,20 +127,44 @@ export class UploadSlots {
     return this.#ordered().map((w) => w.peer);
   }
 
-  #take(peer: string): () => void {
+  #take(peer: string): UploadSlot {
     this.#running++;
+    this.#served.delete(peer); // re-inserted last: the map's order is the order of service
     this.#served.set(peer, this.#seq++);
+    if (this.#served.size > SERVED_MEMORY) this.#served.delete(this.#served.keys().next().value!);
     this.#active.set(peer, (this.#active.get(peer) ?? 0) + 1);
+    const grant = { peer, yielded: new AbortController() };
+    this.#granted.push(grant);
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#running--;
-      const left = (this.#active.get(peer) ?? 1) - 1;
-      if (left === 0) this.#active.delete(peer);
-      else this.#active.set(peer, left);
-      this.#update();
+    return {
+      yielded: grant.yielded.signal,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#running--;
+        this.#granted = this.#granted.filter((g) => g !== grant);
+        const left = (this.#active.get(peer) ?? 1) - 1;
+        if (left === 0) this.#active.delete(peer);
+        else this.#active.set(peer, left);
+        this.#update();
+      },
     };
+  }
+
+  /**
+   * A peer holding every slot while another peer waits yields its newest (not yet asked to): the
+   * slot is free once that upload has ended. With one slot there is nothing to share.
+   */
+  #yieldIfHogged(): void {
+    if (this.#slots < 2) return;
+    const running = this.#granted.filter((g) => !g.yielded.signal.aborted);
+    const hog = running[0]?.peer;
+    if (hog === undefined || running.length < this.#slots) return;
+    if (running.some((g) => g.peer !== hog)) return;
+    if (!this.#waiting.some((w) => w.peer !== hog)) return;
+    running.at(-1)!.yielded.abort(
+      hdpError("BUSY", "Another peer waits for an upload slot: this one goes to it"),
+    );
   }
 
   /** Serves whoever is next while slots are free, then tells the rest their new positions. */

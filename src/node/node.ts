@@ -6,7 +6,7 @@
 import { logger } from "../log.ts";
 import { Connectivity, dialAnnounced } from "../discovery/mod.ts";
 import { Downloads, History, sweepOrphanParts, Uploads, UploadSlots } from "../downloads/mod.ts";
-import { announceCall, type Handlers, serveConnection } from "../rpc/mod.ts";
+import { announceCall, type Handlers, RequestBudget, serveConnection } from "../rpc/mod.ts";
 import { Shares } from "../shares/mod.ts";
 import {
   displayName,
@@ -77,9 +77,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
       refused: (from, path) => uploads.refused(from.keyHex, path),
     };
+    const budget = new RequestBudget(); // what all peers together may have served at once
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
-      void serveConnection(connection, requester, handlers);
+      void serveConnection(connection, requester, handlers, { budget });
       connectivity.connected(connection).catch((error) => {
         log.debug("gossip to a new peer failed", { error: messageOf(error) });
       });

@@ -9,22 +9,30 @@ import type {
   PeerRef,
   Request,
 } from "../wire/mod.ts";
+import type { RequestBudget } from "./request_budget.ts";
 
 /** What the node does for each request. */
 export interface Handlers {
   ls(query: LsQuery): AsyncGenerator<LsPage>;
   openFile(path: string): OpenFile | Promise<OpenFile>;
   announce(from: PeerRef, request: AnnounceRequest): Promise<void>;
-  /** Waits for an upload slot, reporting queue positions; resolves with the release function. */
+  /** Waits for an upload slot, reporting queue positions; resolves with the slot. */
   uploadSlot?(
     from: PeerRef,
     onPosition: (position: number) => void,
     signal: AbortSignal,
-  ): Promise<() => void>;
+  ): Promise<SlotHeld>;
   /** Hears about each read served, for the uploads list and the history. */
   onUpload?(from: PeerRef, path: string, bytes: number): UploadTracker;
   /** The error to answer a `Read` with before anything else (an upload the owner cancelled). */
   refused?(from: PeerRef, path: string): HdpError | undefined;
+}
+
+/** An upload slot held by a `Read`. */
+export interface SlotHeld {
+  release(): void;
+  /** Aborted (its reason a `BUSY` error) when the read should end to let another peer have it. */
+  readonly yielded?: AbortSignal;
 }
 
 /** Follows one upload. */
@@ -45,6 +53,10 @@ export interface Exchange {
   reader: FrameReader;
   requester: PeerRef;
   handlers: Handlers;
+  /** What this node serves at once; without it (some tests), no limit. */
+  budget?: RequestBudget;
+  /** A write the requester takes nothing of for this long ends the request (`TIMEOUT`). */
+  stallMs: number;
 }
 
 /** Answers one type of request; an error it throws becomes the stream's error frame. */

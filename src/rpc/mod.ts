@@ -3,3 +3,6 @@ export { announceCall, firstNonEmpty, firstPage, lsCall, readCall, readManyCall 
 export type { ReadStream } from "./calls.ts";
 export type { Handlers, UploadTracker } from "./handlers.ts";
 export { serveConnection, serveStream } from "./serve.ts";
+export { REQUEST_LIMITS, RequestBudget } from "./request_budget.ts";
+export type { RequestKind } from "./request_budget.ts";
+export { STALL_MS } from "./stalled_write.ts";

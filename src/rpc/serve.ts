@@ -19,7 +19,9 @@ import {
   toHdpError,
 } from "../wire/mod.ts";
 import type { Exchange, Handlers, Route } from "./handlers.ts";
+import { type RequestBudget, type RequestKind } from "./request_budget.ts";
 import { serveLs } from "./serve_ls.ts";
+import { STALL_MS } from "./stalled_write.ts";
 import { serveRead, serveReadMany } from "./serve_read.ts";
 
 const log = logger("rpc");
@@ -29,11 +31,23 @@ export const MAX_REQUEST = 64 * 1024;
 
 /** The handler of each request type: a new request type is a new entry here. */
 const ROUTES: { [T in Request["type"]]: Route<Extract<Request, { type: T }>> } = {
-  ls: serveLs,
-  read: serveRead,
-  readMany: serveReadMany,
-  announce: serveAnnounce,
+  ls: budgeted("ls", serveLs),
+  read: serveRead, // small or large, as the file's size says: it takes its own place
+  readMany: budgeted("read-many", serveReadMany),
+  announce: budgeted("announce", serveAnnounce),
 };
+
+/** A route that runs within the node's {@link RequestBudget} for its kind (else `BUSY`). */
+function budgeted<R extends Request>(kind: RequestKind, serve: Route<R>): Route<R> {
+  return async (exchange, request) => {
+    const leave = exchange.budget?.enter(exchange.requester.keyHex, kind);
+    try {
+      await serve(exchange, request);
+    } finally {
+      leave?.();
+    }
+  };
+}
 
 /** Options of {@link serveConnection}. */
 export interface ServeOptions {
@@ -41,6 +55,10 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   /** Whether the request's connection is closed: its failure is then no news (logged at debug). */
   gone?: () => boolean;
+  /** What the node serves at once, shared by all its connections; without it, no limit. */
+  budget?: RequestBudget;
+  /** How long a requester may take no data. Default {@link STALL_MS}. */
+  stallMs?: number;
 }
 
 /** Serves every stream the peer opens on `connection`, until it closes. */
@@ -84,7 +102,14 @@ export async function serveStream(
     if (frame === undefined) throw hdpError("BAD_REQUEST", "The stream ended before a request");
     const request = parseRequest(frame);
     log.debug("request", { peer: requester.name, type: request.type });
-    await route({ writer, reader, requester, handlers }, request);
+    await route({
+      writer,
+      reader,
+      requester,
+      handlers,
+      stallMs: options.stallMs ?? STALL_MS,
+      ...(options.budget ? { budget: options.budget } : {}),
+    }, request);
     await writer.close();
   } catch (error) {
     const coded = toHdpError(error);

@@ -7,16 +7,20 @@ import {
   type PageResponse,
 } from "../wire/mod.ts";
 import type { Exchange } from "./handlers.ts";
+import { writeOrStall } from "./stalled_write.ts";
 
 /** Sends a listing's pages as they come (each write waits for the peer: backpressure), then its end. */
-export async function serveLs({ writer, handlers }: Exchange, request: LsRequest): Promise<void> {
+export async function serveLs(
+  { writer, handlers, stallMs }: Exchange,
+  request: LsRequest,
+): Promise<void> {
   let last: LsPage | undefined;
   for await (const page of handlers.ls(request)) {
     last = page;
     const frame: PageResponse = { type: "page", ...page };
-    await writer.write(encodeFrame(frame));
+    await writeOrStall(writer, encodeFrame(frame), stallMs);
   }
   const end: EndResponse = { type: "end", partial: last?.partial ?? false };
   if (last?.totals) end.totals = last.totals;
-  await writer.write(encodeFrame(end));
+  await writeOrStall(writer, encodeFrame(end), stallMs);
 }

@@ -14,7 +14,8 @@ import {
   SMALL_FILE_BYTES,
   toHdpError,
 } from "../wire/mod.ts";
-import type { Exchange, Handlers, UploadTracker } from "./handlers.ts";
+import type { Exchange, Handlers, SlotHeld, UploadTracker } from "./handlers.ts";
+import { writeOrStall } from "./stalled_write.ts";
 
 const log = logger("rpc");
 
@@ -25,26 +26,36 @@ const READ_CHUNK = 1024 * 1024;
  * slower than this switches the file to asynchronous reads, so a slow disk never stalls the node.
  */
 const SLOW_READ_MS = 5;
+/** A write slower than this goes on in pieces of {@link SLOW_WRITE_PIECE} (see `sender`). */
+const SLOW_WRITE_MS = 1000;
+const SLOW_WRITE_PIECE = 64 * 1024;
 /** Answers are sent in writes of about this size: one write per small file would cost more. */
 const READ_MANY_WRITE = 256 * 1024;
 
 /** Serves a `Read`: waits for an upload slot unless small, sends the header, then the bytes. */
 export async function serveRead(
-  { writer, reader, requester, handlers }: Exchange,
+  { writer, reader, requester, handlers, budget, stallMs }: Exchange,
   request: ReadRequest,
 ): Promise<void> {
   const refusal = handlers.refused?.(requester, request.path);
   if (refusal) throw refusal; // the owner cancelled it as it was sent: its retry is told why
   const open = await handlers.openFile(request.path);
-  let release: (() => void) | undefined;
+  let leave: (() => void) | undefined;
+  let slot: SlotHeld | undefined;
   let upload: UploadTracker | undefined;
   const abort = new AbortController();
   let sending = false;
-  const stopped = () => {
-    abort.abort(upload?.stop?.reason); // a read waiting for its slot is answered the reason
+  /** Why this node ended the read: the owner cancelled it, or its slot went to another peer. */
+  let ended: unknown;
+  const stop = (reason: unknown) => {
+    ended ??= reason;
+    abort.abort(reason); // a read waiting for its slot is answered the reason
     // bytes flowing: reset now, even while a write waits for a requester that reads slowly
-    if (sending) void writer.abort(upload?.stop?.reason).catch(() => {});
+    if (sending) void writer.abort(reason).catch(() => {});
   };
+  const cancelled = () => stop(upload?.stop?.reason);
+  const yielded = () => stop(slot?.yielded?.reason);
+  const send = sender(writer, stallMs);
   try {
     const start = request.start ?? 0;
     const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
@@ -56,23 +67,27 @@ export async function serveRead(
         message: `Cannot read from byte ${start}: the file has ${open.size} bytes`,
         size: open.size,
       };
-      await writer.write(encodeFrame(pastEnd));
+      await send(encodeFrame(pastEnd));
       return;
     }
+    const large = handlers.uploadSlot !== undefined && end - start > SMALL_FILE_BYTES;
+    leave = budget?.enter(requester.keyHex, large ? "large-read" : "small-read");
     upload = handlers.onUpload?.(requester, request.path, end - start);
-    upload?.stop?.addEventListener("abort", stopped, { once: true });
-    if (handlers.uploadSlot && end - start > SMALL_FILE_BYTES) {
+    upload?.stop?.addEventListener("abort", cancelled, { once: true });
+    if (large) {
       // Small reads skip the queue: they cost little, and a folder of small files would crawl.
       // The requester hanging up while queued must free its place at once.
       reader.raw().next().then(() => abort.abort(), () => abort.abort());
-      release = await handlers.uploadSlot(requester, (position) => {
+      slot = await handlers.uploadSlot!(requester, (position) => {
         upload?.queued(position);
         writer.write(encodeFrame({ type: "queued", position })).catch(() => abort.abort());
       }, abort.signal);
+      slot.yielded?.addEventListener("abort", yielded, { once: true });
+      if (slot.yielded?.aborted) throw slot.yielded.reason;
     }
     upload?.started();
     const ok: ReadOkResponse = { type: "ok", size: open.size, mtime: open.mtime, start, end };
-    await writer.write(encodeFrame(ok));
+    await send(encodeFrame(ok));
     sending = true;
     if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
     const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
@@ -88,11 +103,11 @@ export async function serveRead(
       } else {
         n = await open.file.read(into);
       }
-      if (upload?.stop?.aborted) {
-        // cancelled by this node's owner: the reset tells the requester at once, and its next
-        // try hears why (see `refused`)
-        await writer.abort(upload.stop.reason).catch(() => {});
-        throw upload.stop.reason;
+      if (ended !== undefined) {
+        // cancelled by this node's owner (its next try hears why, see `refused`), or the slot
+        // went to another peer: the reset tells the requester at once
+        await writer.abort(ended).catch(() => {});
+        throw ended;
       }
       if (n === null) {
         // The file shrank under us: end the stream with an error, never with made-up bytes.
@@ -110,21 +125,42 @@ export async function serveRead(
         await writer.abort(changed);
         throw changed; // the stream is reset: nothing more goes on it
       }
-      await writer.write(buffer.subarray(0, n));
+      await send(buffer.subarray(0, n));
       remaining -= n;
       upload?.progress(n);
     }
     upload?.done(true);
     upload = undefined;
   } catch (error) {
-    // a write cut short by the owner's cancel ends with the cancel, not with the reset it made
-    throw upload?.stop?.aborted ? upload.stop.reason : error;
+    // a write cut short by the owner's cancel (or a yield) ends with it, not with the reset it made
+    throw ended ?? error;
   } finally {
-    upload?.stop?.removeEventListener("abort", stopped);
+    upload?.stop?.removeEventListener("abort", cancelled);
+    slot?.yielded?.removeEventListener("abort", yielded);
     upload?.done(false);
-    release?.();
+    slot?.release();
+    leave?.();
     open.file.close();
   }
+}
+
+/**
+ * Writes for one stream, each given up after `stallMs` without progress (see stalled_write.ts).
+ * A requester that reads slowly gets the data in small writes, so that a slow one is told apart
+ * from one that takes nothing: a write of 1 MiB to a reader of 32 KiB/s would look stalled.
+ */
+function sender(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  stallMs: number,
+): (bytes: Uint8Array) => Promise<void> {
+  let piece = Infinity;
+  return async (bytes) => {
+    for (let at = 0; at < bytes.length; at += piece) {
+      const began = performance.now();
+      await writeOrStall(writer, bytes.subarray(at, at + piece), stallMs);
+      if (performance.now() - began > SLOW_WRITE_MS) piece = SLOW_WRITE_PIECE;
+    }
+  };
 }
 
 /** Whether the open file's size or modification time differ from what its header said. */
@@ -139,16 +175,17 @@ function changedSince(open: { file: Deno.FsFile; size: number; mtime: number }):
  * Small files skip the upload queue, as small `Read`s do.
  */
 export async function serveReadMany(
-  { writer, requester, handlers }: Exchange,
+  { writer, requester, handlers, stallMs }: Exchange,
   request: ReadManyRequest,
 ): Promise<void> {
+  const send = sender(writer, stallMs);
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   /** Files in `pending`: they count as uploaded once written. */
   let sent: Array<{ path: string; size: number }> = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    await writer.write(pending.length === 1 ? pending[0]! : concat(pending, pendingBytes));
+    await send(pending.length === 1 ? pending[0]! : concat(pending, pendingBytes));
     for (const { path, size } of sent) {
       const upload = handlers.onUpload?.(requester, path, size);
       upload?.started();
