@@ -7,7 +7,7 @@ import { ConnectForm } from "./connect_form.tsx";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
 import { formatDate } from "./format.ts";
-import { upsert } from "./lists.ts";
+import { upsert, without } from "./lists.ts";
 import { browseHash } from "./route.ts";
 import { ListOf } from "./status.tsx";
 import { useLoad } from "./use_load.ts";
@@ -25,6 +25,9 @@ export function Peers(): JSX.Element {
   const peers = useLoad(() => client.peers(), []);
   useNodeEvent((event) => {
     if (event.type === "peer") peers.update((list) => upsert(list, event.peer, keyOf));
+    if (event.type === "peer-removed") {
+      peers.update((list) => without(list, event.keyHex, keyOf));
+    }
   });
   return (
     <div class="screen">

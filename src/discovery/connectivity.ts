@@ -13,6 +13,7 @@ import {
 } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
+import { GossipDialRate, gossipDialRefusal } from "./gossip_dials.ts";
 import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
 import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
@@ -29,11 +30,25 @@ export const DEFAULT_STUN_SERVERS = [
   "stun.cloudflare.com:3478",
 ];
 
+/** How many peers' announcements are kept to pass on. */
+export const MAX_KNOWN = 1024;
+
 /** What connectivity needs from the peers. */
 export interface PeerDirectory {
   isConnected(keyHex: string): boolean;
-  /** Dials the peer an announce address describes (see dial_announced.ts). */
-  connect(announce: string, source: "gossip" | "mdns"): Promise<unknown>;
+  /**
+   * Dials the peer an announce address describes (see dial_announced.ts); `punch: false`: one
+   * plain dial, never the birthday paradox's thousands.
+   */
+  connect(
+    announce: string,
+    source: "gossip" | "mdns",
+    options: { punch: boolean },
+  ): Promise<unknown>;
+  /** Where a connected peer is, as this node sees it. */
+  remoteOf(keyHex: string): { ip: string; port: number } | undefined;
+  /** Whether this node's owner added or used the peer: its introductions may be hole-punched. */
+  trusted(keyHex: string): boolean;
   /** Live connections to other peers, to gossip to. */
   connections(): PeerConnection[];
   /** Sends an announcement to one peer. */
@@ -72,8 +87,13 @@ export class Connectivity {
   readonly #own: OwnAnnouncement;
   /** Signed for mDNS: the LAN address. */
   readonly #lan: OwnAnnouncement;
-  /** The latest signed announcement of each peer we heard from: what we pass on. */
+  /**
+   * The latest signed announcement of each peer we heard from: what we pass on. Bounded (keys
+   * cost nothing): past {@link MAX_KNOWN}, the one heard of longest ago goes.
+   */
   readonly #known = new Map<string, SignedAnnouncement>();
+  /** The gossip dials each announcing peer (or mDNS sender) caused lately. */
+  readonly #dialRate = new GossipDialRate();
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -137,7 +157,8 @@ export class Connectivity {
         announce: () => this.#lanAnnouncement(),
         onPeer: (found) => {
           if (!found.verified || found.announce === undefined) return;
-          void this.#maybeDial(found.announce, "mdns");
+          void this.#dialHeard(found.announce, `mdns ${found.from.ip}`, found.from.ip, "mdns")
+            .catch(() => {});
         },
       });
     }
@@ -223,7 +244,11 @@ export class Connectivity {
     const key = toHex(decoded.publicKey);
     if (key === this.#identity.publicKeyHex) return;
     const previous = this.#known.get(key);
-    if (!previous || previous.time < signed.time) this.#known.set(key, signed);
+    if (!previous || previous.time < signed.time) {
+      this.#known.delete(key); // re-inserted last: the map's order is the order of news
+      this.#known.set(key, signed);
+      if (this.#known.size > MAX_KNOWN) this.#known.delete(this.#known.keys().next().value!);
+    }
     log.debug("heard of a peer", { from, peer: key.slice(0, 8) });
     if (key === from) {
       // the peer itself: now we can pass it on to the others
@@ -235,7 +260,39 @@ export class Connectivity {
       }
       return;
     }
-    await this.#maybeDial(signed.address, "gossip");
+    const path = this.#directory?.remoteOf(from)?.ip;
+    if (path === undefined) return; // it left meanwhile
+    await this.#dialHeard(signed.address, from, path, "gossip");
+  }
+
+  /**
+   * Dials a peer heard of, if its address makes sense for the path the news came by and the
+   * announcer has not caused its share of dials this minute (see gossip_dials.ts).
+   */
+  async #dialHeard(
+    address: string,
+    announcer: string,
+    path: string,
+    source: "gossip" | "mdns",
+  ): Promise<void> {
+    const directory = this.#directory;
+    if (!directory || this.#options.autoDial === false) return;
+    const target = decodeAnnounceAddress(address);
+    const key = toHex(target.publicKey);
+    if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
+    const refusal = gossipDialRefusal(target.ip, path);
+    if (refusal) {
+      log.debug("not dialling a peer heard of", { peer: key.slice(0, 8), source, refusal });
+      return;
+    }
+    if (!this.#dialRate.take(announcer)) {
+      log.debug("not dialling a peer heard of: its announcer caused enough dials this minute", {
+        peer: key.slice(0, 8),
+        source,
+      });
+      return;
+    }
+    await this.#maybeDial(address, source, source === "gossip" && directory.trusted(announcer));
   }
 
   close(): void {
@@ -270,13 +327,13 @@ export class Connectivity {
     if (this.announceAddress() !== before) this.#options.onChange?.();
   }
 
-  async #maybeDial(address: string, source: "gossip" | "mdns"): Promise<void> {
+  async #maybeDial(address: string, source: "gossip" | "mdns", punch: boolean): Promise<void> {
     const directory = this.#directory;
     if (!directory || this.#options.autoDial === false) return;
     const key = toHex(decodeAnnounceAddress(address).publicKey);
     if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
     try {
-      await directory.connect(address, source);
+      await directory.connect(address, source, { punch });
     } catch (error) {
       log.debug("could not reach a peer we heard of", {
         peer: key.slice(0, 8),

@@ -13,6 +13,8 @@ Deno.test("a changed host address brings the pending redials forward", async () 
   const directory: PeerDirectory = {
     isConnected: () => false,
     connect: () => Promise.resolve(),
+    remoteOf: () => undefined,
+    trusted: () => false,
     connections: () => [],
     send: () => Promise.resolve(),
     redialSoon: () => {
@@ -69,4 +71,61 @@ Deno.test("an announcement refused for its time is logged at info with the clock
   assert.equal(refused.length, 1);
   assert.match(refused[0]!, / INFO {2}\[connectivity\] .* offset=\+20 h /);
   assert.ok(refused[0]!.includes(`from=${alice.name}`), refused[0]!);
+});
+
+Deno.test("gossip dials only addresses that make sense for its path, once each, 10 a minute per announcer", async () => {
+  const dials: Array<{ address: string; punch: boolean }> = [];
+  const announcer = await generateIdentity();
+  let announcerIp = "198.51.100.20"; // a peer on the internet
+  const directory: PeerDirectory = {
+    isConnected: () => false,
+    connect: (address, _source, { punch }) => {
+      dials.push({ address, punch });
+      return Promise.resolve();
+    },
+    remoteOf: (
+      key,
+    ) => (key === announcer.publicKeyHex ? { ip: announcerIp, port: 4000 } : undefined),
+    trusted: () => false,
+    connections: () => [],
+    send: () => Promise.resolve(),
+    redialSoon: () => {},
+  };
+  const connectivity = new Connectivity(await generateIdentity(), {
+    stun: false,
+    stunServers: [],
+    mdns: false,
+  });
+  connectivity.start({ hostname: "127.0.0.1", port: 4000 }, directory);
+  const announce = async (ip: string, natType: "easy" | "hard" = "easy") => {
+    const stranger = await generateIdentity(); // keys cost nothing
+    const address = encodeAnnounceAddress({ publicKey: stranger.publicKey, ip, port: 53, natType });
+    const time = Date.now();
+    const signature = await signAnnouncement(stranger, address, time);
+    await connectivity.announced(announcer.publicKeyHex, { address, time, signature });
+    return address;
+  };
+  try {
+    for (const ip of ["127.0.0.1", "0.0.0.0", "224.0.0.251", "255.255.255.255", "10.0.0.1"]) {
+      await announce(ip);
+    }
+    assert.equal(
+      dials.length,
+      0,
+      "no dial for loopback, unspecified, multicast, broadcast, private",
+    );
+    const global = await announce("203.0.113.9");
+    assert.deepEqual(
+      dials,
+      [{ address: global, punch: false }],
+      "a stranger's news: one plain dial",
+    );
+    announcerIp = "192.168.1.20"; // now the announcer is on the LAN
+    const lan = await announce("192.168.1.30");
+    assert.ok(dials.some((d) => d.address === lan), "a LAN peer may name a LAN address");
+    for (let i = 0; i < 20; i++) await announce(`203.0.113.${20 + i}`);
+    assert.equal(dials.length, 10, "at most 10 gossip dials a minute from one announcer");
+  } finally {
+    connectivity.close();
+  }
 });

@@ -27,6 +27,11 @@ export interface Reach {
 export interface DialAnnouncedOptions {
   /** Where the address came from (remembered with the peer). */
   source: PeerSource;
+  /**
+   * Whether the birthday paradox may be used (thousands of packets to the address): not for an
+   * address only a stranger vouches for. Default true.
+   */
+  punch?: boolean;
 }
 
 /** A peer to dial, as its announce address describes it. */
@@ -49,6 +54,12 @@ export async function dialAnnounced(
   const address = decodeAnnounceAddress(announce);
   const plan = punchPlan(reach.natType, address.natType);
   if (plan === "needs-relay") throw hdpError("UNAVAILABLE", NEEDS_RELAY);
+  if (plan !== "direct" && options.punch === false) {
+    throw hdpError(
+      "UNAVAILABLE",
+      "Reaching this peer takes the birthday paradox, which only a peer you added may start",
+    );
+  }
   const dial = punchDial(plan, address, reach.transport);
   return await reach.peers.connect(address.publicKey, { ip: address.ip, port: address.port }, {
     source: options.source,

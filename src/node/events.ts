@@ -10,6 +10,8 @@ export type NodeEvent =
   /** The node's own info changed (its announce address, NAT type). */
   | { type: "info" }
   | { type: "peer"; peer: PeerInfo }
+  /** A peer was forgotten: one that only connected to us, away for a while or crowded out. */
+  | { type: "peer-removed"; keyHex: string }
   | { type: "download"; item: DownloadItem }
   | { type: "download-removed"; id: string }
   | { type: "upload"; upload: UploadInfo }

@@ -144,6 +144,8 @@ export function assembleNode(parts: NodeParts): HdpNode {
     peers: () => peers.list(),
     async peerLs(text, query) {
       const { peer, connection } = connectedPeer(parts, text);
+      // browsing a peer is using it (a search of every peer is not)
+      if (connection && query.searchTerm === undefined) peers.markUseful(peer.keyHex);
       const page = connection ? await firstPage(connection, query) : await ownLs(query);
       return { ...page, peer: { keyHex: peer.keyHex, name: peer.name } };
     },
@@ -152,10 +154,12 @@ export function assembleNode(parts: NodeParts): HdpNode {
       if (!connection) {
         throw hdpError("BAD_REQUEST", `${peer.name} is this node: read the file from disk`);
       }
+      peers.markUseful(peer.keyHex);
       return await readCall(connection, request);
     },
     async download(text, path) {
       const peer = findPeer(peers.list(), text);
+      peers.markUseful(peer.keyHex);
       return await downloads.add({ keyHex: peer.keyHex, name: peer.name }, path);
     },
     downloads: () => downloads.list(),

@@ -93,6 +93,7 @@ export function changesJournal(event: NodeEvent, seen: Map<string, string>): boo
       seen.delete(event.id);
       return true;
     case "peer":
+    case "peer-removed":
       return true;
     default:
       return false;

@@ -93,6 +93,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       {
         onConnection: serve,
         onChange: (peer) => events.emit({ type: "peer", peer }),
+        onRemove: (keyHex) => events.emit({ type: "peer-removed", keyHex }),
         wanted: (key) => downloads.waitsFor(key),
       },
     );
@@ -133,8 +134,13 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     connectivity.start({ hostname: transport.hostname, port: transport.port }, {
       isConnected: (key) => peers.connection(key) !== undefined,
       // a peer heard of by gossip may need the birthday paradox as much as a pasted one
-      connect: (announce, source) =>
-        dialAnnounced(announce, { natType: connectivity.natType, peers, transport }, { source }),
+      connect: (announce, source, { punch }) =>
+        dialAnnounced(announce, { natType: connectivity.natType, peers, transport }, {
+          source,
+          punch,
+        }),
+      remoteOf: (key) => peers.connection(key)?.remote,
+      trusted: (key) => peers.trusted(key),
       connections: () => peers.connections(),
       send: (connection, signed) => announceCall(connection, signed),
       redialSoon: () => peers.redialSoon(),

@@ -2,6 +2,7 @@
  * The decisions the peers make, pure: which of two connections to one peer to keep, what a lost
  * connection says about the peer, and how long to wait before dialling again.
  */
+import type { PeerRecord } from "./peer_store.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
 
 /**
@@ -47,6 +48,7 @@ export const NO_CLOSE_FRAME = -1;
  */
 export function lostReason(code: number, reason: string): string {
   if (code === CLOSE.SHUTDOWN) return "the peer shut down";
+  if (code === CLOSE.CROWDED) return "the peer has too many peers it does not know";
   if (code === NO_CLOSE_FRAME && /reset by peer/i.test(reason)) {
     return "the peer restarted or shut down";
   }
@@ -99,4 +101,39 @@ export function broughtForward(
 /** Whether the n-th failed dial in a row (1-based) is logged: the first, then every tenth. */
 export function logsFailure(failures: number): boolean {
   return failures === 1 || failures % 10 === 0;
+}
+
+/**
+ * Peers that only connected to us (or were heard of and never reached), and that this node's owner
+ * never used, cost nothing to make: at most this many are remembered, the oldest forgotten first.
+ */
+export const MAX_UNPROVEN = 256;
+
+/** How long an unproven peer that went away stays listed before it is forgotten. */
+export const FORGET_AFTER_MS = 10 * 60_000;
+
+/**
+ * Whether a peer is worth remembering across restarts and redialling: one the owner added (or
+ * used: browsed, read, downloaded from), one downloads wait for, or one heard of by gossip or mDNS
+ * that was reached once. A key that only ever connected to us is not: keys cost nothing, and
+ * redialling every one would let a stranger make the node dial forever.
+ */
+export function isProven(record: PeerRecord, wanted: boolean): boolean {
+  if (record.source === "manual" || record.useful === true || wanted) return true;
+  return record.source !== "inbound" && record.lastSeen > 0;
+}
+
+/**
+ * Which unproven peers to forget so that at most `max` remain: those away first, then the
+ * connected ones, each oldest first (by when their status last changed).
+ */
+export function forgetFirst<T extends { connected: boolean; since: number }>(
+  unproven: T[],
+  max: number,
+): T[] {
+  if (unproven.length <= max) return [];
+  const order = [...unproven].sort((a, b) =>
+    Number(a.connected) - Number(b.connected) || a.since - b.since
+  );
+  return order.slice(0, unproven.length - max);
 }

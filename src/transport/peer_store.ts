@@ -15,6 +15,11 @@ export interface PeerRecord {
   source: PeerSource;
   /** When it was last connected, ms since the epoch (0: never). */
   lastSeen: number;
+  /**
+   * This node's owner browsed it, read from it or downloaded from it: a peer that only ever
+   * connected to us is then kept and redialled like one we added (see `isProven`).
+   */
+  useful?: boolean;
 }
 
 const SOURCES: readonly PeerSource[] = ["manual", "inbound", "gossip", "mdns"];
@@ -47,6 +52,7 @@ export function parsePeerRecord(value: unknown): PeerRecord {
     lastSeen: Number.isFinite(v.lastSeen) ? v.lastSeen as number : 0,
   };
   if (typeof v.announce === "string") record.announce = v.announce;
+  if (v.useful === true) record.useful = true;
   return record;
 }
 
@@ -68,5 +74,10 @@ export class PeerStore {
   /** Saves a peer's record. */
   async put(record: PeerRecord): Promise<void> {
     await this.#kv.set(["peer", record.keyHex], record);
+  }
+
+  /** Forgets a peer. */
+  async remove(keyHex: string): Promise<void> {
+    await this.#kv.delete(["peer", keyHex]);
   }
 }

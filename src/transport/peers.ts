@@ -9,7 +9,18 @@ import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
-import { broughtForward, keepFirst, logsFailure, lostReason, redialDelay } from "./peer_policy.ts";
+import { DialLimit } from "./dial_limit.ts";
+import {
+  broughtForward,
+  FORGET_AFTER_MS,
+  forgetFirst,
+  isProven,
+  keepFirst,
+  logsFailure,
+  lostReason,
+  MAX_UNPROVEN,
+  redialDelay,
+} from "./peer_policy.ts";
 
 const log = logger("peers");
 
@@ -54,6 +65,14 @@ export interface PeersOptions {
   redialMinGapMs?: number;
   /** Whether downloads wait for this peer: its redials then back off to seconds, not minutes. */
   wanted?: (keyHex: string) => boolean;
+  /** Called when a peer is forgotten (an unproven one, see `isProven`). */
+  onRemove?: (keyHex: string) => void;
+  /** How many unproven peers are remembered. Default {@link MAX_UNPROVEN}. */
+  maxUnproven?: number;
+  /** How long an unproven peer that went away stays listed. Default {@link FORGET_AFTER_MS}. */
+  forgetAfterMs?: number;
+  /** How many dials may be in flight. Default 8. */
+  maxDials?: number;
 }
 
 interface PeerEntry {
@@ -68,6 +87,8 @@ interface PeerEntry {
   /** When it was last dialled, ms since the epoch. */
   triedAt: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** Forgets an unproven peer that went away. */
+  forget?: ReturnType<typeof setTimeout>;
   record?: PeerRecord;
 }
 
@@ -78,6 +99,7 @@ export class Peers {
   readonly #store: PeerStore;
   readonly #options: PeersOptions;
   readonly #entries = new Map<string, PeerEntry>();
+  readonly #dials: DialLimit;
   #closed = false;
 
   constructor(ownKeyHex: string, dial: Dial, store: PeerStore, options: PeersOptions) {
@@ -85,11 +107,19 @@ export class Peers {
     this.#dial = dial;
     this.#store = store;
     this.#options = options;
+    this.#dials = new DialLimit(options.maxDials);
   }
 
-  /** Reconnects to every remembered peer (in the background). */
+  /**
+   * Reconnects to every remembered peer (in the background). Peers that only ever connected to
+   * us, saved by older versions, are forgotten: nothing says they are worth a dial.
+   */
   async restore(): Promise<void> {
     for (const record of await this.#store.all()) {
+      if (!isProven(record, this.#wanted(record.keyHex))) {
+        await this.#store.remove(record.keyHex);
+        continue;
+      }
       const entry = this.#entry(record.keyHex);
       entry.record = record;
       entry.info.source = record.source;
@@ -112,23 +142,44 @@ export class Peers {
       throw toHdpError(new Error("That is this node's own address"), "BAD_REQUEST");
     }
     const entry = this.#entry(keyHex);
+    const before = entry.record;
+    // added by hand it stays so, whoever passes its address on later
+    const source = before?.source === "manual" ? "manual" : options.source ?? "manual";
     const record: PeerRecord = {
       keyHex,
       address,
-      source: options.source ?? entry.record?.source ?? "manual",
-      lastSeen: entry.record?.lastSeen ?? 0,
+      source,
+      lastSeen: before?.lastSeen ?? 0,
       ...(options.announce ? { announce: options.announce } : {}),
+      ...(before?.useful ? { useful: true } : {}),
     };
     entry.record = record;
     entry.info.address = address;
     entry.info.source = record.source;
     if (options.dial) entry.dial = options.dial; // a hole-punching procedure for this peer
-    await this.#store.put(record);
+    // one heard of is saved once it has been reached (see isProven)
+    if (this.#proven(entry)) await this.#store.put(record);
+    else this.#bound();
     if (entry.connection && !entry.connection.isClosed) return { ...entry.info };
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.attempts = 0;
-    await this.#connect(entry);
+    await this.#connect(entry, false, source === "manual");
     return { ...entry.info };
+  }
+
+  /**
+   * This node's owner used the peer (browsed, read or downloaded from it): it is kept and
+   * redialled from now on, even if it only ever connected to us.
+   */
+  markUseful(keyHex: string): void {
+    const entry = this.#entries.get(keyHex);
+    if (!entry?.record || entry.record.useful) return;
+    entry.record.useful = true;
+    if (entry.forget !== undefined) clearTimeout(entry.forget);
+    delete entry.forget;
+    this.#store.put(entry.record).catch((error) =>
+      log.warn("cannot save a peer", { error: messageOf(error) })
+    );
   }
 
   /** Takes an authenticated inbound connection. */
@@ -145,6 +196,13 @@ export class Peers {
       entry.info.source = "inbound";
     }
     this.#adopt(entry, connection);
+    this.#bound();
+  }
+
+  /** Whether this node's owner added the peer or used it (see {@link markUseful}). */
+  trusted(keyHex: string): boolean {
+    const record = this.#entries.get(keyHex)?.record;
+    return record?.source === "manual" || record?.useful === true;
   }
 
   /** The live connection to a peer, if any. */
@@ -192,6 +250,7 @@ export class Peers {
     this.#closed = true;
     for (const entry of this.#entries.values()) {
       if (entry.timer !== undefined) clearTimeout(entry.timer);
+      if (entry.forget !== undefined) clearTimeout(entry.forget);
       entry.connection?.close(CLOSE.SHUTDOWN, "shutting down");
     }
   }
@@ -230,7 +289,7 @@ export class Peers {
    * reason it went: it is away until it answers, and a card flipping to "connecting" every few
    * seconds would say otherwise.
    */
-  async #connect(entry: PeerEntry, quiet = false): Promise<void> {
+  async #connect(entry: PeerEntry, quiet = false, urgent = false): Promise<void> {
     if (this.#closed || !entry.record) return;
     if (entry.dialing) {
       await entry.dialing;
@@ -240,9 +299,13 @@ export class Peers {
     const away = quiet && entry.info.status === "disconnected";
     if (!away) this.#set(entry, "connecting");
     entry.triedAt = Date.now();
-    entry.dialing = entry.dial
-      ? entry.dial()
-      : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
+    entry.dialing = this.#dials.run(
+      () =>
+        entry.dial
+          ? entry.dial()
+          : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!),
+      urgent,
+    );
     try {
       const connection = await entry.dialing;
       this.#adopt(entry, connection);
@@ -298,11 +361,15 @@ export class Peers {
       direction: connection.direction,
       via: `${connection.remote.ip}:${connection.remote.port}`,
     });
+    if (entry.forget !== undefined) clearTimeout(entry.forget);
+    delete entry.forget;
     if (entry.record) {
       entry.record.lastSeen = Date.now();
-      this.#store.put(entry.record).catch((error) =>
-        log.warn("cannot save a peer", { error: messageOf(error) })
-      );
+      if (this.#proven(entry)) {
+        this.#store.put(entry.record).catch((error) =>
+          log.warn("cannot save a peer", { error: messageOf(error) })
+        );
+      }
     }
     this.#options.onConnection(connection);
     void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
@@ -318,8 +385,53 @@ export class Peers {
     if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
   }
 
+  #wanted(keyHex: string): boolean {
+    return this.#options.wanted?.(keyHex) ?? false;
+  }
+
+  #proven(entry: PeerEntry): boolean {
+    return entry.record !== undefined && isProven(entry.record, this.#wanted(entry.info.keyHex));
+  }
+
+  /** An unproven peer that is away is forgotten after a while (it is never redialled). */
+  #forgetLater(entry: PeerEntry): void {
+    if (entry.forget !== undefined) return;
+    entry.forget = setTimeout(() => {
+      delete entry.forget;
+      if (entry.connection && !entry.connection.isClosed) return;
+      if (entry.dialing || this.#proven(entry)) return;
+      this.#remove(entry);
+    }, this.#options.forgetAfterMs ?? FORGET_AFTER_MS);
+  }
+
+  /** Keeps the unproven peers within their number: the oldest away ones go first. */
+  #bound(): void {
+    const unproven = [...this.#entries.values()]
+      .filter((e) => !this.#proven(e) && !e.dialing)
+      .map((e) => ({ entry: e, connected: e.connection !== undefined, since: e.info.since }));
+    for (const { entry } of forgetFirst(unproven, this.#options.maxUnproven ?? MAX_UNPROVEN)) {
+      const connection = entry.connection;
+      this.#remove(entry);
+      connection?.closeWhenIdle(CLOSE.CROWDED, "too many peers this node does not know");
+    }
+  }
+
+  #remove(entry: PeerEntry): void {
+    if (this.#entries.get(entry.info.keyHex) !== entry) return;
+    this.#entries.delete(entry.info.keyHex);
+    delete entry.connection; // its close is no news now
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.forget !== undefined) clearTimeout(entry.forget);
+    log.debug("forgot a peer", { peer: entry.info.name });
+    this.#options.onRemove?.(entry.info.keyHex);
+  }
+
   #scheduleRetry(entry: PeerEntry, error?: HdpError): void {
     if (this.#closed || !entry.record || entry.timer !== undefined) return;
+    if (!this.#proven(entry)) {
+      this.#forgetLater(entry); // nobody asked for it: not worth a dial
+      return;
+    }
     if (error?.code === "UNAUTHORIZED" && entry.attempts > 3) return; // another node owns that address now
     const delay = redialDelay(entry.attempts++, {
       baseMs: this.#options.backoffMs ?? 1000,

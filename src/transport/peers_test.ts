@@ -4,7 +4,7 @@ import { hdpError } from "../wire/mod.ts";
 import { generateIdentity } from "./identity.ts";
 import { PeerStore } from "./peer_store.ts";
 import { type Dial, type PeerInfo, Peers, type PeersOptions } from "./peers.ts";
-import type { PeerConnection } from "./quic.ts";
+import { CLOSE, type PeerConnection } from "./quic.ts";
 
 /** A connection that carries nothing: what Peers needs of one. */
 function fakeConnection(peerKeyHex: string, direction: "inbound" | "outbound"): PeerConnection {
@@ -106,4 +106,45 @@ Deno.test("a failed dial is logged at info with the peer's name and the reason, 
     setLogSink(undefined);
     setLogLevel(level);
   }
+});
+
+Deno.test("keys that only connected to us are remembered up to a bound, never redialled, then forgotten", async () => {
+  const removed: string[] = [];
+  using side = await unreachable({
+    maxUnproven: 5,
+    forgetAfterMs: 50,
+    onRemove: (key) => removed.push(key),
+  });
+  const connections: PeerConnection[] = [];
+  for (let i = 0; i < 8; i++) {
+    const connection = fakeConnection((await generateIdentity()).publicKeyHex, "inbound");
+    connections.push(connection);
+    side.peers.accept(connection);
+    await new Promise((resolve) => setTimeout(resolve, 2)); // each a moment after the last
+  }
+  assert.equal(side.peers.list().length, 5, "the table holds at most the bound");
+  for (const crowded of connections.slice(0, 3)) {
+    assert.equal((await crowded.closed).code, CLOSE.CROWDED, "the oldest made room");
+  }
+  assert.deepEqual(removed, connections.slice(0, 3).map((c) => c.peerKeyHex));
+  for (const connection of connections.slice(3)) connection.close(0, "gone");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(side.peers.list().every((p) => p.status === "disconnected" && !p.retryAt));
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.equal(side.peers.list().length, 0, "forgotten once away for a while");
+  assert.equal(side.dials(), 0, "none of them was dialled");
+});
+
+Deno.test("a peer that only connected to us is kept and redialled once its owner used it", async () => {
+  using side = await unreachable({ forgetAfterMs: 20 });
+  const connection = fakeConnection((await generateIdentity()).publicKeyHex, "inbound");
+  side.peers.accept(connection);
+  assert.equal(side.peers.trusted(connection.peerKeyHex), false);
+  side.peers.markUseful(connection.peerKeyHex);
+  assert.equal(side.peers.trusted(connection.peerKeyHex), true);
+  connection.close(0, "gone");
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  const [info] = side.peers.list();
+  assert.equal(info?.keyHex, connection.peerKeyHex, "still listed");
+  assert.ok(info?.retryAt, "and redialled");
 });

@@ -21,6 +21,8 @@ export const CLOSE = {
   DUPLICATE: 0x102,
   SHUTDOWN: 0x103,
   PROTOCOL: 0x104,
+  /** Too many peers this node does not know are connected: the oldest made room. */
+  CROWDED: 0x105,
 } as const;
 
 /** An authenticated connection to a peer. */
