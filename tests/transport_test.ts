@@ -1,4 +1,6 @@
+import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first
 import assert from "node:assert/strict";
+import * as x509 from "@peculiar/x509";
 import { ALPN, encodeFrame, FrameReader, PROTOCOL_VERSION } from "../src/wire/mod.ts";
 import {
   generateIdentity,
@@ -75,6 +77,50 @@ Deno.test("a listener with another key is refused with UNAUTHORIZED", async () =
   );
   // and the listener keeps serving others
   await a.transport.dial("127.0.0.1", b.transport.port, b.id.publicKey);
+});
+
+Deno.test("Deno's trust anchor accepts a certificate the expected key signed for another key", async () => {
+  // PROTOCOL.md: webpki checks the expected key's signature, not the certificate's key
+  const expected = await generateIdentity();
+  const holder = await generateIdentity();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: "02",
+    subject: `CN=${holder.publicKeyHex}`,
+    issuer: `CN=${expected.publicKeyHex}`,
+    notBefore: new Date("2000-01-01T00:00:00Z"),
+    notAfter: new Date("9999-12-31T23:59:59Z"),
+    signingAlgorithm: { name: "Ed25519" },
+    publicKey: await crypto.subtle.importKey(
+      "raw",
+      holder.publicKey as BufferSource,
+      "Ed25519",
+      true,
+      ["verify"],
+    ),
+    signingKey: expected.privateKey,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "dns", value: SERVER_NAME }])],
+  });
+  const key = `-----BEGIN PRIVATE KEY-----\n${
+    btoa(String.fromCharCode(...holder.pkcs8))
+  }\n-----END PRIVATE KEY-----\n`;
+  const endpoint = new Deno.QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
+  const listener = endpoint.listen({ cert: cert.toString("pem"), key, alpnProtocols: [ALPN] });
+  const accepted = (async () => {
+    for await (const incoming of listener) return await incoming.accept();
+  })();
+  try {
+    const conn = await Deno.connectQuic<false>({
+      hostname: "127.0.0.1",
+      port: endpoint.addr.port,
+      serverName: SERVER_NAME,
+      alpnProtocols: [ALPN],
+      caCerts: [await trustAnchorFor(expected.publicKey)],
+    });
+    conn.close({ closeCode: 0, reason: "done" });
+    (await accepted)?.close({ closeCode: 0, reason: "done" });
+  } finally {
+    endpoint.close();
+  }
 });
 
 /** A raw QUIC connection that passes TLS (it knows the listener's key) but not the handshake. */

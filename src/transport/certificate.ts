@@ -3,7 +3,9 @@
  * for its key. The dialer knows only the key from the announce address, so it trusts a "trust
  * anchor" it builds from that key: a certificate with the same subject whose public key is the
  * expected key. rustls then accepts exactly a certificate signed by that key's owner. (It does not
- * check an anchor's own signature, so any throwaway key may sign the anchor.)
+ * check an anchor's own signature, so any throwaway key may sign the anchor.) This is a webpki-only
+ * shortcut: OpenSSL and BoringSSL refuse it, and dialers on them check the certificate's key
+ * directly (PROTOCOL.md, "Proving the listener").
  */
 import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first
 import * as x509 from "@peculiar/x509";
