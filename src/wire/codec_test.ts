@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeCbor } from "./codec.ts";
+import { decodeCbor, encodeCbor } from "./codec.ts";
 import { type Challenge, type Hello, parseHandshake } from "./handshake_messages.ts";
 import { parseReadResponse, parseRequest } from "./messages.ts";
 
@@ -114,4 +114,76 @@ Deno.test("a number above 2^53 - 1, negative or not whole is refused with BAD_RE
     end: uint(2 ** 53 - 1, 8),
   });
   assert.equal((parseRequest(decodeCbor(largest)) as { end: number }).end, 2 ** 53 - 1);
+});
+
+const bytesOf = (...parts: number[][]): Uint8Array => Uint8Array.from(parts.flat());
+/** Our encoding as a plain Uint8Array (cbor-x hands out a Buffer), to compare byte by byte. */
+const encoded = (value: unknown): Uint8Array => new Uint8Array(encodeCbor(value));
+
+Deno.test("whole numbers are sent as CBOR integers in their shortest form, 8 bytes from 2^32 on", () => {
+  const cases: [number, number[]][] = [
+    [0, uint(0, 0)],
+    [23, uint(23, 0)],
+    [24, uint(24, 1)],
+    [65535, uint(65535, 2)],
+    [2 ** 32 - 1, uint(2 ** 32 - 1, 4)],
+    [2 ** 32, uint(2 ** 32, 8)],
+    [MTIME, uint(MTIME, 8)],
+    [GiB5, uint(GiB5, 8)],
+    [2 ** 53 - 1, uint(2 ** 53 - 1, 8)],
+    [-1, head(1, 0, 0)],
+    [-(2 ** 32), head(1, 2 ** 32 - 1, 4)],
+    [-(2 ** 32) - 1, head(1, 2 ** 32, 8)],
+  ];
+  for (const [n, expected] of cases) {
+    assert.deepEqual(encoded({ n }), bytesOf(head(5, 1, 0), text("n"), expected), String(n));
+    assert.deepEqual(decodeCbor(encodeCbor({ n })), { n });
+  }
+  // what is not a safe whole number stays a float64
+  for (const n of [1.5, 2 ** 53, -(2 ** 60)]) {
+    assert.deepEqual(encoded([n]), bytesOf(head(4, 1, 0), float64(n)), String(n));
+  }
+});
+
+Deno.test("numbers in nested maps and lists are sent as integers, and the message given is not changed", () => {
+  const entry = { name: "s/a", size: GiB5, isDir: false, mtime: MTIME };
+  const page = { type: "page", entries: [entry, { ...entry, size: 3 }], partial: false };
+  const before = structuredClone(page);
+  const bytes = encoded(page);
+  assert.deepEqual(page, before);
+  assert.equal(typeof page.entries[0]!.mtime, "number");
+  const expectedEntry = (size: number[]) => [
+    ...head(5, 4, 0),
+    ...text("name"),
+    ...text("s/a"),
+    ...text("size"),
+    ...size,
+    ...text("isDir"),
+    0xf4,
+    ...text("mtime"),
+    ...uint(MTIME, 8),
+  ];
+  assert.deepEqual(
+    bytes,
+    bytesOf(
+      head(5, 3, 0),
+      text("type"),
+      text("page"),
+      text("entries"),
+      head(4, 2, 0),
+      expectedEntry(uint(GiB5, 8)),
+      expectedEntry(uint(3, 0)),
+      text("partial"),
+      [0xf4],
+    ),
+  );
+  assert.deepEqual(decodeCbor(bytes), page);
+});
+
+Deno.test("text with a lone surrogate is sent as valid UTF-8, the surrogate replaced by U+FFFD", () => {
+  for (const s of ["a\ud800b", "\udc00" + "x".repeat(100)]) {
+    const bytes = encodeCbor(s);
+    assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(2)));
+    assert.equal(decodeCbor(bytes), s.toWellFormed());
+  }
 });
