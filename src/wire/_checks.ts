@@ -2,6 +2,7 @@
  * Field checks for decoded CBOR from a peer, private to wire/: each throws one code, `BAD_REQUEST`
  * for what a node receives to serve, `PROTOCOL` for answers.
  */
+import { NOT_UTF8 } from "./_invalid_text.ts";
 import { type ErrorCode, hdpError } from "./errors.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
@@ -22,6 +23,7 @@ export interface Checks {
 function checks(code: ErrorCode): Checks {
   return {
     object(value, what) {
+      if (value === NOT_UTF8) throw hdpError(code, `${what} has text that is not valid UTF-8`);
       if (
         typeof value !== "object" || value === null || Array.isArray(value) ||
         value instanceof Uint8Array

@@ -1,9 +1,10 @@
 /**
  * CBOR for the wire, with cbor-x's extensions off (no records, no tagged typed arrays) so that any
  * CBOR library can read and write the protocol. Whole numbers go out as CBOR integers in their
- * shortest form, and text as valid UTF-8.
+ * shortest form and text as valid UTF-8; what comes in is refused when its text is not UTF-8.
  */
 import { Decoder, Encoder, type Options } from "cbor-x/encode";
+import { hasInvalidText, hasReplacement, NOT_UTF8 } from "./_invalid_text.ts";
 import { hdpError } from "./errors.ts";
 
 // variableMapSize: a map's length in its shortest form too, as RFC 8949's preferred serialization says
@@ -19,13 +20,20 @@ export function encodeCbor(value: unknown): Uint8Array {
   return encoder.encode(forWire(value));
 }
 
-/** Decodes CBOR from a peer; throws `PROTOCOL` when it is not valid CBOR. */
+/**
+ * Decodes CBOR from a peer; throws `PROTOCOL` when it is not valid CBOR. A message with text that
+ * is not valid UTF-8 decodes as {@link NOT_UTF8}, which the field checks refuse with their code.
+ */
 export function decodeCbor(bytes: Uint8Array): unknown {
+  let value: unknown;
   try {
-    return decoder.decode(bytes);
+    value = decoder.decode(bytes);
   } catch (error) {
     throw hdpError("PROTOCOL", "Cannot decode the message: not valid CBOR", error);
   }
+  // cbor-x puts U+FFFD for bytes that are not UTF-8: only a message holding one is looked at again
+  if (hasReplacement(value) && hasInvalidText(bytes)) return NOT_UTF8;
+  return value;
 }
 
 /** Whole numbers beyond these cbor-x writes as floats, unless they are BigInts. */

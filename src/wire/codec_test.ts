@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeCbor, encodeCbor } from "./codec.ts";
 import { type Challenge, type Hello, parseHandshake } from "./handshake_messages.ts";
-import { parseReadResponse, parseRequest } from "./messages.ts";
+import { parseLsResponse, parseReadResponse, parseRequest } from "./messages.ts";
 
 // CBOR written by hand, byte by byte, so that each width and form is the one under test
 
@@ -185,5 +185,99 @@ Deno.test("text with a lone surrogate is sent as valid UTF-8, the surrogate repl
     const bytes = encodeCbor(s);
     assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(2)));
     assert.equal(decodeCbor(bytes), s.toWellFormed());
+  }
+});
+
+/** A text string of raw bytes, valid UTF-8 or not. */
+const rawText = (bytes: number[]): number[] => [...head(3, bytes.length, 1), ...bytes];
+const NOT_UTF8: number[][] = [
+  [0x61, 0xff], // a byte never in UTF-8
+  [0x80], // a continuation byte alone
+  [0xc0, 0xaf], // an overlong "/"
+  [0xe2, 0x82], // cut short
+  [0xed, 0xa0, 0x80], // a surrogate
+  [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+  [...new TextEncoder().encode("x".repeat(100)), 0xfe], // long text (cbor-x's other decoder)
+];
+
+Deno.test("text that is not valid UTF-8 is refused: BAD_REQUEST in a request or hello, PROTOCOL in an answer", () => {
+  for (const bad of NOT_UTF8) {
+    const request = map({ type: text("read"), v: uint(1, 0), path: rawText(bad) });
+    assert.throws(() => parseRequest(decodeCbor(request)), { code: "BAD_REQUEST" }, String(bad));
+    const hello = map({
+      type: text("hello"),
+      v: uint(1, 0),
+      key: [...head(2, 32, 1), ...new Uint8Array(32)],
+      name: rawText(bad),
+    });
+    assert.throws(() => parseHandshake(decodeCbor(hello), "hello"), { code: "BAD_REQUEST" });
+    const entry = [
+      ...head(5, 4, 0),
+      ...text("name"),
+      ...rawText([0x73, 0x2f, ...bad]),
+      ...text("size"),
+      ...uint(1, 0),
+      ...text("isDir"),
+      0xf4,
+      ...text("mtime"),
+      ...uint(MTIME, 8),
+    ];
+    const page = map({
+      type: text("page"),
+      entries: [...head(4, 1, 0), ...entry],
+      partial: [0xf4],
+    });
+    assert.throws(() => parseLsResponse(decodeCbor(page)), { code: "PROTOCOL" }, String(bad));
+    // even where the field is not read, and in a key
+    const error = map({ type: text("error"), code: text("IO"), message: rawText(bad) });
+    assert.throws(() => parseReadResponse(decodeCbor(error)), { code: "PROTOCOL" });
+    const key = Uint8Array.from([
+      ...head(5, 2, 0),
+      ...text("type"),
+      ...text("ack"),
+      ...rawText(bad),
+      ...uint(1, 0),
+    ]);
+    assert.throws(() => parseRequest(decodeCbor(key)), { code: "BAD_REQUEST" });
+  }
+});
+
+Deno.test("a U+FFFD sent as UTF-8 is text like any other, after items of every kind", () => {
+  const replacement = [0xef, 0xbf, 0xbd];
+  // an indefinite-length list of bytes, a float, a tagged item, an 8-byte integer, an
+  // indefinite-length map and null before the text that is checked
+  const before = [
+    0x9f,
+    ...head(2, 3, 0),
+    1,
+    2,
+    3,
+    ...float64(1.5),
+    0xc1,
+    ...uint(7, 1),
+    ...uint(2 ** 40, 8),
+    0xbf,
+    ...text("k"),
+    ...rawText(replacement),
+    0xff,
+    0xf6,
+    0xff,
+  ];
+  const request = map({
+    type: text("read"),
+    v: uint(1, 0),
+    extra: before,
+    path: rawText([0x73, 0x2f, ...replacement]),
+  });
+  assert.deepEqual(parseRequest(decodeCbor(request)), { type: "read", v: 1, path: "s/\uFFFD" });
+  for (const bad of NOT_UTF8) {
+    const late = map({
+      type: text("read"),
+      v: uint(1, 0),
+      extra: before,
+      path: text("s/a"),
+      last: rawText(bad),
+    });
+    assert.throws(() => parseRequest(decodeCbor(late)), { code: "BAD_REQUEST" }, String(bad));
   }
 });
