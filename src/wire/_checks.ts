@@ -2,6 +2,7 @@
  * Field checks for decoded CBOR from a peer, private to wire/: each throws one code, `BAD_REQUEST`
  * for what a node receives to serve, `PROTOCOL` for answers.
  */
+import { NOT_UTF8 } from "./_invalid_text.ts";
 import { type ErrorCode, hdpError } from "./errors.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
@@ -22,6 +23,7 @@ export interface Checks {
 function checks(code: ErrorCode): Checks {
   return {
     object(value, what) {
+      if (value === NOT_UTF8) throw hdpError(code, `${what} has text that is not valid UTF-8`);
       if (
         typeof value !== "object" || value === null || Array.isArray(value) ||
         value instanceof Uint8Array
@@ -41,10 +43,14 @@ function checks(code: ErrorCode): Checks {
     count(fields, name, optional = false) {
       const value = fields[name];
       if (value === undefined && optional) return undefined;
-      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-        throw hdpError(code, `"${name}" must be a whole number, 0 or more`);
+      const n = wholeNumber(value);
+      if (n === undefined || n < 0) {
+        throw hdpError(
+          code,
+          `"${name}" must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
+        );
       }
-      return value;
+      return n;
     },
     bytes(fields, name, length) {
       const value = fields[name];
@@ -56,6 +62,21 @@ function checks(code: ErrorCode): Checks {
   };
 }
 
+/**
+ * A whole number of at most 2^53 - 1 either way, however CBOR carried it: an integer of any width,
+ * a float that holds a whole number (as older nodes send), or a bignum (tag 2 or 3).
+ */
+function wholeNumber(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) ? value + 0 : undefined; // + 0: -0 is 0
+  }
+  if (typeof value === "bigint") {
+    const n = Number(value);
+    return Number.isSafeInteger(n) && BigInt(n) === value ? n : undefined;
+  }
+  return undefined;
+}
+
 /** Checks of what a node receives to serve: requests, and the handshake's hello and proof. */
 export const served = checks("BAD_REQUEST");
 /** Checks of answers: a malformed one is the peer breaking the protocol. */
@@ -63,7 +84,7 @@ export const answered = checks("PROTOCOL");
 
 /** The request's protocol version, which must be this node's. */
 export function version(fields: Fields): number {
-  const v = fields.v;
+  const v = wholeNumber(fields.v) ?? fields.v;
   if (v !== PROTOCOL_VERSION) {
     throw hdpError(
       "BAD_REQUEST",

@@ -45,6 +45,8 @@ export class FrameReader {
   /**
    * Reads one frame and decodes it. Returns undefined at a clean end of stream before any byte
    * of a frame; throws `PROTOCOL` for a truncated frame and `TOO_LARGE` for one over `maxBytes`.
+   * A message with text that is not valid UTF-8 comes back as a value every parse function
+   * refuses (`BAD_REQUEST` for a request, `PROTOCOL` for an answer).
    */
   async readFrame(maxBytes: number = MAX_FRAME): Promise<unknown> {
     if (!(await this.#fill(4))) {
