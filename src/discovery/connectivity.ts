@@ -30,6 +30,22 @@ export const DEFAULT_STUN_SERVERS = [
   "stun.cloudflare.com:3478",
 ];
 
+/** How many announcements are sent to one peer at once (its budget is 8). */
+const ANNOUNCES_AT_ONCE = 4;
+
+/**
+ * Runs `send` for each item, `width` at a time; rejects at the end if any failed (with the count).
+ */
+async function inTurn<T>(items: T[], width: number, send: (item: T) => Promise<void>) {
+  let next = 0;
+  let failed = 0;
+  const lane = async () => {
+    while (next < items.length) await send(items[next++]!).catch(() => failed++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  if (failed) throw new Error(`${failed} announcements did not arrive`);
+}
+
 /** How many peers' announcements are kept to pass on. */
 export const MAX_KNOWN = 1024;
 
@@ -197,12 +213,14 @@ export class Connectivity {
     if (connection.direction === "outbound" && connection.observed) {
       this.#observed(connection.observed);
     }
-    const sends: Promise<void>[] = [directory.send(connection, await this.ownAnnouncement())];
+    // to the new peer a few at a time: it answers a flood of them BUSY (its AnnouncePeer budget)
+    const news = [await this.ownAnnouncement()];
     for (const [key, announcement] of this.#known) {
-      if (key !== connection.peerKeyHex && directory.isConnected(key)) {
-        sends.push(directory.send(connection, announcement));
-      }
+      if (key !== connection.peerKeyHex && directory.isConnected(key)) news.push(announcement);
     }
+    const sends: Promise<void>[] = [
+      inTurn(news, ANNOUNCES_AT_ONCE, (a) => directory.send(connection, a)),
+    ];
     const theirs = this.#known.get(connection.peerKeyHex);
     if (theirs) {
       for (const other of directory.connections()) {
@@ -216,7 +234,8 @@ export class Connectivity {
 
   /**
    * An AnnouncePeer from a peer: checked (only the described peer can have signed it), remembered
-   * to pass on, and dialled when we are not connected. Throws `UNAUTHORIZED` / `BAD_REQUEST`.
+   * to pass on, and dialled in the background when we are not connected and the address fits
+   * (see gossip_dials.ts). Throws `UNAUTHORIZED` / `BAD_REQUEST`.
    */
   async announced(
     from: string,
@@ -262,7 +281,8 @@ export class Connectivity {
     }
     const path = this.#directory?.remoteOf(from)?.ip;
     if (path === undefined) return; // it left meanwhile
-    await this.#dialHeard(signed.address, from, path, "gossip");
+    // the ack does not wait for the dial (up to 10 s): news is cheap to send, whatever comes of it
+    void this.#dialHeard(signed.address, from, path, "gossip").catch(() => {});
   }
 
   /**

@@ -52,6 +52,10 @@ export async function serveRead(
     abort.abort(reason); // a read waiting for its slot is answered the reason
     // bytes flowing: reset now, even while a write waits for a requester that reads slowly
     if (sending) void writer.abort(reason).catch(() => {});
+    // The reset waits for the write in flight, which hangs while the requester takes nothing:
+    // the slot goes on now (that write ends at the stall timeout at the latest).
+    upload?.done(false);
+    slot?.release();
   };
   const cancelled = () => stop(upload?.stop?.reason);
   const yielded = () => stop(slot?.yielded?.reason);

@@ -29,7 +29,8 @@ export async function writeOrStall(
   try {
     await withTimeout(writer.write(bytes), { ms, error });
   } catch (failure) {
-    if (stalled) await writer.abort(failure).catch(() => {});
+    // not awaited: an abort waits for the write in flight, which is the one that hangs
+    if (stalled) void writer.abort(failure).catch(() => {});
     throw failure;
   }
 }

@@ -24,7 +24,7 @@ export type Files = Record<string, string | Uint8Array>;
 /** Starts a node sharing one directory, `share`, filled with `files`. */
 export async function testNode(
   files: Files = {},
-  options: { shareName?: string; watch?: boolean; uploadSlots?: number } = {},
+  options: { shareName?: string; watch?: boolean; uploadSlots?: number; hostname?: string } = {},
 ): Promise<TestNode> {
   setLogLevel("warn");
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "hdp-node-" }));
@@ -44,7 +44,10 @@ export async function testNode(
   await writeSettings(config.storageDir, {
     shares: [{ name: options.shareName ?? "share", path: shareDir }],
   });
-  const node = await startNode(config, { hostname: "127.0.0.1", watch: options.watch ?? false });
+  const node = await startNode(config, {
+    hostname: options.hostname ?? "127.0.0.1",
+    watch: options.watch ?? false,
+  });
   return {
     node,
     root,
