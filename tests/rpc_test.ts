@@ -96,9 +96,15 @@ Deno.test("traversal and bad reads are refused with codes and the peer stays con
   await using b = await testNode();
   await Deno.writeTextFile(`${a.root}/secret.txt`, "outside");
   await Deno.symlink(`${a.root}/secret.txt`, `${a.shareDir}/escape`);
+  await Deno.mkdir(`${a.root}/private`);
+  await Deno.symlink(`${a.root}/private`, `${a.shareDir}/escape-dir`);
   await indexed(a.node);
   await connect(b.node, a.node);
   const peer = a.node.info().name;
+  // Ls says what Read says of a way out of the share
+  for (const path of ["share/escape", "share/escape-dir"]) {
+    await assert.rejects(b.node.peerLs(peer, { path }), { code: "NOT_SHARED" }, path);
+  }
   const cases: [string, string][] = [
     ["share/../secret.txt", "BAD_REQUEST"],
     ["../secret.txt", "BAD_REQUEST"],

@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_LS_LIMIT,
+  HdpError,
   hdpError,
   type LsEntry,
   type LsPage,
@@ -13,11 +14,14 @@ import {
   type Totals,
 } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
+import { resolveInRoot } from "./jail.ts";
 
 /** A share as the queries need it. */
 export interface ShareRef {
   name: string;
   scanning: boolean;
+  /** Its directory on disk: a path not in the index is looked up there to say why. */
+  root?: string;
 }
 
 /** A search page is answered after this much scanning, full or not (it then has a cursor). */
@@ -221,6 +225,14 @@ async function fileAsListing(
         const prefix = parent === "" ? share.name : `${share.name}/${parent}`;
         return page([toLsEntry(prefix, entry)], share.scanning, { files: 1, bytes: entry[2] });
       }
+    }
+  }
+  // not indexed: a symlink leading out of the share (or a device) is NOT_SHARED, as for Read
+  if (share.root) {
+    try {
+      resolveInRoot(share.root, rest);
+    } catch (error) {
+      if (error instanceof HdpError && error.code === "NOT_SHARED") throw error;
     }
   }
   throw hdpError(

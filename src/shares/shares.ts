@@ -199,7 +199,11 @@ export class Shares {
   }
 
   #refs(): ShareRef[] {
-    return this.#states.map((s) => ({ name: s.config.name, scanning: s.scanning }));
+    return this.#states.map((s) => ({
+      name: s.config.name,
+      scanning: s.scanning,
+      root: s.config.path,
+    }));
   }
 
   #info(state: ShareState, root: DirMeta | null): ShareInfo {
