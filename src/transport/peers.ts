@@ -159,7 +159,6 @@ export class Peers {
     if (options.dial) entry.dial = options.dial; // a hole-punching procedure for this peer
     // one heard of is saved once it has been reached (see isProven)
     if (this.#proven(entry)) await this.#store.put(record);
-    else this.#bound();
     if (entry.connection && !entry.connection.isClosed) return { ...entry.info };
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.attempts = 0;
@@ -196,7 +195,6 @@ export class Peers {
       entry.info.source = "inbound";
     }
     this.#adopt(entry, connection);
-    this.#bound();
   }
 
   /** Whether this node's owner added the peer or used it (see {@link markUseful}). */
@@ -373,6 +371,7 @@ export class Peers {
     }
     this.#options.onConnection(connection);
     void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
+    if (!this.#proven(entry)) this.#bound(entry);
     this.redialSoon(); // a peer got through: the network is up, the others may be reachable again
   }
 
@@ -404,12 +403,16 @@ export class Peers {
     }, this.#options.forgetAfterMs ?? FORGET_AFTER_MS);
   }
 
-  /** Keeps the unproven peers within their number: the oldest away ones go first. */
-  #bound(): void {
+  /**
+   * Keeps the unproven peers within their number: the oldest away ones go first. `keep` (the one
+   * that just connected or failed) stays.
+   */
+  #bound(keep: PeerEntry): void {
     const unproven = [...this.#entries.values()]
-      .filter((e) => !this.#proven(e) && !e.dialing)
+      .filter((e) => e !== keep && !this.#proven(e) && !e.dialing)
       .map((e) => ({ entry: e, connected: e.connection !== undefined, since: e.info.since }));
-    for (const { entry } of forgetFirst(unproven, this.#options.maxUnproven ?? MAX_UNPROVEN)) {
+    const max = (this.#options.maxUnproven ?? MAX_UNPROVEN) - 1; // and `keep`
+    for (const { entry } of forgetFirst(unproven, max)) {
       const connection = entry.connection;
       this.#remove(entry);
       connection?.closeWhenIdle(CLOSE.CROWDED, "too many peers this node does not know");
@@ -430,6 +433,7 @@ export class Peers {
     if (this.#closed || !entry.record || entry.timer !== undefined) return;
     if (!this.#proven(entry)) {
       this.#forgetLater(entry); // nobody asked for it: not worth a dial
+      this.#bound(entry);
       return;
     }
     if (error?.code === "UNAUTHORIZED" && entry.attempts > 3) return; // another node owns that address now
