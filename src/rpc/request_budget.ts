@@ -28,11 +28,12 @@ export interface Limit {
 /**
  * The default budgets. Ours asks far less of a peer (8 files and 4 batches at once, one listing
  * per folder being fetched, a search per peer); the totals bound the memory: 64 small reads and
- * 64 batches are at most ~150 MiB of buffers, 64 listings a few MiB, large reads an open file
- * each (the upload slots bound their buffers).
+ * 64 batches are at most ~150 MiB of buffers; a recursive listing decodes its index chunks as it
+ * goes (bench/listing_flood_bench.ts), so 32 run at once; large reads hold an open file each (the
+ * upload slots bound their buffers).
  */
 export const REQUEST_LIMITS: Readonly<Record<RequestKind, Limit>> = {
-  "ls": { perPeer: 16, total: 64 },
+  "ls": { perPeer: 8, total: 32 },
   "small-read": { perPeer: 32, total: 64 },
   "large-read": { perPeer: 32, total: 256 },
   "read-many": { perPeer: 8, total: 64 },
