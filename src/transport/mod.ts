@@ -3,7 +3,7 @@
  * peer table.
  */
 export { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
-export { proofPayload } from "./handshake.ts";
+export { proofPayload, proveIdentity } from "./handshake.ts";
 export { generateIdentity, loadOrCreateIdentity, verifySignature } from "./identity.ts";
 export type { Identity } from "./identity.ts";
 export { displayName, fromHex, toHex } from "./names.ts";

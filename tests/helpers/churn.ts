@@ -4,7 +4,6 @@
  * stranger who wants to wear a node down does; used by tests and by the soak benchmark.
  */
 import { fromHex, generateIdentity, SERVER_NAME, trustAnchorFor } from "../../src/transport/mod.ts";
-import { proveIdentity } from "../../src/transport/handshake.ts";
 import { ALPN } from "../../src/wire/mod.ts";
 
 /** Where the node under test listens. */
