@@ -3,7 +3,13 @@
  * closed, from one QUIC endpoint (a real dialer's, just without a node behind it). What a
  * stranger who wants to wear a node down does; used by tests and by the soak benchmark.
  */
-import { fromHex, generateIdentity, SERVER_NAME, trustAnchorFor } from "../../src/transport/mod.ts";
+import {
+  fromHex,
+  generateIdentity,
+  proveIdentity,
+  SERVER_NAME,
+  trustAnchorFor,
+} from "../../src/transport/mod.ts";
 import { ALPN } from "../../src/wire/mod.ts";
 
 /** Where the node under test listens. */
