@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Churn } from "../tests/helpers/churn.ts";
 import { startDaemon, tempDir } from "../tests/helpers/daemon.ts";
-import { fixed } from "./_util.ts";
+import { fixed, spawnHelper } from "./_util.ts";
 
 const args = parseArgs({
   options: {
@@ -79,20 +79,17 @@ function summary(label: string, samples: Array<{ connections: number; rss: numbe
     } KiB per connection), fds ${mid.fds} → ${last.fds}`;
 }
 
-// the anchor: a bare QUIC server
-const bare = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./_bare_quic_server.ts", import.meta.url).pathname],
-  stdout: "piped",
-}).spawn();
-const line = await bare.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
-const anchor = JSON.parse(line.value!) as { port: number; key: string; pid: number };
-const anchorSamples = await soak("bare QUIC", anchor.pid, {
+// the anchor: the raw QUIC server of the transfer benchmarks
+const bare = spawnHelper("./_raw_quic.ts", []);
+const anchor = JSON.parse((await bare.lines.next()).value) as { port: number; key: string };
+const anchorSamples = await soak("bare QUIC", bare.process.pid, {
   port: anchor.port,
   publicKey: anchor.key,
   kind: "bare",
 }, Number(args["anchor-minutes"]));
-bare.kill("SIGKILL");
-await bare.status;
+bare.process.kill("SIGKILL");
+await bare.process.stdin.close().catch(() => {});
+await bare.process.status;
 
 // the daemon
 await using dir = await tempDir("hdp-soak-");

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDaemon, tempDir } from "./helpers/daemon.ts";
+import { spawnHelper } from "../bench/_util.ts";
 import { Churn } from "./helpers/churn.ts";
 
 /** The resident memory of a process, in MiB. */
@@ -27,20 +28,16 @@ async function settled(pid: number): Promise<number> {
   return least;
 }
 
-/** The bare Deno QUIC server of the benchmarks, the anchor: what the runtime's QUIC costs alone. */
+/** The benchmarks' raw QUIC server, the anchor: what the runtime's QUIC costs alone. */
 async function bareQuic() {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../bench/_bare_quic_server.ts", import.meta.url).pathname],
-    stdout: "piped",
-  }).spawn();
-  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { port, key, pid } = JSON.parse((await reader.read()).value!);
+  const { process, lines } = spawnHelper("./_raw_quic.ts", []);
+  const { port, key } = JSON.parse((await lines.next()).value);
   return {
-    pid: pid as number,
+    pid: process.pid,
     churn: new Churn({ port, publicKey: key, kind: "bare" }),
     async [Symbol.asyncDispose]() {
       process.kill("SIGKILL");
-      await reader.cancel().catch(() => {});
+      await process.stdin.close().catch(() => {});
       await process.status;
     },
   };

@@ -312,7 +312,17 @@ export class Connectivity {
       });
       return;
     }
-    await this.#maybeDial(address, source, source === "gossip" && directory.trusted(announcer));
+    try {
+      await directory.connect(address, source, {
+        punch: source === "gossip" && directory.trusted(announcer),
+      });
+    } catch (error) {
+      log.debug("could not reach a peer we heard of", {
+        peer: key.slice(0, 8),
+        source,
+        error: messageOf(error),
+      });
+    }
   }
 
   close(): void {
@@ -345,22 +355,6 @@ export class Connectivity {
       else if (first && this.#natType === "none") this.#public = { ip: first.ip, port: this.#port };
     }
     if (this.announceAddress() !== before) this.#options.onChange?.();
-  }
-
-  async #maybeDial(address: string, source: "gossip" | "mdns", punch: boolean): Promise<void> {
-    const directory = this.#directory;
-    if (!directory || this.#options.autoDial === false) return;
-    const key = toHex(decodeAnnounceAddress(address).publicKey);
-    if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
-    try {
-      await directory.connect(address, source, { punch });
-    } catch (error) {
-      log.debug("could not reach a peer we heard of", {
-        peer: key.slice(0, 8),
-        source,
-        error: messageOf(error),
-      });
-    }
   }
 
   #lanAnnouncement() {

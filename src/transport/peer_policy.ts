@@ -119,8 +119,13 @@ export const FORGET_AFTER_MS = 10 * 60_000;
  * redialling every one would let a stranger make the node dial forever.
  */
 export function isProven(record: PeerRecord, wanted: boolean): boolean {
-  if (record.source === "manual" || record.useful === true || wanted) return true;
+  if (isTrusted(record) || wanted) return true;
   return record.source !== "inbound" && record.lastSeen > 0;
+}
+
+/** Whether this node's owner added the peer (an announce address) or used it. */
+export function isTrusted(record: PeerRecord): boolean {
+  return record.source === "manual" || record.useful === true;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   FORGET_AFTER_MS,
   forgetFirst,
   isProven,
+  isTrusted,
   keepFirst,
   logsFailure,
   lostReason,
@@ -200,7 +201,7 @@ export class Peers {
   /** Whether this node's owner added the peer or used it (see {@link markUseful}). */
   trusted(keyHex: string): boolean {
     const record = this.#entries.get(keyHex)?.record;
-    return record?.source === "manual" || record?.useful === true;
+    return record !== undefined && isTrusted(record);
   }
 
   /** The live connection to a peer, if any. */

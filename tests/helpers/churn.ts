@@ -18,8 +18,9 @@ export interface Target {
   /** The node's public key, hex. */
   publicKey: string;
   /**
-   * `bare`: a bare QUIC server of the benchmarks' (ALPN `bare`): one byte each way on one stream
-   * instead of the handshake, the anchor of what Deno's QUIC costs by itself. Default `hdp`.
+   * `bare`: the benchmarks' raw QUIC server (bench/_raw_quic.ts, ALPN `bench`): a count and one
+   * byte back on one stream instead of the handshake, the anchor of what Deno's QUIC costs by
+   * itself. Default `hdp`.
    */
   kind?: "hdp" | "bare";
 }
@@ -60,14 +61,15 @@ export class Churn {
       hostname: "127.0.0.1",
       port: this.#target.port,
       serverName: SERVER_NAME,
-      alpnProtocols: [this.#target.kind === "bare" ? "bare" : ALPN],
+      alpnProtocols: [this.#target.kind === "bare" ? "bench" : ALPN],
       caCerts: [await this.#anchor],
     });
     try {
       const stream = await conn.createBidirectionalStream();
       if (this.#target.kind === "bare") {
-        const writer = stream.writable.getWriter();
-        await writer.write(new Uint8Array([1]));
+        const count = new Uint8Array(8);
+        new DataView(count.buffer).setBigUint64(0, 1n); // one byte, please
+        await stream.writable.getWriter().write(count);
         await stream.readable.getReader().read();
       } else {
         await proveIdentity(stream, identity, key);
