@@ -21,7 +21,9 @@ Deno.test("start serves /api/info, and a restart keeps the same key and name", a
     assert.match(first.name, /^[A-Z][a-z]+[A-Z][a-z]+$/);
     assert.match(first.publicKey, /^[0-9a-f]{64}$/);
     assert.match(first.announceAddress, /^hdp1[a-z2-7]+$/);
-    assert.deepEqual(first.shares, [{ name: "share", path: await Deno.realPath(share) }]);
+    assert.deepEqual(first.shares, [
+      { name: "share", path: await Deno.realPath(share), audience: "everyone" },
+    ]);
     assert.match(daemon.output(), new RegExp(`running as ${first.name}`));
     const status = await daemon.kill("SIGTERM");
     assert.equal(status.code, 0, daemon.output());

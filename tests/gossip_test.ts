@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { encodeAnnounceAddress, signAnnouncement } from "../src/discovery/mod.ts";
 import { announceCall } from "../src/rpc/mod.ts";
 import { fromHex, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
-import { peerStatus } from "./helpers/events.ts";
+import { peerStanding, peerStatus } from "./helpers/events.ts";
 import { testNode } from "./helpers/nodes.ts";
 
 Deno.test("peers learn of each other by gossip and connect by themselves", async () => {
@@ -13,6 +13,11 @@ Deno.test("peers learn of each other by gossip and connect by themselves", async
   await c.node.connect(a.node.info().announceAddress);
   const keyB = b.node.info().publicKey;
   const keyC = c.node.info().publicKey;
+  // A introduces only its friends to each other: it accepts both requests
+  for (const key of [keyB, keyC]) {
+    await peerStanding(a.node, key, "requested");
+    a.node.setPeerStanding(key, "friend");
+  }
   await peerStatus(b.node, keyC, "connected", {
     what: "B to connect to C, which it only heard of from A",
   });

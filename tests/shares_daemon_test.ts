@@ -18,6 +18,7 @@ Deno.test("shares added at run time restart the engine with a scope that can rea
   assert.deepEqual(JSON.parse(add.stdout).share, {
     name: "Films",
     path: await Deno.realPath(films),
+    audience: "friends", // a new share is for friends until its owner says otherwise
   });
 
   const listing = await eventually(async () => {
@@ -33,7 +34,33 @@ Deno.test("shares added at run time restart the engine with a scope that can rea
   assert.match(daemon.output(), /restarting the engine with its new permission scope/);
 
   const list = await runCli(["shares", "--ui-address", daemon.uiAddress]);
-  assert.match(list.stdout, /^Films\t4\.0 KiB\t1 files\t/);
+  assert.match(list.stdout, /^Films\t4\.0 KiB\t1 files\t.*\tfor friends$/m);
+
+  // the audience changes at once, without a restart, and is kept in the settings
+  const set = await runCli([
+    "shares",
+    "audience",
+    "Films",
+    "everyone",
+    "--json",
+    "--ui-address",
+    daemon.uiAddress,
+  ]);
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(JSON.parse(set.stdout).audience, "everyone");
+  assert.equal((await daemon.client.shares())[0]?.audience, "everyone");
+  const settings = JSON.parse(await Deno.readTextFile(join(storage, "settings.json")));
+  assert.equal(settings.shares[0].audience, "everyone");
+  const stranger = await runCli([
+    "shares",
+    "audience",
+    "Films",
+    "nobody-here",
+    "--ui-address",
+    daemon.uiAddress,
+  ]);
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /No peer called "nobody-here"/);
 
   const rm = await runCli(["shares", "rm", "Films", "--ui-address", daemon.uiAddress]);
   assert.equal(rm.code, 0, rm.stderr);

@@ -14,6 +14,8 @@ import { checkRequest, type GuardOptions } from "./guard.ts";
 import { httpStatus } from "./status.ts";
 import {
   type ApiErrorBody,
+  type AudienceInput,
+  type AudienceRequest,
   type CancelUploadResponse,
   type DownloadAction,
   type ShareChangeResponse,
@@ -58,10 +60,16 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
 
   app.get("/api/shares", async (c) => c.json(await node.shares()));
   app.post("/api/shares", async (c) => {
-    const { path } = await jsonBody(c.req.raw, { path: "string" });
-    const share = await node.addShare(path);
+    const asked = await jsonBody(c.req.raw, { path: "string" });
+    const audience = (asked as { audience?: AudienceInput }).audience;
+    const share = await node.addShare(asked.path, audience === undefined ? {} : { audience });
     const body: ShareChangeResponse = { share, restarting: true };
     return c.json(body, 201);
+  });
+  app.put("/api/shares/:name/audience", async (c) => {
+    const { audience } = await jsonBody(c.req.raw, {}) as Partial<AudienceRequest>;
+    if (audience === undefined) throw hdpError("BAD_REQUEST", '"audience" is missing');
+    return c.json(await node.setShareAudience(c.req.param("name"), audience));
   });
   app.delete("/api/shares/:name", async (c) => {
     const share = await node.removeShare(c.req.param("name"));
@@ -74,6 +82,13 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.post("/api/peers", async (c) => {
     const { address } = await jsonBody(c.req.raw, { address: "string" });
     return c.json(await node.connect(address), 201);
+  });
+  app.put("/api/peers/:peer/standing", async (c) => {
+    const { standing } = await jsonBody(c.req.raw, { standing: "string" });
+    if (standing !== "friend" && standing !== "known" && standing !== "blocked") {
+      throw hdpError("BAD_REQUEST", '"standing" must be friend, known or blocked');
+    }
+    return c.json(node.setPeerStanding(c.req.param("peer"), standing));
   });
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));

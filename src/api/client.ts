@@ -5,6 +5,7 @@
 import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/light.ts";
 import type {
   ApiErrorBody,
+  AudienceInput,
   CancelUploadResponse,
   DownloadAction,
   DownloadedFolder,
@@ -13,12 +14,13 @@ import type {
   LsPage,
   LsQuery,
   NodeInfo,
+  OwnerStanding,
   PeerInfo,
   PeerLsPage,
   SearchQuery,
   SearchResponse,
   ShareChangeResponse,
-  ShareInfo,
+  ShareListing,
   StopResponse,
   UploadInfo,
 } from "./types.ts";
@@ -36,13 +38,18 @@ export interface ApiClient {
   readonly baseUrl: string;
   info(): Promise<NodeInfo>;
   stop(): Promise<StopResponse>;
-  shares(): Promise<ShareInfo[]>;
-  addShare(path: string): Promise<ShareChangeResponse>;
+  shares(): Promise<ShareListing[]>;
+  /** Adds a share, for `audience` (default friends); the daemon restarts its engine. */
+  addShare(path: string, options?: { audience?: AudienceInput }): Promise<ShareChangeResponse>;
+  /** Changes who may see a share, at once. */
+  setShareAudience(name: string, audience: AudienceInput): Promise<ShareListing>;
   removeShare(name: string): Promise<ShareChangeResponse>;
   /** Queries the daemon's own shares. */
   ls(query: LsQuery): Promise<LsPage>;
   connect(address: string): Promise<PeerInfo>;
   peers(): Promise<PeerInfo[]>;
+  /** Befriends (`friend`), unfriends or refuses (`known`) or blocks a peer. */
+  setPeerStanding(peer: string, standing: OwnerStanding): Promise<PeerInfo>;
   /** One page of a peer's listing or search. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
   /**
@@ -89,13 +96,20 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     baseUrl,
     info: () => request<NodeInfo>("GET", "/api/info"),
     stop: () => request<StopResponse>("POST", "/api/stop"),
-    shares: () => request<ShareInfo[]>("GET", "/api/shares"),
-    addShare: (path) => request<ShareChangeResponse>("POST", "/api/shares", { path }),
+    shares: () => request<ShareListing[]>("GET", "/api/shares"),
+    addShare: (path, options = {}) =>
+      request<ShareChangeResponse>("POST", "/api/shares", { path, ...options }),
+    setShareAudience: (name, audience) =>
+      request<ShareListing>("PUT", `/api/shares/${encodeURIComponent(name)}/audience`, {
+        audience,
+      }),
     removeShare: (name) =>
       request<ShareChangeResponse>("DELETE", `/api/shares/${encodeURIComponent(name)}`),
     ls: (query) => request<LsPage>("GET", `/api/ls?${lsParams(query)}`),
     connect: (address) => request<PeerInfo>("POST", "/api/peers", { address }),
     peers: () => request<PeerInfo[]>("GET", "/api/peers"),
+    setPeerStanding: (peer, standing) =>
+      request<PeerInfo>("PUT", `/api/peers/${encodeURIComponent(peer)}/standing`, { standing }),
     peerLs: (peer, query) =>
       request<PeerLsPage>("GET", `/api/peers/${encodeURIComponent(peer)}/ls?${lsParams(query)}`),
     search: (term, options = {}) =>

@@ -11,6 +11,9 @@ export type { PreviewKind } from "./media_type.ts";
 export { problemText } from "./problem.ts";
 export { DOWNLOAD_ACTIONS } from "../downloads/light.ts";
 export type {
+  AcceptPolicy,
+  Audience,
+  AudienceInput,
   CancelUploadResponse,
   DownloadAction,
   DownloadItem,
@@ -18,12 +21,15 @@ export type {
   LsEntry,
   NodeEvent,
   NodeInfo,
+  OwnerStanding,
   PeerInfo,
   PeerLsPage,
   PeerRef,
   PeerSearchResult,
   ShareChangeResponse,
   ShareInfo,
+  ShareListing,
+  Standing,
   Totals,
   UploadInfo,
 } from "./types.ts";

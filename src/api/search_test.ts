@@ -7,7 +7,7 @@ import { createApp } from "./app.ts";
 import { createClient } from "./client.ts";
 
 function peer(name: string, status: PeerStatus = "connected"): PeerInfo {
-  return { keyHex: name.toLowerCase().repeat(8), name, status, since: 0 };
+  return { keyHex: name.toLowerCase().repeat(8), name, status, standing: "known", since: 0 };
 }
 
 const ADA = peer("Ada");

@@ -1,7 +1,15 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
 import type { LsEntry, PeerRef, Reason, Totals } from "../wire/light.ts";
-import type { ShareSetting } from "../node/mod.ts";
-export type { NodeInfo, PeerLsPage } from "../node/mod.ts";
+import type { AudienceInput, OwnerStanding, ShareSetting } from "../node/mod.ts";
+export type {
+  Audience,
+  AudienceInput,
+  NodeInfo,
+  OwnerStanding,
+  PeerLsPage,
+  ShareListing,
+} from "../node/mod.ts";
+export type { AcceptPolicy, Standing } from "../transport/mod.ts";
 export type { PeerInfo } from "../transport/mod.ts";
 export type { ShareSetting } from "../node/mod.ts";
 export type { ShareInfo } from "../shares/mod.ts";
@@ -30,6 +38,16 @@ export interface CancelUploadResponse {
 /** The answer to `POST /api/stop`. */
 export interface StopResponse {
   stopping: true;
+}
+
+/** What `PUT /api/peers/:peer/standing` takes. */
+export interface StandingRequest {
+  standing: OwnerStanding;
+}
+
+/** What `PUT /api/shares/:name/audience` takes (and `POST /api/shares`, optionally). */
+export interface AudienceRequest {
+  audience: AudienceInput;
 }
 
 /** The answer to adding or removing a share: the engine restarts with its new scope. */

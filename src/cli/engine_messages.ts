@@ -1,5 +1,5 @@
 /** Messages between the supervisor (main thread) and the engine worker. */
-import type { NodeConfig, NodeInfo, ShareSetting } from "../node/light.ts";
+import type { Audience, NodeConfig, NodeInfo, ShareSetting } from "../node/light.ts";
 import type { ErrorCode } from "../wire/light.ts";
 
 /** A coded error as it crosses `postMessage`. */
@@ -9,7 +9,9 @@ export interface ErrorData {
 }
 
 /** A change of the engine's scope, which only the supervisor may make. */
-export type ScopeChange = { op: "add"; path: string } | { op: "remove"; name: string };
+export type ScopeChange =
+  | { op: "add"; path: string; audience?: Audience }
+  | { op: "remove"; name: string };
 
 /** Supervisor → engine. */
 export type ToEngine =

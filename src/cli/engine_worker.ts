@@ -55,7 +55,7 @@ self.onmessage = (event: MessageEvent<ToEngine>) => {
 
 /** Scope changes go to the supervisor, which alone may look beyond the current scope. */
 const scope: ScopeControl = {
-  addShare: (path) => askSupervisor({ op: "add", path }),
+  addShare: (path, options = {}) => askSupervisor({ op: "add", path, ...options }),
   removeShare: (name) => askSupervisor({ op: "remove", name }),
 };
 

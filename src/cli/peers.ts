@@ -1,5 +1,11 @@
 /** Commands about peers: `connect`, `peers`, `ls`, `read`. */
-import { formatBytes, type LsEntry, type PeerInfo, problemText } from "../api/light.ts";
+import {
+  formatBytes,
+  type LsEntry,
+  type OwnerStanding,
+  type PeerInfo,
+  problemText,
+} from "../api/light.ts";
 import {
   type Command,
   CONTROL_OPTIONS,
@@ -25,21 +31,54 @@ export const connectCommand: Command = {
   },
 };
 
-/** `peers` */
+/** What each `peers` verb sets a peer's standing to, and says after. */
+const STANDING_VERBS: Record<string, { standing: OwnerStanding; done: string }> = {
+  accept: { standing: "friend", done: "is a friend now: it sees your friends-only shares" },
+  friend: { standing: "friend", done: "is a friend now: it sees your friends-only shares" },
+  refuse: { standing: "known", done: "was refused: it sees only shares for everyone" },
+  unfriend: { standing: "known", done: "is no longer a friend" },
+  block: { standing: "blocked", done: "is blocked: disconnected, refused and not passed on" },
+  unblock: { standing: "known", done: "is no longer blocked" },
+};
+
+/** `peers [list]`, `peers accept|refuse|friend|unfriend|block|unblock PEER` */
 export const peersCommand: Command = {
   name: "peers",
-  summary: "List known peers and their connection state.",
-  usage: "peers [--json]",
+  summary: "List known peers with their standing; accept or refuse friend requests; block peers.",
+  usage: "peers [list] | peers accept|refuse|friend|unfriend|block|unblock PEER   [--json]",
   options: CONTROL_OPTIONS,
-  positionals: { min: 0, max: 0 },
+  positionals: { min: 0, max: 2 },
   async run(args, io) {
-    const peers = await clientFor(args, io).peers();
+    const [action = "list", operand] = args.positionals;
+    const client = clientFor(args, io);
+    if (action !== "list") {
+      const verb = STANDING_VERBS[action];
+      if (!verb) {
+        throw new UsageError(
+          `peers: unknown action "${action}" (use list, ${Object.keys(STANDING_VERBS).join(", ")})`,
+        );
+      }
+      if (operand === undefined) throw new UsageError(`peers ${action}: missing PEER`);
+      const peer = await client.setPeerStanding(operand, verb.standing);
+      if (args.values.json) return printJson(io, peer);
+      io.stdout(`${peer.name} ${verb.done}.\n`);
+      return 0;
+    }
+    if (operand !== undefined) throw new UsageError(`peers list: unexpected argument "${operand}"`);
+    const peers = await client.peers();
     if (args.values.json) return printJson(io, peers);
     if (peers.length === 0) {
       io.stdout("No peers yet. Connect with: harddrive-party connect ANNOUNCE_ADDRESS\n");
     }
     for (const peer of peers) {
       io.stdout(`${peer.name}\t${peer.keyHex.slice(0, 8)}\t${describe(peer)}\n`);
+    }
+    const asking = peers.filter((p) => p.standing === "requested");
+    if (asking.length > 0) {
+      io.stdout(
+        `${asking.map((p) => p.name).join(", ")} ${asking.length === 1 ? "wants" : "want"} ` +
+          "to be your friend: harddrive-party peers accept|refuse PEER\n",
+      );
     }
     return 0;
   },
@@ -166,7 +205,8 @@ async function writeBytes(io: Io, bytes: Uint8Array): Promise<void> {
 function describe(peer: PeerInfo): string {
   const where = peer.address ? ` ${peer.address.ip}:${peer.address.port}` : "";
   const reason = peer.problem ? ` (${problemText(peer.problem)})` : "";
-  return `${peer.status}${where}${reason}`;
+  const standing = peer.standing === "requested" ? "wants to be your friend" : peer.standing;
+  return `${peer.status}${where}${reason}\t${standing}`;
 }
 
 function formatEntry(entry: LsEntry): string {

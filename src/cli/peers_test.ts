@@ -7,8 +7,20 @@ import { hdpError } from "../wire/mod.ts";
 import type { Io } from "./command.ts";
 import { main } from "./mod.ts";
 
-const ADA: PeerInfo = { keyHex: "a".repeat(64), name: "Ada", status: "connected", since: 0 };
-const BOB: PeerInfo = { keyHex: "b".repeat(64), name: "Bob", status: "connected", since: 0 };
+const ADA: PeerInfo = {
+  keyHex: "a".repeat(64),
+  name: "Ada",
+  status: "connected",
+  standing: "friend",
+  since: 0,
+};
+const BOB: PeerInfo = {
+  keyHex: "b".repeat(64),
+  name: "Bob",
+  status: "connected",
+  standing: "friend",
+  since: 0,
+};
 const SUNSET = { name: "Party/sunset.png", size: 2048, isDir: false, mtime: Date.UTC(2024, 4, 1) };
 
 /** A daemon's API on a real port, its node knowing Ada (with more to come) and Bob (failing). */

@@ -76,6 +76,21 @@ export const startCommand: Command = {
       help: "files downloaded at once in all (default 16)",
     },
     "no-mdns": { type: "boolean", help: "do not announce or discover peers on the LAN by mDNS" },
+    accept: {
+      type: "string",
+      arg: "WHO",
+      help: "who may connect at all: friends, known or everyone (default everyone; " +
+        "each sees only the shares its standing allows)",
+    },
+    "no-gossip-me": {
+      type: "boolean",
+      help: "ask peers not to pass this node's address on to others",
+    },
+    audience: {
+      type: "string",
+      arg: "WHO",
+      help: "who sees the --share-dir shares: friends, everyone or peer keys (default friends)",
+    },
     verbose: { type: "boolean", short: "v", help: "log debug messages (same as HDP_LOG=debug)" },
     help: { type: "boolean", short: "h", help: "show this help" },
   },
@@ -146,6 +161,9 @@ function configFrom(args: Parsed, io: Io, logLevel: LogLevel): NodeConfig {
       uploadSlots: stringValue(args, "upload-slots"),
       downloadsPerPeer: stringValue(args, "downloads-per-peer"),
       maxDownloads: stringValue(args, "max-downloads"),
+      accept: stringValue(args, "accept"),
+      noGossipMe: args.values["no-gossip-me"] === true,
+      audience: stringValue(args, "audience"),
     }, platform);
   } catch (error) {
     usageFrom(error);
@@ -178,7 +196,11 @@ async function prepareDirs(config: NodeConfig): Promise<void> {
   await Deno.mkdir(config.downloadDir, { recursive: true });
   for (const dir of config.shareDirs) {
     try {
-      await addShare(config.storageDir, dir);
+      await addShare(
+        config.storageDir,
+        dir,
+        config.shareAudience ? { audience: config.shareAudience } : {},
+      );
     } catch (error) {
       if (error instanceof HdpError) throw new UsageError(`--share-dir: ${error.message}`);
       throw error;

@@ -108,7 +108,11 @@ export function superviseEngine(config: NodeConfig, options: SuperviseOptions = 
     let reply: ToEngine;
     try {
       const share = change.op === "add"
-        ? await addShare(config.storageDir, change.path)
+        ? await addShare(
+          config.storageDir,
+          change.path,
+          change.audience ? { audience: change.audience } : {},
+        )
         : await removeShare(config.storageDir, change.name);
       reply = { type: "scope-changed", id, share };
     } catch (error) {

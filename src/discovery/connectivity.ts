@@ -9,11 +9,13 @@ import {
   fromHex,
   type Identity,
   type PeerConnection,
+  type Standing,
   toHex,
 } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
 import { GossipDialRate, gossipDialRefusal } from "./gossip_dials.ts";
+import { mayPassOn } from "./gossip_privacy.ts";
 import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
 import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
 import { type Mdns, startMdns } from "./mdns.ts";
@@ -65,6 +67,8 @@ export interface PeerDirectory {
   remoteOf(keyHex: string): { ip: string; port: number } | undefined;
   /** Whether this node's owner added or used the peer: its introductions may be hole-punched. */
   trusted(keyHex: string): boolean;
+  /** A peer's standing with this node's owner: who may hear of whom (gossip_privacy.ts). */
+  standing(keyHex: string): Standing;
   /** Live connections to other peers, to gossip to. */
   connections(): PeerConnection[];
   /** Sends an announcement to one peer. */
@@ -81,6 +85,8 @@ export interface ConnectivityOptions {
   mdns: boolean;
   /** Dial peers learnt by gossip and mDNS. Default true. */
   autoDial?: boolean;
+  /** Ask peers not to pass this node on (`--no-gossip-me`). Default false. */
+  unlisted?: boolean;
   /** Called when the announce address changes. */
   onChange?: () => void;
   /** How often to look for a changed local address. Default 60 s. */
@@ -121,7 +127,7 @@ export class Connectivity {
   constructor(identity: Identity, options: ConnectivityOptions) {
     this.#identity = identity;
     this.#options = options;
-    this.#own = new OwnAnnouncement(identity);
+    this.#own = new OwnAnnouncement(identity, { unlisted: options.unlisted ?? false });
     this.#lan = new OwnAnnouncement(identity);
   }
 
@@ -215,18 +221,17 @@ export class Connectivity {
     }
     // to the new peer a few at a time: it answers a flood of them BUSY (its AnnouncePeer budget)
     const news = [await this.ownAnnouncement()];
+    const listener = directory.standing(connection.peerKeyHex);
     for (const [key, announcement] of this.#known) {
-      if (key !== connection.peerKeyHex && directory.isConnected(key)) news.push(announcement);
+      if (key !== connection.peerKeyHex && directory.isConnected(key)) {
+        if (this.#mayPassOn(key, announcement, listener)) news.push(announcement);
+      }
     }
     const sends: Promise<void>[] = [
       inTurn(news, ANNOUNCES_AT_ONCE, (a) => directory.send(connection, a)),
     ];
     const theirs = this.#known.get(connection.peerKeyHex);
-    if (theirs) {
-      for (const other of directory.connections()) {
-        if (other.peerKeyHex !== connection.peerKeyHex) sends.push(directory.send(other, theirs));
-      }
-    }
+    if (theirs) sends.push(...this.#passOn(connection.peerKeyHex, theirs));
     const results = await Promise.allSettled(sends);
     const failed = results.filter((r) => r.status === "rejected").length;
     if (failed) log.debug("some gossip did not arrive", { failed });
@@ -239,18 +244,22 @@ export class Connectivity {
    */
   async announced(
     from: string,
-    announcement: { address: string; time?: number; signature?: Uint8Array },
+    announcement: { address: string; time?: number; signature?: Uint8Array; unlisted?: boolean },
   ): Promise<void> {
     if (announcement.signature === undefined || announcement.time === undefined) {
       throw hdpError("UNAUTHORIZED", "Unsigned announcements are not accepted");
     }
-    const signed = {
+    const signed: SignedAnnouncement = {
       address: announcement.address,
       time: announcement.time,
       signature: announcement.signature,
+      ...(announcement.unlisted ? { unlisted: true } : {}),
     };
     const now = Date.now();
-    const decoded = await verifyAnnouncement(signed.address, signed.time, signed.signature, now)
+    const unlisted = signed.unlisted === true;
+    const decoded = await verifyAnnouncement(signed.address, signed.time, signed.signature, now, {
+      unlisted,
+    })
       .catch((error) => {
         // A peer whose clock is far off would otherwise never be dialled, and nobody would know.
         log.info("refused an announcement", {
@@ -270,13 +279,8 @@ export class Connectivity {
     }
     log.debug("heard of a peer", { from, peer: key.slice(0, 8) });
     if (key === from) {
-      // the peer itself: now we can pass it on to the others
-      const directory = this.#directory;
-      if (directory) {
-        for (const other of directory.connections()) {
-          if (other.peerKeyHex !== key) directory.send(other, signed).catch(() => {});
-        }
-      }
+      // the peer itself: now we can pass it on to the others it may be told to
+      for (const sent of this.#passOn(key, signed)) sent.catch(() => {});
       return;
     }
     const path = this.#directory?.remoteOf(from)?.ip;
@@ -300,6 +304,7 @@ export class Connectivity {
     const target = decodeAnnounceAddress(address);
     const key = toHex(target.publicKey);
     if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
+    if (directory.standing(key) === "blocked") return;
     const refusal = gossipDialRefusal(target.ip, path);
     if (refusal) {
       log.debug("not dialling a peer heard of", { peer: key.slice(0, 8), source, refusal });
@@ -323,6 +328,23 @@ export class Connectivity {
         error: messageOf(error),
       });
     }
+  }
+
+  /** Sends `subject`'s announcement to every other connected peer the privacy rule allows. */
+  #passOn(subject: string, announcement: SignedAnnouncement): Promise<void>[] {
+    const directory = this.#directory;
+    if (!directory) return [];
+    return directory.connections()
+      .filter((other) =>
+        other.peerKeyHex !== subject &&
+        this.#mayPassOn(subject, announcement, directory.standing(other.peerKeyHex))
+      )
+      .map((other) => directory.send(other, announcement));
+  }
+
+  #mayPassOn(subject: string, announcement: SignedAnnouncement, listener: Standing): boolean {
+    const standing = this.#directory?.standing(subject) ?? "known";
+    return mayPassOn({ standing, unlisted: announcement.unlisted === true }, listener);
   }
 
   close(): void {

@@ -1,7 +1,9 @@
 /**
  * Signed announce addresses: a peer signs its own address and the time, so nobody can gossip a
  * false address for somebody else. Signed bytes: `"hdp-announce-v1" ‖ utf8(address) ‖ time`, the
- * address in its canonical form (compact, lower case) and the time as 8 bytes big-endian ms.
+ * address in its canonical form (compact, lower case) and the time as 8 bytes big-endian ms. A peer
+ * that asks not to be passed on signs under {@link UNLISTED_CONTEXT} instead, so that nobody on the
+ * way can drop the request (or add it) without breaking the signature.
  */
 import { type Identity, toHex, verifySignature } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
@@ -13,6 +15,13 @@ import {
 
 /** The domain separator in front of every signed announcement. */
 export const ANNOUNCE_CONTEXT = "hdp-announce-v1";
+/** The domain separator of an announcement whose peer asks not to be passed on. */
+export const UNLISTED_CONTEXT = "hdp-announce-unlisted-v1";
+
+/** Whether the peer asks not to be passed on (`--no-gossip-me`). */
+export interface AnnouncementOptions {
+  unlisted?: boolean;
+}
 /** How old an announcement may be by default: 24 hours. */
 export const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /**
@@ -34,12 +43,13 @@ export async function signAnnouncement(
   identity: Identity,
   address: string,
   time: number,
+  options: AnnouncementOptions = {},
 ): Promise<Uint8Array> {
   const decoded = decodeAnnounceAddress(address);
   if (toHex(decoded.publicKey) !== toHex(identity.publicKey)) {
     throw hdpError("BAD_REQUEST", "Cannot sign an announce address: it describes another key");
   }
-  return await identity.sign(signedBytes(decoded, checkTime(time)));
+  return await identity.sign(signedBytes(decoded, checkTime(time), options));
 }
 
 /**
@@ -53,8 +63,9 @@ export async function verifyAnnouncement(
   time: number,
   signature: Uint8Array,
   now: number,
-  maxAgeMs: number = DEFAULT_MAX_AGE_MS,
+  options: AnnouncementOptions & { maxAgeMs?: number } = {},
 ): Promise<AnnounceAddress> {
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const decoded = decodeAnnounceAddress(address);
   if (!(signature instanceof Uint8Array) || signature.length !== 64) {
     throw hdpError("BAD_REQUEST", "Not a valid announcement signature: it must be 64 bytes");
@@ -66,14 +77,18 @@ export async function verifyAnnouncement(
   if (time > now + MAX_CLOCK_SKEW_MS) {
     throw hdpError("UNAUTHORIZED", `Announcement refused: it is ${ageText(time - now)} ahead`);
   }
-  if (!await verifySignature(decoded.publicKey, signedBytes(decoded, time), signature)) {
+  if (!await verifySignature(decoded.publicKey, signedBytes(decoded, time, options), signature)) {
     throw hdpError("UNAUTHORIZED", "Announcement refused: not signed by the peer it describes");
   }
   return decoded;
 }
 
-function signedBytes(address: AnnounceAddress, time: number): Uint8Array {
-  const context = encoder.encode(ANNOUNCE_CONTEXT);
+function signedBytes(
+  address: AnnounceAddress,
+  time: number,
+  options: AnnouncementOptions,
+): Uint8Array {
+  const context = encoder.encode(options.unlisted ? UNLISTED_CONTEXT : ANNOUNCE_CONTEXT);
   const text = encoder.encode(encodeAnnounceAddress(address));
   const bytes = new Uint8Array(context.length + text.length + 8);
   bytes.set(context);

@@ -7,6 +7,8 @@ export interface SignedAnnouncement {
   address: string;
   time: number;
   signature: Uint8Array;
+  /** The peer asks not to be passed on (signed, see gossip_signature.ts). */
+  unlisted?: boolean;
 }
 
 /** An announcement is signed again after this long (peers refuse ones older than a day). */
@@ -15,10 +17,13 @@ const RESIGN_MS = 3600_000;
 /** The latest signature of this node's announce address (one per channel: gossip, the LAN). */
 export class OwnAnnouncement {
   readonly #identity: Identity;
+  readonly #unlisted: boolean;
   #latest: SignedAnnouncement | undefined;
 
-  constructor(identity: Identity) {
+  /** `unlisted`: signed as asking not to be passed on. */
+  constructor(identity: Identity, options: { unlisted?: boolean } = {}) {
     this.#identity = identity;
+    this.#unlisted = options.unlisted ?? false;
   }
 
   /** The latest signature of `address` when it is not due for re-signing, else undefined. */
@@ -39,8 +44,9 @@ export class OwnAnnouncement {
     const fresh = this.fresh(address);
     if (fresh) return fresh;
     const time = Date.now();
-    const signature = await signAnnouncement(this.#identity, address, time);
-    this.#latest = { address, time, signature };
+    const unlisted = this.#unlisted;
+    const signature = await signAnnouncement(this.#identity, address, time, { unlisted });
+    this.#latest = { address, time, signature, ...(unlisted ? { unlisted } : {}) };
     return this.#latest;
   }
 }

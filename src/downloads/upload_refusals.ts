@@ -10,31 +10,31 @@ export const REFUSAL_TTL_MS = 10 * 60_000;
 /** Refusals kept at most; the oldest go first. */
 export const MAX_REFUSALS = 1000;
 
-/** The refusals of one node. */
-export class UploadRefusals {
-  /** `peer key \0 path` → when it lapses; in insertion order, so the first is the oldest. */
-  readonly #until = new Map<string, number>();
+/** The refusals of one node, each with why (`E`: the error its next try is answered). */
+export class UploadRefusals<E> {
+  /** `peer key \0 path` → when it lapses, and why; in insertion order, the first the oldest. */
+  readonly #until = new Map<string, { until: number; why: E }>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
-  /** Refuses the next read of `path` by `peerKey`. */
-  refuse(peerKey: string, path: string): void {
+  /** Refuses the next read of `path` by `peerKey`, for `why`. */
+  refuse(peerKey: string, path: string, why: E): void {
     const key = `${peerKey}\0${path}`;
     this.#until.delete(key); // to the end: the newest
-    this.#until.set(key, this.#now() + REFUSAL_TTL_MS);
+    this.#until.set(key, { until: this.#now() + REFUSAL_TTL_MS, why });
     while (this.#until.size > MAX_REFUSALS) this.#until.delete(this.#until.keys().next().value!);
   }
 
-  /** True (once) when the read of `path` by `peerKey` is refused; it is forgotten then. */
-  take(peerKey: string, path: string): boolean {
+  /** Why (once) the read of `path` by `peerKey` is refused, else undefined; forgotten then. */
+  take(peerKey: string, path: string): E | undefined {
     const key = `${peerKey}\0${path}`;
-    const until = this.#until.get(key);
-    if (until === undefined) return false;
+    const refusal = this.#until.get(key);
+    if (refusal === undefined) return undefined;
     this.#until.delete(key);
-    return until > this.#now();
+    return refusal.until > this.#now() ? refusal.why : undefined;
   }
 
   /** Refusals held (lapsed ones included until they are taken or pushed out). */

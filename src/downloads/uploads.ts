@@ -41,7 +41,7 @@ export class Uploads {
     string,
     UploadInfo & { lastEmit: number; lastBytes: number; stop: AbortController }
   >();
-  readonly #refusals = new UploadRefusals();
+  readonly #refusals = new UploadRefusals<HdpError>();
   readonly #options: UploadsOptions;
   readonly #tick: ReturnType<typeof setInterval>;
   readonly #runs = new Map<string, SmallRun>();
@@ -66,15 +66,29 @@ export class Uploads {
   cancel(id: string): void {
     const upload = this.#live.get(id);
     if (!upload) throw hdpError("NOT_FOUND", `No upload with id "${id}" (it may have ended)`);
-    if (upload.state === "uploading") this.#refusals.refuse(upload.peer.keyHex, upload.path);
-    this.#live.delete(id); // gone from the list at once; its read ends in a moment
-    this.#options.onDone?.(id);
-    upload.stop.abort(cancelled());
+    this.#stop(upload, cancelled());
   }
 
-  /** The error a `Read` of `path` by `peerKey` is answered with, when its upload was cancelled. */
+  /**
+   * Stops every running or queued upload `which` picks, answering it (and the peer's next try of
+   * the file, once) `why`: the owner took the share from that peer (its audience changed).
+   */
+  stopWhere(which: (upload: UploadInfo) => boolean, why: HdpError): number {
+    const picked = [...this.#live.values()].filter((upload) => which(upload));
+    for (const upload of picked) this.#stop(upload, why);
+    return picked.length;
+  }
+
+  /** The error a `Read` of `path` by `peerKey` is answered with, when its upload was stopped. */
   refused(peerKey: string, path: string): HdpError | undefined {
-    return this.#refusals.take(peerKey, path) ? cancelled() : undefined;
+    return this.#refusals.take(peerKey, path);
+  }
+
+  #stop(upload: UploadInfo & { stop: AbortController }, why: HdpError): void {
+    if (upload.state === "uploading") this.#refusals.refuse(upload.peer.keyHex, upload.path, why);
+    this.#live.delete(upload.id); // gone from the list at once; its read ends in a moment
+    this.#options.onDone?.(upload.id);
+    upload.stop.abort(why);
   }
 
   /** A tracker for one read being served. */

@@ -5,6 +5,8 @@
 import { join, resolve } from "node:path";
 import type { LogLevel } from "../log.ts";
 import { hdpError } from "../wire/light.ts";
+import { ACCEPT_POLICIES, type AcceptPolicy, DEFAULT_ACCEPT } from "../transport/light.ts";
+import { type Audience, parseAudience } from "./audience.ts";
 
 /** The control API's default address: loopback only. */
 export const DEFAULT_UI_ADDRESS = "127.0.0.1:3030";
@@ -35,6 +37,12 @@ export interface NodeConfig {
   downloadsPerPeer: number;
   /** Files downloaded at once in all. */
   maxDownloads: number;
+  /** Who may connect at all (`--accept`); default {@link DEFAULT_ACCEPT}. */
+  accept?: AcceptPolicy;
+  /** Ask peers not to pass this node on (`--no-gossip-me`). */
+  unlisted?: boolean;
+  /** The audience of the shares given with `--share-dir` (`--audience`); default friends. */
+  shareAudience?: Audience;
 }
 
 /** The defaults of the transfer limits. */
@@ -61,6 +69,9 @@ export interface StartFlags {
   uploadSlots?: string | undefined;
   downloadsPerPeer?: string | undefined;
   maxDownloads?: string | undefined;
+  accept?: string | undefined;
+  noGossipMe?: boolean;
+  audience?: string | undefined;
 }
 
 /** Fills in the defaults for `start` and validates every value, throwing `BAD_REQUEST` errors. */
@@ -86,7 +97,31 @@ export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig
       LIMITS.downloadsPerPeer,
     ),
     maxDownloads: parseCount(flags.maxDownloads, "--max-downloads", LIMITS.maxDownloads),
+    accept: parseAccept(flags.accept),
+    unlisted: flags.noGossipMe === true,
+    ...(flags.audience === undefined ? {} : { shareAudience: parseStartAudience(flags.audience) }),
   };
+}
+
+function parseAccept(text: string | undefined): AcceptPolicy {
+  if (text === undefined) return DEFAULT_ACCEPT;
+  if (!ACCEPT_POLICIES.includes(text as AcceptPolicy)) {
+    throw hdpError("BAD_REQUEST", `--accept: expected friends, known or everyone, got "${text}"`);
+  }
+  return text as AcceptPolicy;
+}
+
+/** `start --audience`: before the node runs there are no peer names, so named peers are keys. */
+function parseStartAudience(text: string): Audience {
+  const t = text.trim();
+  try {
+    return parseAudience(t === "friends" || t === "everyone" ? t : { peers: t.split(",") });
+  } catch {
+    throw hdpError(
+      "BAD_REQUEST",
+      `--audience: expected friends, everyone or peer keys (64 hex digits, comma-separated), got "${text}"`,
+    );
+  }
 }
 
 function parseCount(text: string | undefined, flag: string, fallback: number): number {

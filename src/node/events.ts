@@ -1,11 +1,11 @@
 /** The node's event bus: what changed, for the WebSocket stream and the UI. */
-import type { ShareInfo } from "../shares/mod.ts";
+import type { ShareListing } from "./hdp_node.ts";
 import type { PeerInfo } from "../transport/mod.ts";
 import type { DownloadItem, UploadInfo } from "../downloads/mod.ts";
 
 /** Every event a node emits. */
 export type NodeEvent =
-  | { type: "share"; share: ShareInfo }
+  | { type: "share"; share: ShareListing }
   | { type: "shares" }
   /** The node's own info changed (its announce address, NAT type). */
   | { type: "info" }

@@ -15,7 +15,14 @@ import type {
 } from "../downloads/mod.ts";
 import { firstNonEmpty, firstPage, readCall, type ReadStream } from "../rpc/mod.ts";
 import type { ShareInfo, Shares } from "../shares/mod.ts";
-import type { Identity, PeerConnection, PeerInfo, Peers, QuicTransport } from "../transport/mod.ts";
+import type {
+  Identity,
+  PeerConnection,
+  PeerInfo,
+  Peers,
+  QuicTransport,
+  Standing,
+} from "../transport/mod.ts";
 import {
   hdpError,
   type LsPage,
@@ -29,6 +36,8 @@ import type { EventBus } from "./events.ts";
 import { type NodeInfo, nodeInfo } from "./node_info.ts";
 import { findPeer } from "./peer_lookup.ts";
 import type { Settings, ShareSetting } from "./settings.ts";
+import { type Audience, audienceFromText, parseAudience } from "./audience.ts";
+import type { ShareAudiences } from "./share_audiences.ts";
 
 const log = logger("node");
 
@@ -37,7 +46,7 @@ const log = logger("node");
  * node stops with the reason {@link RESTART} and the supervisor starts it again.
  */
 export interface ScopeControl {
-  addShare(path: string): Promise<ShareSetting>;
+  addShare(path: string, options?: { audience?: Audience }): Promise<ShareSetting>;
   removeShare(name: string): Promise<ShareSetting>;
 }
 
@@ -49,13 +58,32 @@ export interface PeerLsPage extends LsPage {
   peer: PeerRef;
 }
 
+/** A share as the API shows it: its index and scan state, and who may see it. */
+export interface ShareListing extends ShareInfo {
+  audience: Audience;
+}
+
+/**
+ * An audience as the API and the CLI send it: named peers may be names or key prefixes, which the
+ * node turns into keys.
+ */
+export type AudienceInput = "everyone" | "friends" | { peers: string[] } | string;
+
+/** The standings the owner sets (a request comes from the peer). */
+export type OwnerStanding = Exclude<Standing, "requested">;
+
 /** A running node, as seen by the API. */
 export interface HdpNode {
   readonly events: EventBus;
   info(): NodeInfo;
-  shares(): Promise<ShareInfo[]>;
-  /** Adds a share; the engine restarts with the new scope right after. */
-  addShare(path: string): Promise<ShareSetting>;
+  shares(): Promise<ShareListing[]>;
+  /** Adds a share (default audience friends); the engine restarts with the new scope right after. */
+  addShare(path: string, options?: { audience?: AudienceInput }): Promise<ShareSetting>;
+  /**
+   * Changes who may see a share, at once and without a restart: uploads to peers it leaves out
+   * stop (`FORBIDDEN`), the others go on. `NOT_FOUND` for no such share or named peer.
+   */
+  setShareAudience(name: string, audience: AudienceInput): Promise<ShareListing>;
   /** Removes a share; the engine restarts with the narrower scope right after. */
   removeShare(name: string): Promise<ShareSetting>;
   /** Queries this node's own index. */
@@ -63,6 +91,11 @@ export interface HdpNode {
   /** Connects to the peer an announce address describes. */
   connect(announceAddress: string): Promise<PeerInfo>;
   peers(): PeerInfo[];
+  /**
+   * Sets a peer's standing (a name, key or key prefix): `friend` accepts its request or befriends
+   * it, `known` refuses or unfriends it, `blocked` disconnects and refuses it from then on.
+   */
+  setPeerStanding(peer: string, standing: OwnerStanding): PeerInfo;
   /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
   /** Starts reading a file of a peer. */
@@ -94,6 +127,9 @@ export interface NodeParts {
   transport: QuicTransport;
   settings: Settings;
   shares: Shares;
+  audiences: ShareAudiences;
+  /** Stops the uploads their peers may no longer see; how many. */
+  enforce: () => number;
   peers: Peers;
   downloads: Downloads;
   uploads: Uploads;
@@ -109,7 +145,20 @@ export interface NodeParts {
 /** The {@link HdpNode} over its parts. */
 export function assembleNode(parts: NodeParts): HdpNode {
   const { identity, connectivity, transport, settings, shares, peers, downloads } = parts;
-  const { uploads, history, events } = parts;
+  const { uploads, history, events, audiences } = parts;
+  /** Named peers as keys: a full key as it is, a name or prefix through the peer table. */
+  const resolveAudience = (input: AudienceInput): Audience => {
+    const resolve = (text: string) =>
+      /^[0-9a-f]{64}$/i.test(text) ? text.toLowerCase() : findPeer(peers.list(), text).keyHex;
+    if (typeof input === "string") return audienceFromText(input, resolve);
+    if (typeof input === "object" && input !== null && Array.isArray(input.peers)) {
+      if (!input.peers.every((p) => typeof p === "string")) return parseAudience(input);
+      return parseAudience({ peers: input.peers.map(resolve) });
+    }
+    return parseAudience(input);
+  };
+  const listing = async (): Promise<ShareListing[]> =>
+    (await shares.list()).map((share) => ({ ...share, audience: audiences.of(share.name) }));
   let closed: Promise<void> | undefined;
   const stop = Promise.withResolvers<string>();
   const requestStop = (reason: string) => {
@@ -132,9 +181,29 @@ export function assembleNode(parts: NodeParts): HdpNode {
 
   return {
     events,
-    info: () => nodeInfo({ ...parts, port: transport.port, shares: settings.shares }),
-    shares: () => shares.list(),
-    addShare: (path) => changeScope((s) => s.addShare(path)),
+    info: () =>
+      nodeInfo({
+        ...parts,
+        port: transport.port,
+        shares: settings.shares.map((s) => ({ ...s, audience: audiences.of(s.name) })),
+      }),
+    shares: listing,
+    addShare: (path, options = {}) => {
+      const audience = options.audience === undefined
+        ? undefined
+        : resolveAudience(options.audience);
+      return changeScope((s) => s.addShare(path, audience === undefined ? {} : { audience }));
+    },
+    async setShareAudience(name, input) {
+      const audience = resolveAudience(input);
+      await audiences.set(name, audience);
+      const stopped = parts.enforce();
+      log.info("a share's audience changed", { share: name, uploadsStopped: stopped });
+      events.emit({ type: "shares" });
+      const share = (await listing()).find((s) => s.name === name);
+      if (!share) throw hdpError("NOT_FOUND", `No share named "${name}"`);
+      return share;
+    },
     removeShare: (name) => changeScope((s) => s.removeShare(name)),
     ls: ownLs,
     connect: (text) =>
@@ -142,6 +211,12 @@ export function assembleNode(parts: NodeParts): HdpNode {
         source: "manual",
       }),
     peers: () => peers.list(),
+    setPeerStanding(text, standing) {
+      const peer = findPeer(peers.list(), text);
+      const info = peers.setStanding(peer.keyHex, standing);
+      log.info("a peer's standing changed", { peer: peer.name, standing });
+      return info;
+    },
     async peerLs(text, query) {
       const { peer, connection } = connectedPeer(parts, text);
       // browsing a peer is using it (a search of every peer is not)

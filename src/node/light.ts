@@ -13,11 +13,20 @@ export {
 } from "./config.ts";
 export type { HostPort, NodeConfig, Platform } from "./config.ts";
 export type { NodeEvent } from "./events.ts";
-export type { HdpNode, PeerLsPage, ScopeControl } from "./hdp_node.ts";
+export type {
+  AudienceInput,
+  HdpNode,
+  OwnerStanding,
+  PeerLsPage,
+  ScopeControl,
+  ShareListing,
+} from "./hdp_node.ts";
 export type { NodeInfo } from "./node_info.ts";
 export { checkConfinable, enginePermissions } from "./sandbox.ts";
 export type { SandboxScope } from "./sandbox.ts";
 export { readSettings, writeSettings } from "./settings.ts";
 export type { ShareSetting } from "./settings.ts";
+export { DEFAULT_AUDIENCE, parseAudience } from "./audience.ts";
+export type { Audience } from "./audience.ts";
 export { addShare, removeShare } from "./share_settings.ts";
 export { VERSION } from "./version.ts";

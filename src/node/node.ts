@@ -6,7 +6,13 @@
 import { logger } from "../log.ts";
 import { Connectivity, dialAnnounced } from "../discovery/mod.ts";
 import { Downloads, History, sweepOrphanParts, Uploads, UploadSlots } from "../downloads/mod.ts";
-import { announceCall, type Handlers, RequestBudget, serveConnection } from "../rpc/mod.ts";
+import {
+  announceCall,
+  befriendCall,
+  type Handlers,
+  RequestBudget,
+  serveConnection,
+} from "../rpc/mod.ts";
 import { Shares } from "../shares/mod.ts";
 import {
   displayName,
@@ -17,12 +23,14 @@ import {
   pickUdpPort,
   QuicTransport,
 } from "../transport/mod.ts";
-import { messageOf, SMALL_FILE_BYTES } from "../wire/mod.ts";
+import { messageOf, type PeerRef, SMALL_FILE_BYTES } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
 import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";
 import { peerAccess } from "./peer_access.ts";
 import { readSettings, type Settings, writeSettings } from "./settings.ts";
+import { ShareAudiences } from "./share_audiences.ts";
+import { enforceAccess, lsRequest, type Viewer } from "./share_access.ts";
 import { StateStore } from "./state_store.ts";
 
 const log = logger("node");
@@ -53,9 +61,11 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
   const closers: Array<() => void | Promise<void>> = [() => store.close()];
   try {
     store.follow(events);
+    const audiences = new ShareAudiences(config.storageDir, settings.shares);
     const shares = await Shares.open(kv, settings.shares, {
       watch: options.watch ?? true,
-      onChange: (share) => events.emit({ type: "share", share }),
+      onChange: (share) =>
+        events.emit({ type: "share", share: { ...share, audience: audiences.of(share.name) } }),
     });
     closers.unshift(() => shares.close());
     const uploadSlots = new UploadSlots(config.uploadSlots);
@@ -68,19 +78,33 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       onDone: (id) => events.emit({ type: "upload-done", id }),
     });
     closers.unshift(() => uploads.close());
+    const viewer = (from: PeerRef): Viewer => ({
+      keyHex: from.keyHex,
+      standing: peers.standing(from.keyHex),
+    });
+    // what each peer may see is decided here, for every request (share_access.ts)
     const handlers: Handlers = {
-      ls: (query) => shares.pages(query),
-      openFile: (path) => shares.openFile(path),
+      ls: (query, from) => shares.pages(query, audiences.filter(viewer(from), lsRequest(query))),
+      openFile: (path, from) => shares.openFile(path, audiences.filter(viewer(from), "read")),
       announce: (from, request) => connectivity.announced(from.keyHex, request),
+      befriend: (from) => peers.requested(from.keyHex),
       uploadSlot: (from, onPosition, signal) =>
         uploadSlots.acquire(from.keyHex, onPosition, signal),
       onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
       refused: (from, path) => uploads.refused(from.keyHex, path),
     };
+    /** Uploads a peer may no longer see (an audience or a standing changed) stop, with why. */
+    const enforce = () => enforceAccess(uploads, (upload) => viewer(upload.peer), audiences);
+    const befriend = (connection: PeerConnection) =>
+      befriendCall(connection).catch((error) =>
+        log.debug("a friend request did not arrive", { error: messageOf(error) })
+      );
     const budget = new RequestBudget(); // what all peers together may have served at once
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
       void serveConnection(connection, requester, handlers, { budget });
+      // this node's owner added the peer: it is asked to take this node as a friend too
+      if (peers.standing(connection.peerKeyHex) === "friend") void befriend(connection);
       connectivity.connected(connection).catch((error) => {
         log.debug("gossip to a new peer failed", { error: messageOf(error) });
       });
@@ -95,6 +119,16 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         onChange: (peer) => events.emit({ type: "peer", peer }),
         onRemove: (keyHex) => events.emit({ type: "peer-removed", keyHex }),
         wanted: (key) => downloads.waitsFor(key),
+        accept: config.accept ?? "everyone",
+        onStanding: (keyHex, standing) => {
+          const connection = peers.connection(keyHex);
+          if (standing === "friend" && connection) {
+            void befriend(connection);
+            // a new friend hears of this node's other friends, and they of it
+            connectivity.connected(connection).catch(() => {});
+          }
+          enforce();
+        },
       },
     );
     await Deno.mkdir(config.downloadDir, { recursive: true });
@@ -120,6 +154,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       stun: config.stun,
       stunServers: config.stunServers,
       mdns: config.mdns,
+      unlisted: config.unlisted ?? false,
       onChange: () => events.emit({ type: "info" }),
     });
     closers.unshift(() => connectivity.close());
@@ -141,6 +176,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         }),
       remoteOf: (key) => peers.connection(key)?.remote,
       trusted: (key) => peers.trusted(key),
+      standing: (key) => peers.standing(key),
       connections: () => peers.connections(),
       send: (connection, signed) => announceCall(connection, signed),
       redialSoon: () => peers.redialSoon(),
@@ -153,6 +189,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       transport,
       settings,
       shares,
+      audiences,
+      enforce,
       peers,
       downloads,
       uploads,

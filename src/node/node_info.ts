@@ -1,6 +1,6 @@
 /** What `info` shows about a running node. */
 import { type Connectivity, localAddresses, type NatType } from "../discovery/mod.ts";
-import type { Identity } from "../transport/mod.ts";
+import { type AcceptPolicy, DEFAULT_ACCEPT, type Identity } from "../transport/mod.ts";
 import type { Reason } from "../wire/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
@@ -16,6 +16,10 @@ export interface NodeInfo {
   listening: string[];
   port: number;
   shares: ShareSetting[];
+  /** Who may connect at all (`--accept`). */
+  accept: AcceptPolicy;
+  /** This node asks peers not to pass it on (`--no-gossip-me`). */
+  unlisted: boolean;
   downloadDir: string;
   storageDir: string;
   uiAddress: string;
@@ -53,6 +57,8 @@ export function nodeInfo(sources: InfoSources): NodeInfo {
     listening: addresses.map((hostname) => formatHostPort({ hostname, port })),
     port,
     shares,
+    accept: config.accept ?? DEFAULT_ACCEPT,
+    unlisted: config.unlisted ?? false,
     downloadDir: config.downloadDir,
     storageDir: config.storageDir,
     uiAddress: formatHostPort(config.ui),

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { logger } from "../log.ts";
 import { hdpError, messageOf } from "../wire/light.ts";
+import { type Audience, parseAudience } from "./audience.ts";
 
 const log = logger("settings");
 
@@ -18,6 +19,8 @@ export interface ShareSetting {
   name: string;
   /** The directory, as a real path (symlinks resolved when it was added). */
   path: string;
+  /** Who may see it; absent in settings written before audiences: `LEGACY_AUDIENCE`. */
+  audience?: Audience;
 }
 
 /** What the settings file holds. */
@@ -78,7 +81,11 @@ export function parseSettings(value: unknown): Settings {
     if (!Array.isArray(shares) || !shares.every(valid)) {
       throw hdpError("BAD_REQUEST", "shares is not a list of {name, path}");
     }
-    settings.shares = shares.map(({ name, path }: ShareSetting) => ({ name, path }));
+    settings.shares = shares.map(({ name, path, audience }: ShareSetting) => ({
+      name,
+      path,
+      ...(audience === undefined ? {} : { audience: parseAudience(audience) }),
+    }));
   }
   return settings;
 }

@@ -285,6 +285,25 @@ export async function announceCall(
   }
 }
 
+/**
+ * Asks a peer to take this node as a friend (its owner added the peer by hand). A peer of an older
+ * version answers `BAD_REQUEST` (an unknown request), which is no matter: it has no friends.
+ */
+export async function befriendCall(connection: PeerConnection): Promise<void> {
+  const release = connection.hold();
+  let reader: FrameReader | undefined;
+  try {
+    const stream = await connection.openStream();
+    reader = new FrameReader(stream.readable);
+    await send(stream, { type: "befriend", v: PROTOCOL_VERSION });
+    const response = parseAck(await reader.readFrame());
+    if (response.type === "error") throw new HdpError(response.code, response.message);
+  } finally {
+    await reader?.cancel();
+    release();
+  }
+}
+
 /** Writes the request frame; closes our side unless the request must stay open (a queued Read). */
 async function send(
   stream: Deno.QuicBidirectionalStream,

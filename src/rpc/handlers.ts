@@ -13,9 +13,13 @@ import type { RequestBudget } from "./request_budget.ts";
 
 /** What the node does for each request. */
 export interface Handlers {
-  ls(query: LsQuery): AsyncGenerator<LsPage>;
-  openFile(path: string): OpenFile | Promise<OpenFile>;
+  /** The pages of a listing, of what `from` may see. */
+  ls(query: LsQuery, from: PeerRef): AsyncGenerator<LsPage>;
+  /** Opens a shared file `from` may see; a share it may not is answered as no share (`NOT_FOUND`). */
+  openFile(path: string, from: PeerRef): OpenFile | Promise<OpenFile>;
   announce(from: PeerRef, request: AnnounceRequest): Promise<void>;
+  /** The peer asks to be a friend; without it (some tests), the request is acknowledged only. */
+  befriend?(from: PeerRef): void;
   /** Waits for an upload slot, reporting queue positions; resolves with the slot. */
   uploadSlot?(
     from: PeerRef,

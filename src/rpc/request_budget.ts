@@ -17,7 +17,9 @@ export type RequestKind =
   /** `ReadMany`: up to ~1.3 MiB of answers buffered. */
   | "read-many"
   /** `AnnouncePeer`: a signature check and perhaps a dial. */
-  | "announce";
+  | "announce"
+  /** `Befriend`: a record saved. */
+  | "befriend";
 
 /** How many requests of a kind run at once. */
 export interface Limit {
@@ -38,6 +40,7 @@ export const REQUEST_LIMITS: Readonly<Record<RequestKind, Limit>> = {
   "large-read": { perPeer: 32, total: 256 },
   "read-many": { perPeer: 8, total: 64 },
   "announce": { perPeer: 8, total: 64 },
+  "befriend": { perPeer: 1, total: 16 },
 };
 
 /** Counts the requests running, per kind and peer. */

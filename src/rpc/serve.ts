@@ -35,6 +35,7 @@ const ROUTES: { [T in Request["type"]]: Route<Extract<Request, { type: T }>> } =
   read: serveRead, // small or large, as the file's size says: it takes its own place
   readMany: budgeted("read-many", serveReadMany),
   announce: budgeted("announce", serveAnnounce),
+  befriend: budgeted("befriend", serveBefriend),
 };
 
 /** A route that runs within the node's {@link RequestBudget} for its kind (else `BUSY`). */
@@ -137,6 +138,11 @@ async function serveAnnounce(
   request: AnnounceRequest,
 ): Promise<void> {
   await handlers.announce(requester, request);
+  await writer.write(encodeFrame({ type: "ack" }));
+}
+
+async function serveBefriend({ writer, requester, handlers }: Exchange): Promise<void> {
+  handlers.befriend?.(requester);
   await writer.write(encodeFrame({ type: "ack" }));
 }
 

@@ -11,11 +11,11 @@ import { writeOrStall } from "./stalled_write.ts";
 
 /** Sends a listing's pages as they come (each write waits for the peer: backpressure), then its end. */
 export async function serveLs(
-  { writer, handlers, stallMs }: Exchange,
+  { writer, handlers, stallMs, requester }: Exchange,
   request: LsRequest,
 ): Promise<void> {
   let last: LsPage | undefined;
-  for await (const page of handlers.ls(request)) {
+  for await (const page of handlers.ls(request, requester)) {
     last = page;
     const frame: PageResponse = { type: "page", ...page };
     await writeOrStall(writer, encodeFrame(frame), stallMs);

@@ -8,6 +8,7 @@ import {
   type FileErrorResponse,
   hdpError,
   type PastEndResponse,
+  type PeerRef,
   type ReadManyRequest,
   type ReadOkResponse,
   type ReadRequest,
@@ -39,7 +40,7 @@ export async function serveRead(
 ): Promise<void> {
   const refusal = handlers.refused?.(requester, request.path);
   if (refusal) throw refusal; // the owner cancelled it as it was sent: its retry is told why
-  const open = await handlers.openFile(request.path);
+  const open = await handlers.openFile(request.path, requester);
   let leave: (() => void) | undefined;
   let slot: SlotHeld | undefined;
   let upload: UploadTracker | undefined;
@@ -202,7 +203,7 @@ export async function serveReadMany(
   for (const path of request.paths) {
     let answer: Uint8Array;
     try {
-      const file = await wholeFile(handlers, path);
+      const file = await wholeFile(handlers, path, requester);
       answer = file.answer;
       sent.push({ path, size: file.size });
     } catch (error) {
@@ -234,8 +235,9 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 async function wholeFile(
   handlers: Handlers,
   path: string,
+  requester: PeerRef,
 ): Promise<{ answer: Uint8Array; size: number }> {
-  const open = await handlers.openFile(path);
+  const open = await handlers.openFile(path, requester);
   try {
     if (open.size > SMALL_FILE_BYTES) {
       throw hdpError(

@@ -3,4 +3,4 @@ export { ensureDirInside, resolveInRoot } from "./jail.ts";
 export type { Jailed, Want } from "./jail.ts";
 export { nameForShare } from "./share_names.ts";
 export { Shares } from "./shares.ts";
-export type { OpenFile, ShareInfo } from "./shares.ts";
+export type { OpenFile, ShareFilter, ShareInfo } from "./shares.ts";

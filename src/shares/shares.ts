@@ -52,6 +52,12 @@ export interface ShareInfo {
   error?: string;
 }
 
+/**
+ * Which shares a query or a read may see, by name; without one, all. A share it leaves out is
+ * answered exactly as a share that does not exist.
+ */
+export type ShareFilter = (shareName: string) => boolean;
+
 /** Options of {@link Shares.open}. */
 export interface SharesOptions {
   /** Watch shares for changes. Default true. */
@@ -127,26 +133,28 @@ export class Shares {
     return out;
   }
 
-  /** One page of an `Ls` query. */
-  query(query: LsQuery): Promise<LsPage> {
-    return lsPage(this.#store, this.#refs(), query);
+  /** One page of an `Ls` query, over the shares `visible` lets through. */
+  query(query: LsQuery, visible?: ShareFilter): Promise<LsPage> {
+    return lsPage(this.#store, this.#refs(visible), query);
   }
 
-  /** Every page of an `Ls` query, in order. */
-  pages(query: LsQuery): AsyncGenerator<LsPage> {
-    return lsPages(this.#store, this.#refs(), query);
+  /** Every page of an `Ls` query, in order, over the shares `visible` lets through. */
+  pages(query: LsQuery, visible?: ShareFilter): AsyncGenerator<LsPage> {
+    return lsPages(this.#store, this.#refs(visible), query);
   }
 
   /**
    * Opens the way to a shared file for reading: parses the peer path, finds the share and runs
    * the jail. Throws `BAD_REQUEST`, `NOT_FOUND`, `NOT_SHARED` or `FORBIDDEN`.
    */
-  resolveFile(path: string): Jailed {
+  resolveFile(path: string, visible?: ShareFilter): Jailed {
     const [shareName, ...rest] = parsePath(path);
     if (shareName === undefined || rest.length === 0) {
       throw hdpError("BAD_REQUEST", `Cannot read "${path}": not a file path`);
     }
-    const state = this.#states.find((s) => s.config.name === shareName);
+    const state = this.#states.find((s) =>
+      s.config.name === shareName && (visible === undefined || visible(shareName))
+    );
     if (!state) throw hdpError("NOT_FOUND", `No share named "${shareName}"`);
     return resolveInShare(state.config.path, rest, "file");
   }
@@ -155,8 +163,8 @@ export class Shares {
    * Opens a shared file for reading, through the jail. The caller closes it. The file is checked
    * again once open, so a swap after the jail's check cannot hand out something else.
    */
-  openFile(path: string): OpenFile {
-    const { realPath } = this.resolveFile(path);
+  openFile(path: string, visible?: ShareFilter): OpenFile {
+    const { realPath } = this.resolveFile(path, visible);
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(realPath, { read: true }); // sync: see the jail
@@ -198,8 +206,9 @@ export class Shares {
     await this.#work.catch(() => {});
   }
 
-  #refs(): ShareRef[] {
-    return this.#states.map((s) => ({
+  #refs(visible: ShareFilter | undefined): ShareRef[] {
+    const states = visible ? this.#states.filter((s) => visible(s.config.name)) : this.#states;
+    return states.map((s) => ({
       name: s.config.name,
       scanning: s.scanning,
       root: s.config.path,

@@ -10,6 +10,15 @@ export { displayName, fromHex, toHex } from "./names.ts";
 export { parsePeerRecord, PeerStore } from "./peer_store.ts";
 export type { PeerRecord, PeerSource } from "./peer_store.ts";
 export { Peers } from "./peers.ts";
+export {
+  ACCEPT_POLICIES,
+  DEFAULT_ACCEPT,
+  MAX_REQUESTS,
+  mayConnect,
+  parseStanding,
+  STANDINGS,
+} from "./standing.ts";
+export type { AcceptPolicy, Standing } from "./standing.ts";
 export type { PeerInfo, PeerStatus } from "./peers.ts";
 export { CLOSE, QuicTransport } from "./quic.ts";
 export type { PeerConnection } from "./quic.ts";

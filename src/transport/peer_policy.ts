@@ -3,6 +3,7 @@
  * connection says about the peer, and how long to wait before dialling again.
  */
 import type { PeerRecord } from "./peer_store.ts";
+import type { Standing } from "./standing.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
 
 /**
@@ -49,6 +50,7 @@ export const NO_CLOSE_FRAME = -1;
 export function lostReason(code: number, reason: string): string {
   if (code === CLOSE.SHUTDOWN) return "the peer shut down";
   if (code === CLOSE.CROWDED) return "the peer has too many peers it does not know";
+  if (code === CLOSE.REFUSED) return "the peer does not accept connections from this node";
   if (code === NO_CLOSE_FRAME && /reset by peer/i.test(reason)) {
     return "the peer restarted or shut down";
   }
@@ -119,13 +121,30 @@ export const FORGET_AFTER_MS = 10 * 60_000;
  * redialling every one would let a stranger make the node dial forever.
  */
 export function isProven(record: PeerRecord, wanted: boolean): boolean {
+  if (standingOf(record) === "blocked") return false;
   if (isTrusted(record) || wanted) return true;
   return record.source !== "inbound" && record.lastSeen > 0;
 }
 
-/** Whether this node's owner added the peer (an announce address) or used it. */
+/**
+ * Whether a peer's record is kept (saved, never forgotten for room): a proven one, and one whose
+ * standing the owner has to see (a friend request, a block) even though it is not redialled.
+ */
+export function isKept(record: PeerRecord, wanted: boolean): boolean {
+  const standing = standingOf(record);
+  return isProven(record, wanted) || standing === "requested" || standing === "blocked";
+}
+
+/** Whether this node's owner added the peer (an announce address), befriended it or used it. */
 export function isTrusted(record: PeerRecord): boolean {
-  return record.source === "manual" || record.useful === true;
+  const standing = standingOf(record);
+  if (standing === "blocked") return false;
+  return standing === "friend" || record.useful === true;
+}
+
+/** A record's standing: as set, else `friend` for a peer added by hand and `known` for others. */
+export function standingOf(record: PeerRecord): Standing {
+  return record.standing ?? (record.source === "manual" ? "friend" : "known");
 }
 
 /**

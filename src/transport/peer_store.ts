@@ -1,6 +1,7 @@
 /** Known peers in Deno KV, so connections come back after a restart of either side. */
 import { hdpError } from "../wire/mod.ts";
 import type { SeenAddress } from "./handshake.ts";
+import { parseStanding, type Standing } from "./standing.ts";
 
 /** How a peer became known. */
 export type PeerSource = "manual" | "inbound" | "gossip" | "mdns";
@@ -20,6 +21,12 @@ export interface PeerRecord {
    * connected to us is then kept and redialled like one we added (see `isProven`).
    */
   useful?: boolean;
+  /** Set by the owner or a friend request; absent: `friend` when added by hand, else `known`. */
+  standing?: Standing;
+  /** The owner refused its friend request: it does not ask again. */
+  declined?: boolean;
+  /** When its friend request came, ms since the epoch (the oldest lapses first). */
+  requestedAt?: number;
 }
 
 const SOURCES: readonly PeerSource[] = ["manual", "inbound", "gossip", "mdns"];
@@ -53,6 +60,13 @@ export function parsePeerRecord(value: unknown): PeerRecord {
   };
   if (typeof v.announce === "string") record.announce = v.announce;
   if (v.useful === true) record.useful = true;
+  if (v.standing !== undefined) {
+    const standing = parseStanding(v.standing);
+    if (!standing) throw bad(`peer ${v.keyHex} has an unknown standing`);
+    record.standing = standing;
+  }
+  if (v.declined === true) record.declined = true;
+  if (Number.isFinite(v.requestedAt)) record.requestedAt = v.requestedAt as number;
   return record;
 }
 

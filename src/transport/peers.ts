@@ -4,7 +4,7 @@
  * per peer for the API and UI.
  */
 import { logger } from "../log.ts";
-import { type HdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
+import { type HdpError, hdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
 import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
@@ -14,6 +14,7 @@ import {
   broughtForward,
   FORGET_AFTER_MS,
   forgetFirst,
+  isKept,
   isProven,
   isTrusted,
   keepFirst,
@@ -21,7 +22,16 @@ import {
   lostReason,
   MAX_UNPROVEN,
   redialDelay,
+  standingOf,
 } from "./peer_policy.ts";
+import {
+  type AcceptPolicy,
+  afterRequest,
+  DEFAULT_ACCEPT,
+  MAX_REQUESTS,
+  mayConnect,
+  type Standing,
+} from "./standing.ts";
 
 const log = logger("peers");
 
@@ -41,6 +51,8 @@ export interface PeerInfo {
   address?: SeenAddress;
   direction?: "inbound" | "outbound";
   source?: PeerSource;
+  /** Its standing with this node's owner (see standing.ts). */
+  standing: Standing;
   /** When the status last changed, ms since the epoch. */
   since: number;
   /** The next reconnection attempt, ms since the epoch. */
@@ -74,6 +86,10 @@ export interface PeersOptions {
   forgetAfterMs?: number;
   /** How many dials may be in flight. Default 8. */
   maxDials?: number;
+  /** Who may connect at all. Default {@link DEFAULT_ACCEPT}. */
+  accept?: AcceptPolicy;
+  /** Called when the owner or a friend request changed a peer's standing. */
+  onStanding?: (keyHex: string, standing: Standing) => void;
 }
 
 interface PeerEntry {
@@ -117,7 +133,8 @@ export class Peers {
    */
   async restore(): Promise<void> {
     for (const record of await this.#store.all()) {
-      if (!isProven(record, this.#wanted(record.keyHex))) {
+      const wanted = this.#wanted(record.keyHex);
+      if (!isKept(record, wanted)) {
         await this.#store.remove(record.keyHex);
         continue;
       }
@@ -125,7 +142,8 @@ export class Peers {
       entry.record = record;
       entry.info.source = record.source;
       entry.info.address = record.address;
-      void this.#connect(entry).catch(() => {});
+      entry.info.standing = standingOf(record);
+      if (isProven(record, wanted)) void this.#connect(entry).catch(() => {});
     }
   }
 
@@ -142,8 +160,12 @@ export class Peers {
     if (keyHex === this.#ownKeyHex) {
       throw toHdpError(new Error("That is this node's own address"), "BAD_REQUEST");
     }
+    const byHand = (options.source ?? "manual") === "manual";
+    const before = this.#entries.get(keyHex)?.record;
+    if (before && standingOf(before) === "blocked" && !byHand) {
+      throw hdpError("FORBIDDEN", "This node's owner blocked that peer");
+    }
     const entry = this.#entry(keyHex);
-    const before = entry.record;
     // added by hand it stays so, whoever passes its address on later
     const source = before?.source === "manual" ? "manual" : options.source ?? "manual";
     const record: PeerRecord = {
@@ -153,13 +175,17 @@ export class Peers {
       lastSeen: before?.lastSeen ?? 0,
       ...(options.announce ? { announce: options.announce } : {}),
       ...(before?.useful ? { useful: true } : {}),
+      ...(before?.standing ? { standing: before.standing } : {}),
     };
+    // the owner pasting its address makes it a friend (and lifts a block: the owner asked)
+    if (byHand) record.standing = "friend";
     entry.record = record;
     entry.info.address = address;
     entry.info.source = record.source;
+    this.#restand(entry);
     if (options.dial) entry.dial = options.dial; // a hole-punching procedure for this peer
     // one heard of is saved once it has been reached (see isProven)
-    if (this.#proven(entry)) await this.#store.put(record);
+    if (this.#kept(entry)) await this.#store.put(record);
     if (entry.connection && !entry.connection.isClosed) return { ...entry.info };
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.attempts = 0;
@@ -184,6 +210,12 @@ export class Peers {
 
   /** Takes an authenticated inbound connection. */
   accept(connection: PeerConnection): void {
+    const known = this.#entries.get(connection.peerKeyHex)?.record;
+    if (!mayConnect(known && standingOf(known), this.#options.accept ?? DEFAULT_ACCEPT)) {
+      log.debug("refused a connection", { peer: displayName(connection.peerKey) });
+      connection.close(CLOSE.REFUSED, "not accepted");
+      return;
+    }
     const entry = this.#entry(connection.peerKeyHex);
     if (!entry.record) {
       // Remember where it came from: dialing back there works when its NAT allows.
@@ -202,6 +234,68 @@ export class Peers {
   trusted(keyHex: string): boolean {
     const record = this.#entries.get(keyHex)?.record;
     return record !== undefined && isTrusted(record);
+  }
+
+  /** A peer's standing; `known` for one not in the table. */
+  standing(keyHex: string): Standing {
+    const record = this.#entries.get(keyHex)?.record;
+    return record ? standingOf(record) : "known";
+  }
+
+  /**
+   * The owner sets a peer's standing: `friend` (accepting its request, or befriending it),
+   * `known` (refusing its request, or unfriending it) or `blocked` (its connection is closed, it is
+   * refused and never dialled from now on). Throws `NOT_FOUND` for a peer not in the table.
+   */
+  setStanding(keyHex: string, standing: "friend" | "known" | "blocked"): PeerInfo {
+    const entry = this.#entries.get(keyHex);
+    if (!entry?.record) throw hdpError("NOT_FOUND", "No such peer");
+    const record = entry.record;
+    if (standing === "known" && standingOf(record) === "requested") record.declined = true;
+    if (standing !== "known") delete record.declined;
+    delete record.requestedAt;
+    record.standing = standing;
+    this.#changedStanding(entry);
+    if (standing === "blocked") {
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      delete entry.timer;
+      delete entry.info.retryAt;
+      const connection = entry.connection;
+      delete entry.connection;
+      connection?.close(CLOSE.REFUSED, "blocked");
+      this.#set(entry, "disconnected", {
+        code: "FORBIDDEN",
+        message: "blocked by this node's owner",
+      });
+    } else if (standing === "friend" && !entry.connection && entry.timer === undefined) {
+      this.#scheduleRetry(entry); // a friend is worth a dial
+    }
+    return { ...entry.info };
+  }
+
+  /**
+   * A connected peer asks to be a friend (it dialled this node's announce address): a known peer
+   * becomes `requested`, unless the owner declined it before. At most {@link MAX_REQUESTS} wait;
+   * past that the oldest lapses back to known.
+   */
+  requested(keyHex: string): void {
+    const entry = this.#entries.get(keyHex);
+    const record = entry?.record;
+    if (!entry || !record) return;
+    const standing = afterRequest(standingOf(record), record.declined === true);
+    if (standing === standingOf(record)) return;
+    record.standing = standing;
+    record.requestedAt = Date.now();
+    log.info("a peer asks to be a friend", { peer: entry.info.name });
+    this.#changedStanding(entry);
+    const waiting = [...this.#entries.values()]
+      .filter((e) => e.record && standingOf(e.record) === "requested")
+      .sort((a, b) => (a.record!.requestedAt ?? 0) - (b.record!.requestedAt ?? 0));
+    for (const lapsed of waiting.slice(0, Math.max(0, waiting.length - MAX_REQUESTS))) {
+      delete lapsed.record!.standing;
+      delete lapsed.record!.requestedAt;
+      this.#changedStanding(lapsed);
+    }
   }
 
   /** The live connection to a peer, if any. */
@@ -259,7 +353,13 @@ export class Peers {
     if (!entry) {
       const key = fromHex(keyHex)!;
       entry = {
-        info: { keyHex, name: displayName(key), status: "disconnected", since: Date.now() },
+        info: {
+          keyHex,
+          name: displayName(key),
+          status: "disconnected",
+          standing: "known",
+          since: Date.now(),
+        },
         attempts: 0,
         failures: 0,
         triedAt: 0,
@@ -289,7 +389,7 @@ export class Peers {
    * seconds would say otherwise.
    */
   async #connect(entry: PeerEntry, quiet = false, urgent = false): Promise<void> {
-    if (this.#closed || !entry.record) return;
+    if (this.#closed || !entry.record || standingOf(entry.record) === "blocked") return;
     if (entry.dialing) {
       await entry.dialing;
       return;
@@ -364,7 +464,7 @@ export class Peers {
     delete entry.forget;
     if (entry.record) {
       entry.record.lastSeen = Date.now();
-      if (this.#proven(entry)) {
+      if (this.#kept(entry)) {
         this.#store.put(entry.record).catch((error) =>
           log.warn("cannot save a peer", { error: messageOf(error) })
         );
@@ -372,7 +472,7 @@ export class Peers {
     }
     this.#options.onConnection(connection);
     void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
-    if (!this.#proven(entry)) this.#bound(entry);
+    if (!this.#kept(entry)) this.#bound(entry);
     this.redialSoon(); // a peer got through: the network is up, the others may be reachable again
   }
 
@@ -393,13 +493,36 @@ export class Peers {
     return entry.record !== undefined && isProven(entry.record, this.#wanted(entry.info.keyHex));
   }
 
+  #kept(entry: PeerEntry): boolean {
+    return entry.record !== undefined && isKept(entry.record, this.#wanted(entry.info.keyHex));
+  }
+
+  #restand(entry: PeerEntry): void {
+    entry.info.standing = entry.record ? standingOf(entry.record) : "known";
+  }
+
+  /** A standing changed: shown, saved, and told to the node. */
+  #changedStanding(entry: PeerEntry): void {
+    this.#restand(entry);
+    if (entry.forget !== undefined && this.#kept(entry)) {
+      clearTimeout(entry.forget);
+      delete entry.forget;
+    }
+    const record = entry.record!;
+    const save = this.#kept(entry) ? this.#store.put(record) : this.#store.remove(record.keyHex);
+    save.catch((error) => log.warn("cannot save a peer", { error: messageOf(error) }));
+    this.#options.onChange?.({ ...entry.info });
+    this.#options.onStanding?.(entry.info.keyHex, entry.info.standing);
+    if (!this.#kept(entry) && !entry.connection) this.#forgetLater(entry);
+  }
+
   /** An unproven peer that is away is forgotten after a while (it is never redialled). */
   #forgetLater(entry: PeerEntry): void {
     if (entry.forget !== undefined) return;
     entry.forget = setTimeout(() => {
       delete entry.forget;
       if (entry.connection && !entry.connection.isClosed) return;
-      if (entry.dialing || this.#proven(entry)) return;
+      if (entry.dialing || this.#kept(entry)) return;
       this.#remove(entry);
     }, this.#options.forgetAfterMs ?? FORGET_AFTER_MS);
   }
@@ -410,7 +533,7 @@ export class Peers {
    */
   #bound(keep: PeerEntry): void {
     const unproven = [...this.#entries.values()]
-      .filter((e) => e !== keep && !this.#proven(e) && !e.dialing)
+      .filter((e) => e !== keep && !this.#kept(e) && !e.dialing)
       .map((e) => ({ entry: e, connected: e.connection !== undefined, since: e.info.since }));
     const max = (this.#options.maxUnproven ?? MAX_UNPROVEN) - 1; // and `keep`
     for (const { entry } of forgetFirst(unproven, max)) {
@@ -433,6 +556,7 @@ export class Peers {
   #scheduleRetry(entry: PeerEntry, error?: HdpError): void {
     if (this.#closed || !entry.record || entry.timer !== undefined) return;
     if (!this.#proven(entry)) {
+      if (this.#kept(entry)) return; // blocked, or a request: shown, never dialled
       this.#forgetLater(entry); // nobody asked for it: not worth a dial
       this.#bound(entry);
       return;

@@ -23,6 +23,8 @@ export const CLOSE = {
   PROTOCOL: 0x104,
   /** Too many peers this node does not know are connected: the oldest made room. */
   CROWDED: 0x105,
+  /** This node does not take connections from the peer (blocked, or `--accept` leaves it out). */
+  REFUSED: 0x106,
 } as const;
 
 /** An authenticated connection to a peer. */

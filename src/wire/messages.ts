@@ -45,9 +45,24 @@ export interface AnnounceRequest {
   signature?: Uint8Array;
   /** When it was signed, ms since the epoch. */
   time?: number;
+  /**
+   * The peer asks not to be passed on (`--no-gossip-me`); signed with the address (PROTOCOL.md,
+   * "Gossip and privacy"), so nobody on the way can drop it.
+   */
+  unlisted?: boolean;
+}
+/** The requester's owner added this node by its announce address and asks to be its friend. */
+export interface BefriendRequest {
+  type: "befriend";
+  v: number;
 }
 /** Any request. */
-export type Request = LsRequest | ReadRequest | ReadManyRequest | AnnounceRequest;
+export type Request =
+  | LsRequest
+  | ReadRequest
+  | ReadManyRequest
+  | AnnounceRequest
+  | BefriendRequest;
 
 // ---- responses
 
@@ -165,8 +180,10 @@ export function parseRequest(value: unknown): Request {
     if (fields.signature !== undefined) request.signature = served.bytes(fields, "signature", 64);
     const time = served.count(fields, "time", true);
     if (time !== undefined) request.time = time;
+    if (fields.unlisted === true) request.unlisted = true;
     return request;
   }
+  if (type === "befriend") return { type, v: version(fields) };
   throw hdpError(
     "BAD_REQUEST",
     `Unknown request type ${JSON.stringify(String(type)).slice(0, 40)}`,

@@ -46,6 +46,8 @@ export async function runCli(
 /** Options of {@link startDaemon}. */
 export interface DaemonOptions {
   shareDirs?: string[];
+  /** `--audience` of the shares (default everyone). */
+  audience?: string;
   storage: string;
   downloadDir: string;
   extraArgs?: string[];
@@ -76,6 +78,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     "--no-stun",
     "--no-mdns",
     ...(options.shareDirs ?? []).flatMap((d) => ["--share-dir", d]),
+    // most tests are not about privacy: their shares are for everyone unless they say otherwise
+    ...(options.shareDirs?.length ? ["--audience", options.audience ?? "everyone"] : []),
     ...(options.extraArgs ?? []),
   ];
   const process = new Deno.Command(Deno.execPath(), {

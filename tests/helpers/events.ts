@@ -5,7 +5,7 @@
  */
 import type { DownloadItem, DownloadState } from "../../src/downloads/mod.ts";
 import type { HdpNode, NodeEvent } from "../../src/node/mod.ts";
-import type { PeerInfo, PeerStatus } from "../../src/transport/mod.ts";
+import type { PeerInfo, PeerStatus, Standing } from "../../src/transport/mod.ts";
 
 /** The default failure bound: generous, since the test machine is shared and busy. */
 export const WAIT_MS = 30_000;
@@ -137,6 +137,24 @@ export function peerStatus(
   }, {
     what: options.what ?? `peer ${keyHex.slice(0, 8)} to be ${status}`,
     state: () => peer()?.status ?? "it is unknown",
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+}
+
+/** Waits until `node` sees the peer `keyHex` with `standing`. */
+export function peerStanding(
+  node: HdpNode,
+  keyHex: string,
+  standing: Standing,
+  options: { what?: string; timeoutMs?: number } = {},
+): Promise<PeerInfo> {
+  const peer = () => node.peers().find((p) => p.keyHex === keyHex);
+  return when(node.events, () => {
+    const now = peer();
+    return now?.standing === standing && now;
+  }, {
+    what: options.what ?? `peer ${keyHex.slice(0, 8)} to be ${standing}`,
+    state: () => peer()?.standing ?? "it is unknown",
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
