@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { getLogLevel, setLogLevel, setLogSink } from "../log.ts";
-import { generateIdentity } from "../transport/mod.ts";
-import { encodeAnnounceAddress } from "./announce_address.ts";
+import {
+  generateIdentity,
+  type Identity,
+  type PeerConnection,
+  type Standing,
+  toHex,
+} from "../transport/mod.ts";
+import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
 import { Connectivity, type PeerDirectory } from "./connectivity.ts";
 import { signAnnouncement } from "./gossip_signature.ts";
 import type { LocalAddress } from "./local_addresses.ts";
@@ -127,6 +133,83 @@ Deno.test("gossip dials only addresses that make sense for its path, once each, 
     assert.ok(dials.some((d) => d.address === lan), "a LAN peer may name a LAN address");
     for (let i = 0; i < 20; i++) await announce(`203.0.113.${20 + i}`);
     assert.equal(dials.length, 10, "at most 10 gossip dials a minute from one announcer");
+  } finally {
+    connectivity.close();
+  }
+});
+
+Deno.test("gossip passes a peer on only between two friends, and never one that signed itself unlisted", async () => {
+  const friend = await generateIdentity();
+  const shy = await generateIdentity();
+  const known = await generateIdentity();
+  const newcomer = await generateIdentity();
+  const standings: Record<string, Standing> = {
+    [friend.publicKeyHex]: "friend",
+    [shy.publicKeyHex]: "friend",
+    [known.publicKeyHex]: "known",
+    [newcomer.publicKeyHex]: "friend",
+  };
+  const sent: Array<{ to: string; about: string }> = [];
+  const connection = (key: string) => ({ peerKeyHex: key, direction: "inbound" }) as PeerConnection;
+  const connected = [friend, shy, known].map((i) => connection(i.publicKeyHex));
+  const directory: PeerDirectory = {
+    isConnected: (key) => connected.some((c) => c.peerKeyHex === key),
+    connect: () => Promise.resolve(),
+    remoteOf: () => ({ ip: "198.51.100.1", port: 4000 }),
+    trusted: () => false,
+    standing: (key) => standings[key] ?? "known",
+    connections: () => connected,
+    send: (to, announcement) => {
+      const about = toHex(decodeAnnounceAddress(announcement.address).publicKey);
+      sent.push({ to: to.peerKeyHex, about });
+      return Promise.resolve();
+    },
+    redialSoon: () => {},
+  };
+  const own = await generateIdentity();
+  const connectivity = new Connectivity(own, { stun: false, stunServers: [], mdns: false });
+  connectivity.start({ hostname: "127.0.0.1", port: 4000 }, directory);
+  const selfAnnounce = async (identity: Identity, unlisted = false) => {
+    const address = encodeAnnounceAddress({
+      publicKey: identity.publicKey,
+      ip: "203.0.113.7",
+      port: 4000,
+      natType: "easy",
+    });
+    const time = Date.now();
+    const signature = await signAnnouncement(identity, address, time, { unlisted });
+    await connectivity.announced(identity.publicKeyHex, {
+      address,
+      time,
+      signature,
+      ...(unlisted ? { unlisted } : {}),
+    });
+  };
+  try {
+    await selfAnnounce(friend);
+    await selfAnnounce(shy, true);
+    await selfAnnounce(known);
+    const name = (key: string) =>
+      [[own, "own"], [friend, "friend"], [shy, "shy"], [known, "known"], [newcomer, "newcomer"]]
+        .find(([i]) => (i as Identity).publicKeyHex === key)![1];
+    const told = () => sent.splice(0).map((s) => `${name(s.about)}→${name(s.to)}`).sort();
+    assert.deepEqual(told(), ["friend→shy"], "each heard of: only the friend, to the other friend");
+    connected.push(connection(newcomer.publicKeyHex));
+    await connectivity.connected(connected.at(-1)!);
+    assert.deepEqual(told(), ["friend→newcomer", "own→newcomer"]);
+    // an unlisted announcement whose flag was dropped on the way no longer verifies
+    const address = encodeAnnounceAddress({
+      publicKey: shy.publicKey,
+      ip: "203.0.113.8",
+      port: 4000,
+      natType: "easy",
+    });
+    const time = Date.now();
+    const signature = await signAnnouncement(shy, address, time, { unlisted: true });
+    await assert.rejects(
+      connectivity.announced(friend.publicKeyHex, { address, time, signature }),
+      { code: "UNAUTHORIZED" },
+    );
   } finally {
     connectivity.close();
   }

@@ -163,6 +163,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       hostname: options.hostname ?? "0.0.0.0",
       port,
       onConnection: (connection) => peers.accept(connection),
+      admit: (key) => peers.admits(key),
     });
     closers.unshift(() => transport.close());
     closers.unshift(() => peers.close());

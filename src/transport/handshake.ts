@@ -16,6 +16,7 @@ import {
   type Welcome,
 } from "../wire/mod.ts";
 import { type Identity, verifySignature } from "./identity.ts";
+import { toHex } from "./names.ts";
 
 const CONTEXT = new TextEncoder().encode("hdp-auth-v1");
 
@@ -76,6 +77,7 @@ export async function checkIdentity(
   stream: Deno.QuicBidirectionalStream,
   identity: Identity,
   seenAt: SeenAddress,
+  options: { admit?: ((keyHex: string) => boolean) | undefined } = {},
 ): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
   const reader = new FrameReader(stream.readable);
@@ -100,6 +102,10 @@ export async function checkIdentity(
       proof.signature,
     );
     if (!valid) throw hdpError("UNAUTHORIZED", "The dialer's signature does not match its key");
+    if (options.admit && !options.admit(toHex(hello.key))) {
+      // only now: the key is proven, so a refusal says nothing to someone who merely claims it
+      throw hdpError("FORBIDDEN", "This node does not accept connections from you");
+    }
     const welcome: Welcome = { type: "welcome" };
     await writer.write(encodeFrame(welcome));
     await writer.close();

@@ -210,8 +210,7 @@ export class Peers {
 
   /** Takes an authenticated inbound connection. */
   accept(connection: PeerConnection): void {
-    const known = this.#entries.get(connection.peerKeyHex)?.record;
-    if (!mayConnect(known && standingOf(known), this.#options.accept ?? DEFAULT_ACCEPT)) {
+    if (!this.admits(connection.peerKeyHex)) { // its standing changed since its handshake
       log.debug("refused a connection", { peer: displayName(connection.peerKey) });
       connection.close(CLOSE.REFUSED, "not accepted");
       return;
@@ -234,6 +233,12 @@ export class Peers {
   trusted(keyHex: string): boolean {
     const record = this.#entries.get(keyHex)?.record;
     return record !== undefined && isTrusted(record);
+  }
+
+  /** Whether a peer that proved its key may connect (`--accept`, blocks); see `mayConnect`. */
+  admits(keyHex: string): boolean {
+    const known = this.#entries.get(keyHex)?.record;
+    return mayConnect(known && standingOf(known), this.#options.accept ?? DEFAULT_ACCEPT);
   }
 
   /** A peer's standing; `known` for one not in the table. */

@@ -5,6 +5,7 @@ import { generateIdentity } from "./identity.ts";
 import { PeerStore } from "./peer_store.ts";
 import { type Dial, type PeerInfo, Peers, type PeersOptions } from "./peers.ts";
 import { CLOSE, type PeerConnection } from "./quic.ts";
+import { MAX_REQUESTS } from "./standing.ts";
 
 /** A connection that carries nothing: what Peers needs of one. */
 function fakeConnection(peerKeyHex: string, direction: "inbound" | "outbound"): PeerConnection {
@@ -147,4 +148,65 @@ Deno.test("a peer that only connected to us is kept and redialled once its owner
   const [info] = side.peers.list();
   assert.equal(info?.keyHex, connection.peerKeyHex, "still listed");
   assert.ok(info?.retryAt, "and redialled");
+});
+
+Deno.test("a blocked peer is refused at the door, never dialled from gossip, and the owner may still add it back", async () => {
+  using side = await unreachable();
+  const pest = await generateIdentity();
+  const connection = fakeConnection(pest.publicKeyHex, "inbound");
+  side.peers.accept(connection);
+  assert.equal(side.peers.standing(pest.publicKeyHex), "known");
+  const blocked = side.peers.setStanding(pest.publicKeyHex, "blocked");
+  assert.equal(blocked.status, "disconnected");
+  assert.deepEqual(await connection.closed, { code: CLOSE.REFUSED, reason: "blocked" });
+  assert.equal(side.peers.admits(pest.publicKeyHex), false);
+  const again = fakeConnection(pest.publicKeyHex, "inbound");
+  side.peers.accept(again);
+  assert.equal((await again.closed).code, CLOSE.REFUSED);
+  const dials = side.dials();
+  await assert.rejects(side.peers.connect(pest.publicKey, ADDRESS, { source: "gossip" }), {
+    code: "FORBIDDEN",
+  });
+  assert.equal(side.dials(), dials, "not dialled");
+  // pasting its address is the owner's say: a friend again (the dial itself fails here)
+  await assert.rejects(side.peers.connect(pest.publicKey, ADDRESS), { code: "UNAVAILABLE" });
+  assert.equal(side.peers.standing(pest.publicKeyHex), "friend");
+});
+
+Deno.test("friend requests wait at most MAX_REQUESTS at once; a declined peer does not ask again", async () => {
+  using side = await unreachable({ maxUnproven: 1000 });
+  const keys: string[] = [];
+  for (let i = 0; i <= MAX_REQUESTS; i++) {
+    const key = (await generateIdentity()).publicKeyHex;
+    keys.push(key);
+    side.peers.accept(fakeConnection(key, "inbound"));
+    side.peers.requested(key);
+  }
+  const waiting = side.peers.list().filter((p) => p.standing === "requested");
+  assert.equal(waiting.length, MAX_REQUESTS);
+  assert.equal(side.peers.standing(keys[0]!), "known", "the oldest lapsed");
+  side.peers.setStanding(keys[1]!, "known"); // refused
+  side.peers.requested(keys[1]!);
+  assert.equal(side.peers.standing(keys[1]!), "known");
+  side.peers.setStanding(keys[2]!, "friend"); // accepted
+  side.peers.requested(keys[2]!);
+  assert.equal(side.peers.standing(keys[2]!), "friend");
+});
+
+Deno.test("--accept known refuses keys this node has no record of; friends refuses all but friends", async () => {
+  const stranger = (await generateIdentity()).publicKeyHex;
+  {
+    using side = await unreachable({ accept: "known" });
+    const connection = fakeConnection(stranger, "inbound");
+    side.peers.accept(connection);
+    assert.equal((await connection.closed).code, CLOSE.REFUSED);
+    assert.deepEqual(side.peers.list(), []);
+  }
+  {
+    using side = await unreachable({ accept: "friends" });
+    const friend = await generateIdentity();
+    await assert.rejects(side.peers.connect(friend.publicKey, ADDRESS), { code: "UNAVAILABLE" });
+    assert.equal(side.peers.admits(friend.publicKeyHex), true);
+    assert.equal(side.peers.admits(stranger), false);
+  }
 });

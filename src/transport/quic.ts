@@ -4,7 +4,7 @@
  * listener by TLS against the key in the announce address, the dialer by the handshake.
  */
 import { logger } from "../log.ts";
-import { ALPN, HdpError, hdpError, messageOf } from "../wire/mod.ts";
+import { ALPN, HdpError, hdpError, messageOf, toHdpError } from "../wire/mod.ts";
 import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
 import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
 import type { Identity } from "./identity.ts";
@@ -95,6 +95,11 @@ export interface QuicOptions {
   keepAliveMs?: number;
   /** How long the dialer has to authenticate. Default 10 s. */
   handshakeTimeoutMs?: number;
+  /**
+   * Whether a dialer that proved its key may connect; refused, it is told `FORBIDDEN` in the
+   * handshake and the connection closes with {@link CLOSE.REFUSED}. Default: everyone.
+   */
+  admit?: (keyHex: string) => boolean;
 }
 
 /** One QUIC endpoint for the node. */
@@ -279,7 +284,9 @@ export class QuicTransport {
         (async () => {
           const { value: stream, done } = await streams.read();
           if (done) throw hdpError("UNAUTHORIZED", "The connection closed before authenticating");
-          return await checkIdentity(stream, this.#identity, remote);
+          return await checkIdentity(stream, this.#identity, remote, {
+            admit: this.#options.admit,
+          });
         })(),
         {
           ms: this.#options.handshakeTimeoutMs ?? 10_000,
@@ -289,14 +296,19 @@ export class QuicTransport {
       const connection = this.#track(conn, key, "inbound", undefined, streams);
       this.#options.onConnection(connection);
     } catch (error) {
-      log.info("refused a connection that did not authenticate", {
-        from: `${remote.ip}:${remote.port}`,
-        error: messageOf(error),
-      });
+      const refused = toHdpError(error).code === "FORBIDDEN"; // authenticated, but not admitted
+      log[refused ? "debug" : "info"](
+        refused ? "refused a peer" : "refused a connection that did not authenticate",
+        { from: `${remote.ip}:${remote.port}`, error: messageOf(error) },
+      );
       // Closing at once would drop the error frame in flight: give the dialer a moment to read it.
       const grace = new Promise((resolve) => setTimeout(resolve, 500));
       await Promise.race([conn.closed.catch(() => {}), grace]);
-      conn.close({ closeCode: CLOSE.AUTH_FAILED, reason: "authentication failed" });
+      conn.close(
+        refused
+          ? { closeCode: CLOSE.REFUSED, reason: "not accepted" }
+          : { closeCode: CLOSE.AUTH_FAILED, reason: "authentication failed" },
+      );
     }
   }
 

@@ -41,6 +41,14 @@ Deno.test("parseRequest accepts each request type and fills in the defaults", ()
     time: 7,
     signature,
   });
+  const unlisted = { type: "announce", v, address: "hdp1x", time: 7, signature, unlisted: true };
+  assert.deepEqual(parseRequest(unlisted), { ...unlisted });
+  assert.equal(
+    "unlisted" in parseRequest({ ...unlisted, unlisted: "yes" }),
+    false,
+    "only true counts",
+  );
+  assert.deepEqual(parseRequest({ type: "befriend", v }), { type: "befriend", v });
 });
 
 Deno.test("parseRequest refuses malformed requests with BAD_REQUEST", () => {
