@@ -7,8 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { Page } from "puppeteer-core";
 import { createClient, type DownloadItem } from "../src/api/mod.ts";
+import type { Audience } from "../src/api/light.ts";
 import {
   browserMissing,
   click,
@@ -243,6 +245,92 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a friend request is accepted in the web UI, which then changes who sees a share",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    const share = join(tmp.path, "Party");
+    await Deno.mkdir(share);
+    await Deno.writeTextFile(join(share, "invite.txt"), "Saturday, 8 pm\n");
+    await using a = await startDaemon({
+      storage: join(tmp.path, "a"),
+      downloadDir: join(tmp.path, "a-dl"),
+      shareDirs: [share],
+      audience: "friends",
+    });
+    await using b = await startDaemon({
+      storage: join(tmp.path, "b"),
+      downloadDir: join(tmp.path, "b-dl"),
+    });
+    const [infoA, infoB] = await Promise.all([a.client.info(), b.client.info()]);
+    const friend = infoB.name;
+    await using browser = await launchBrowser();
+    const shots = await artifactDir();
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    try {
+      await page.goto(`http://${a.uiAddress}/#friends`);
+      await waitForText(page, testId("link-state"), "Live");
+      await waitForText(page, testId("accept-policy"), "Anyone");
+      await waitForText(page, testId("unlisted"), "Yes");
+      await waitForText(page, testId("audience-now-Party"), "Friends only");
+      await waitForText(page, testId("friend-requests"), "No requests");
+
+      // B dials A's announce address: on A, that is a friend request
+      await b.client.connect(infoA.announceAddress);
+      await waitForText(page, testId(`request-${friend}`), `${friend} wants to be your friend`);
+      await waitForText(page, testId("requests-count"), "1");
+      await waitForText(page, testId(`standing-${friend}`), "asks to be a friend");
+      // the Peers screen says so too, and leads back here
+      await click(page, testId("tab-peers"));
+      await waitForText(page, testId("requests-notice"), `${friend} wants to be your friend`);
+      await waitForText(page, testId(`peer-standing-${friend}`), "asks to be a friend");
+      await shoot(page, shots, "friend-request");
+      await click(page, testId("requests-answer"));
+      await shoot(page, shots, "friends");
+
+      await click(page, testId(`accept-${friend}`));
+      await waitForText(page, testId(`standing-${friend}`), /^friend$/);
+      await waitForText(page, testId("friend-requests"), "No requests");
+      await waitForGone(page, testId("requests-count"));
+      const accepted = await eventually(async () =>
+        (await a.client.peers()).find((p) =>
+          p.keyHex === infoB.publicKey && p.standing === "friend"
+        )
+      );
+      assert.equal(accepted.name, friend);
+      // a friend sees the friends-only share
+      await eventually(async () => {
+        const listing = await b.client.peerLs(infoA.name, { path: "" });
+        return listing.entries.some((e) => e.name === "Party") ? true : undefined;
+      });
+
+      await choose(page, testId("audience-Party"), "everyone");
+      await waitForAudience(a, "everyone");
+      await waitForText(page, testId("audience-now-Party"), "Everyone connected");
+
+      // chosen peers are ticked, then saved
+      await choose(page, testId("audience-Party"), "peers");
+      await click(page, testId(`audience-peer-Party-${friend}`));
+      await shoot(page, shots, "share-audience");
+      await click(page, testId("audience-save-Party"));
+      await waitForAudience(a, { peers: [infoB.publicKey] });
+      await waitForText(page, testId("audience-now-Party"), "1 chosen peer");
+
+      await choose(page, testId("audience-Party"), "friends");
+      await waitForAudience(a, "friends");
+      await waitForText(page, testId("audience-now-Party"), "Friends only");
+      await click(page, testId("tab-home"));
+      await waitForText(page, testId("share-audience-Party"), "Friends only");
+      assert.deepEqual(problems, []);
+    } catch (error) {
+      await shoot(page, shots, "failure").catch(() => {});
+      throw error;
+    }
+  },
+});
+
+Deno.test({
   name: "a foreign origin cannot drive the daemon",
   ignore,
   fn: async () => {
@@ -389,6 +477,33 @@ function watchProblems(page: Page): string[] {
 /** The item the daemon queued for `path` after a click on its Download button. */
 function queued(daemon: Daemon, path: string): Promise<DownloadItem> {
   return eventually(async () => (await daemon.client.downloads()).find((d) => d.path === path));
+}
+
+/** Picks `value` in the select `selector` once it is enabled (it is disabled while it saves). */
+async function choose(page: Page, selector: string, value: string): Promise<void> {
+  await page.waitForSelector(`${selector}:not([disabled])`, { visible: true });
+  await page.select(selector, value);
+}
+
+/** Waits until the element `selector` is no longer in the page. */
+async function waitForGone(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(
+    (sel: string) => (globalThis as unknown as PageGlobals).document.querySelector(sel) === null,
+    {},
+    selector,
+  );
+}
+
+/** Waits until the daemon's share "Party" has `audience`. */
+async function waitForAudience(daemon: Daemon, audience: Audience): Promise<void> {
+  await eventually(
+    async () => {
+      const share = (await daemon.client.shares()).find((s) => s.name === "Party");
+      return share && isDeepStrictEqual(share.audience, audience) ? true : undefined;
+    },
+    15_000,
+    { what: `the audience ${JSON.stringify(audience)}` },
+  );
 }
 
 /** Waits until a download is done, failing at once when it failed. */

@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-/** A small coloured label for a state: connected, downloading, failed… */
+/** A small coloured label for a state: connected, downloading, failed, friend… */
 import type { JSX } from "preact";
 
 /** The colours a badge comes in. */
@@ -8,20 +8,26 @@ export type Tone = "good" | "busy" | "idle" | "bad";
 const TONES: Record<string, Tone> = {
   connected: "good",
   done: "good",
+  friend: "good",
   uploading: "busy",
   downloading: "busy",
   connecting: "busy",
+  requested: "busy",
   queued: "idle",
   paused: "idle",
   disconnected: "idle",
+  known: "idle",
   failed: "bad",
+  blocked: "bad",
 };
 
-/** A state's badge; its tone follows from the state's name. */
-export function Badge({ state, testid }: { state: string; testid?: string }): JSX.Element {
+/** A state's badge; its tone follows from the state's name, its text is `label` or the name. */
+export function Badge(
+  { state, label, testid }: { state: string; label?: string; testid?: string },
+): JSX.Element {
   return (
     <span class={`badge badge-${TONES[state] ?? "idle"}`} data-testid={testid}>
-      {state}
+      {label ?? state}
     </span>
   );
 }

@@ -1,16 +1,16 @@
 /** @jsxImportSource preact */
-/** The Peers screen: known peers and their connection state; a peer opens its files. */
+/** The Peers screen: known peers, their connection state and standing; a peer opens its files. */
 import { type PeerInfo, problemText } from "../src/api/light.ts";
 import type { JSX } from "preact";
 import { Badge } from "./badge.tsx";
 import { ConnectForm } from "./connect_form.tsx";
-import { useApp } from "./context.ts";
-import { useNodeEvent } from "./events.ts";
 import { formatDate } from "./format.ts";
-import { upsert, without } from "./lists.ts";
-import { browseHash } from "./route.ts";
+import { upsert } from "./lists.ts";
+import { browseHash, routeHash } from "./route.ts";
+import { friendRequests, STANDING_LABELS } from "./standing.ts";
 import { ListOf } from "./status.tsx";
-import { useLoad } from "./use_load.ts";
+import type { Loaded } from "./use_load.ts";
+import { peerKey } from "./use_peers.ts";
 
 const ORDER: Record<PeerInfo["status"], number> = {
   connected: 0,
@@ -19,20 +19,14 @@ const ORDER: Record<PeerInfo["status"], number> = {
   failed: 3,
 };
 
-/** The Peers screen. */
-export function Peers(): JSX.Element {
-  const { client } = useApp();
-  const peers = useLoad(() => client.peers(), []);
-  useNodeEvent((event) => {
-    if (event.type === "peer") peers.update((list) => upsert(list, event.peer, keyOf));
-    if (event.type === "peer-removed") {
-      peers.update((list) => without(list, event.keyHex, keyOf));
-    }
-  });
+/** The Peers screen, over the live peer table. */
+export function Peers({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Element {
+  const requests = peers.data ? friendRequests(peers.data) : [];
   return (
     <div class="screen">
+      {requests.length > 0 && <RequestsNotice requests={requests} />}
       <section class="card">
-        <ConnectForm onConnect={(peer) => peers.update((all) => upsert(all, peer, keyOf))} />
+        <ConnectForm onConnect={(peer) => peers.update((all) => upsert(all, peer, peerKey))} />
       </section>
       <section class="card">
         <h2>Peers</h2>
@@ -45,6 +39,26 @@ export function Peers(): JSX.Element {
         </ListOf>
       </section>
     </div>
+  );
+}
+
+/** Who asks to be a friend, with the way to the Friends screen where they are answered. */
+function RequestsNotice({ requests }: { requests: PeerInfo[] }): JSX.Element {
+  return (
+    <section class="card notice" role="status" data-testid="requests-notice">
+      <ul class="rows">
+        {requests.map((peer) => (
+          <li key={peer.keyHex} class="row">
+            <span>
+              <strong>{peer.name}</strong> wants to be your friend
+            </span>
+          </li>
+        ))}
+      </ul>
+      <a href={routeHash({ tab: "friends" })} data-testid="requests-answer">
+        Answer in Friends
+      </a>
+    </section>
   );
 }
 
@@ -63,6 +77,11 @@ function PeerRow({ peer }: { peer: PeerInfo }): JSX.Element {
             <div class="sub">Retrying at {formatDate(peer.retryAt)}</div>
           )}
         </div>
+        <Badge
+          state={peer.standing}
+          label={STANDING_LABELS[peer.standing]}
+          testid={`peer-standing-${peer.name}`}
+        />
         <Badge state={peer.status} testid={`peer-status-${peer.name}`} />
       </a>
     </li>
@@ -73,8 +92,4 @@ function sortPeers(peers: PeerInfo[]): PeerInfo[] {
   return [...peers].sort((a, b) =>
     ORDER[a.status] - ORDER[b.status] || a.name.localeCompare(b.name)
   );
-}
-
-function keyOf(peer: PeerInfo): string {
-  return peer.keyHex;
 }

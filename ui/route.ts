@@ -3,7 +3,7 @@
 import { encodePath } from "./paths.ts";
 
 /** The screens of the app, as the tab bar names them. */
-export const TABS = ["home", "peers", "search", "transfers"] as const;
+export const TABS = ["home", "peers", "friends", "search", "transfers"] as const;
 
 /** One of {@link TABS}. */
 export type Tab = typeof TABS[number];

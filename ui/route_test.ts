@@ -6,6 +6,7 @@ Deno.test("parseRoute reads tabs and falls back to home", () => {
   assert.deepEqual(parseRoute("#transfers"), { tab: "transfers" });
   assert.deepEqual(parseRoute("#nonsense"), { tab: "home" });
   assert.deepEqual(parseRoute("#peers"), { tab: "peers" });
+  assert.deepEqual(parseRoute("#friends"), { tab: "friends" });
 });
 
 Deno.test("a browse route survives a round trip with odd characters in its path", () => {

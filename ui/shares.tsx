@@ -1,14 +1,18 @@
 /** @jsxImportSource preact */
-/** This node's shares: their index progress, adding and removing (which restarts the engine). */
-import { problemText, type ShareChangeResponse, type ShareInfo } from "../src/api/light.ts";
+/**
+ * This node's shares: their index progress and audience, adding and removing (which restarts the
+ * engine).
+ */
+import { problemText, type ShareChangeResponse, type ShareListing } from "../src/api/light.ts";
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
+import { describeAudience } from "./audience.ts";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
 import { formatBytes, formatDate, plural } from "./format.ts";
 import { upsert } from "./lists.ts";
 import { waitForRestart } from "./restart.ts";
-import { browseHash } from "./route.ts";
+import { browseHash, routeHash } from "./route.ts";
 import { ErrorNote, ListOf, Loading } from "./status.tsx";
 import { type Loaded, useLoad } from "./use_load.ts";
 
@@ -67,7 +71,7 @@ export function Shares(
 }
 
 function ShareList({ shares, disabled, onRemove }: {
-  shares: Loaded<ShareInfo[]>;
+  shares: Loaded<ShareListing[]>;
   disabled: boolean;
   onRemove: (name: string) => void;
 }): JSX.Element {
@@ -85,7 +89,7 @@ function ShareList({ shares, disabled, onRemove }: {
 }
 
 function ShareRow({ share, disabled, onRemove }: {
-  share: ShareInfo;
+  share: ShareListing;
   disabled: boolean;
   onRemove: (name: string) => void;
 }): JSX.Element {
@@ -94,6 +98,12 @@ function ShareRow({ share, disabled, onRemove }: {
       <div class="grow">
         <div class="title">{share.name}</div>
         <div class="sub mono">{share.path}</div>
+        <div class="sub" data-testid={`share-audience-${share.name}`}>
+          Seen by: {describeAudience(share.audience)} ·{" "}
+          <a href={routeHash({ tab: "friends" })} aria-label={`Change who sees ${share.name}`}>
+            Change
+          </a>
+        </div>
         {share.problem && <div class="sub warn">{problemText(share.problem)}</div>}
       </div>
       <div class="stats" data-testid={`share-stats-${share.name}`}>
@@ -112,7 +122,7 @@ function ShareRow({ share, disabled, onRemove }: {
   );
 }
 
-function ShareStats({ share }: { share: ShareInfo }): JSX.Element {
+function ShareStats({ share }: { share: ShareListing }): JSX.Element {
   if (share.scanning) {
     return <span class="busy">indexing… {plural(share.scannedFiles, "file")}</span>;
   }
@@ -151,6 +161,6 @@ function AddShareForm(
   );
 }
 
-function nameOf(share: ShareInfo): string {
+function nameOf(share: ShareListing): string {
   return share.name;
 }

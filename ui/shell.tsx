@@ -2,25 +2,23 @@
 /** The app's frame once the token is accepted: header, tabs, and the screen of the route. */
 import type { JSX } from "preact";
 import { useMemo } from "preact/hooks";
-import type { ApiClient } from "../src/api/light.ts";
+import type { ApiClient, PeerInfo } from "../src/api/light.ts";
 import { Browse } from "./browse.tsx";
 import { type AppContext, AppState } from "./context.ts";
-import { useEventStream } from "./events.ts";
+import { type LinkState, useEventStream } from "./events.ts";
+import { Friends } from "./friends.tsx";
 import { Home } from "./home.tsx";
 import { createHub } from "./hub.ts";
 import { LinkIndicator } from "./link_indicator.tsx";
 import { Peers } from "./peers.tsx";
-import { type Route, routeHash, type Tab, TABS } from "./route.ts";
+import type { Route } from "./route.ts";
 import { Search } from "./search.tsx";
+import { friendRequests } from "./standing.ts";
+import { TabBar } from "./tab_bar.tsx";
 import { Transfers } from "./transfers.tsx";
+import type { Loaded } from "./use_load.ts";
+import { usePeers } from "./use_peers.ts";
 import { useRoute } from "./use_route.ts";
-
-const TAB_LABELS: Record<Tab, string> = {
-  home: "Home",
-  peers: "Peers",
-  search: "Search",
-  transfers: "Transfers",
-};
 
 /** What the shell needs from the login step. */
 export interface ShellProps {
@@ -35,7 +33,6 @@ export interface ShellProps {
 export function Shell({ client, token, onUnauthorized, self }: ShellProps): JSX.Element {
   const hub = useMemo(createHub, []);
   const { state, epoch } = useEventStream(client.eventsUrl(), hub);
-  const route = useRoute();
   const app = useMemo<AppContext>(
     () => ({
       client,
@@ -49,31 +46,34 @@ export function Shell({ client, token, onUnauthorized, self }: ShellProps): JSX.
   );
   return (
     <AppState.Provider value={app}>
+      <Frame state={state} />
+    </AppState.Provider>
+  );
+}
+
+/** Inside the app's context: the peer table is kept here, for the screens and the tab bar. */
+function Frame({ state }: { state: LinkState }): JSX.Element {
+  const route = useRoute();
+  const peers = usePeers();
+  const requests = peers.data ? friendRequests(peers.data).length : 0;
+  return (
+    <>
       <header class="top">
         <div class="top-inner">
           <a class="brand" href="#home">harddrive-party</a>
           <LinkIndicator state={state} />
         </div>
-        <nav class="tabs" aria-label="Screens">
-          {TABS.map((tab) => (
-            <a
-              key={tab}
-              href={routeHash({ tab })}
-              class={route.tab === tab ? "tab active" : "tab"}
-              aria-current={route.tab === tab ? "page" : undefined}
-              data-testid={`tab-${tab}`}
-            >
-              {TAB_LABELS[tab]}
-            </a>
-          ))}
-        </nav>
+        <TabBar route={route} requests={requests} />
       </header>
       <main class="main">
         <div hidden={route.tab !== "home"}>
           <Home />
         </div>
         <div hidden={route.tab !== "peers"}>
-          <PeersTab route={route} />
+          <PeersTab route={route} peers={peers} />
+        </div>
+        <div hidden={route.tab !== "friends"}>
+          <Friends peers={peers} />
         </div>
         <div hidden={route.tab !== "search"}>
           <Search />
@@ -82,10 +82,10 @@ export function Shell({ client, token, onUnauthorized, self }: ShellProps): JSX.
           <Transfers />
         </div>
       </main>
-    </AppState.Provider>
+    </>
   );
 }
 
-function PeersTab({ route }: { route: Route }): JSX.Element {
-  return "peer" in route ? <Browse peer={route.peer} path={route.path} /> : <Peers />;
+function PeersTab({ route, peers }: { route: Route; peers: Loaded<PeerInfo[]> }): JSX.Element {
+  return "peer" in route ? <Browse peer={route.peer} path={route.path} /> : <Peers peers={peers} />;
 }

@@ -1,0 +1,64 @@
+/** @jsxImportSource preact */
+/** Every peer with its standing, and the buttons that befriend, unfriend, block or unblock it. */
+import type { JSX } from "preact";
+import type { PeerInfo } from "../src/api/light.ts";
+import { Badge } from "./badge.tsx";
+import { browseHash } from "./route.ts";
+import { byStanding, STANDING_LABELS, standingActions } from "./standing.ts";
+import { ErrorNote, ListOf } from "./status.tsx";
+import type { Loaded } from "./use_load.ts";
+import { type StandingChange, useStandingChange } from "./use_standing.ts";
+
+/** The card of peers and their standings. */
+export function StandingList({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Element {
+  const change = useStandingChange(peers);
+  return (
+    <section class="card" aria-labelledby="standings-title">
+      <h2 id="standings-title">Friends and other peers</h2>
+      {change.error !== undefined && <ErrorNote error={change.error} />}
+      <ListOf loaded={peers} empty="No peers yet: connect to a friend on the Peers screen.">
+        {(list) => (
+          <ul class="rows">
+            {byStanding(list).map((peer) => (
+              <StandingRow key={peer.keyHex} peer={peer} change={change} />
+            ))}
+          </ul>
+        )}
+      </ListOf>
+    </section>
+  );
+}
+
+function StandingRow({ peer, change }: { peer: PeerInfo; change: StandingChange }): JSX.Element {
+  return (
+    <li class="row standing-row" data-testid={`standing-row-${peer.name}`}>
+      <div class="grow">
+        <div class="title-line">
+          <a class="title" href={browseHash(peer.keyHex, "")}>{peer.name}</a>
+          <Badge state={peer.status} />
+        </div>
+        <div class="sub mono" title={peer.keyHex}>{peer.keyHex.slice(0, 16)}…</div>
+      </div>
+      <Badge
+        state={peer.standing}
+        label={STANDING_LABELS[peer.standing]}
+        testid={`standing-${peer.name}`}
+      />
+      <div class="actions">
+        {standingActions(peer.standing).map(({ label, standing }) => (
+          <button
+            key={label}
+            type="button"
+            class={standing === "blocked" ? "danger" : "quiet"}
+            disabled={change.busy}
+            onClick={() => change.set(peer, standing)}
+            aria-label={`${label} ${peer.name}`}
+            data-testid={`${label.toLowerCase()}-${peer.name}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+    </li>
+  );
+}
