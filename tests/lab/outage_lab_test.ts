@@ -72,6 +72,12 @@ Deno.test({
       const daemonB = await start(nsB, "b");
       const infoA = await daemonA.json<NodeInfo>("info");
       await daemonB.json("connect", infoA.announceAddress);
+      // A's share is for friends (the default): A accepts B's friend request, as its owner would
+      const infoB = await daemonB.json<NodeInfo>("info");
+      await eventually(() => daemonA.json("peers", "accept", infoB.name), LAB_WAIT_MS, {
+        what: "A to accept B",
+        everyMs: 250,
+      });
       const item = await eventually(
         () => daemonB.json<DownloadItem>("download", `${infoA.name}/share/big.bin`),
         LAB_WAIT_MS,
