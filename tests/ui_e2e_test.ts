@@ -288,6 +288,7 @@ Deno.test({
       await shoot(page, shots, "friend-request");
       await click(page, testId("requests-answer"));
       await shoot(page, shots, "friends");
+      await publishScreenshots(shots, ["friends"]);
 
       await click(page, testId(`accept-${friend}`));
       await waitForText(page, testId(`standing-${friend}`), /^friend$/);
@@ -453,10 +454,10 @@ async function shoot(page: Page, dir: string, name: string): Promise<void> {
 }
 
 /** Copies the README's screenshots into docs/ when asked to. */
-async function publishScreenshots(dir: string): Promise<void> {
+async function publishScreenshots(dir: string, names = DOC_SHOTS): Promise<void> {
   if (Deno.env.get("HDP_UPDATE_SCREENSHOTS") !== "1") return;
   await Deno.mkdir(DOCS, { recursive: true });
-  for (const name of DOC_SHOTS) {
+  for (const name of names) {
     const file = `screenshot-${name}.png`;
     await Deno.copyFile(join(dir, file), join(DOCS, file));
   }
