@@ -460,11 +460,6 @@ export class Peers {
       ? entry.record?.address ?? connection.remote
       : connection.remote;
     this.#set(entry, "connected");
-    log.info("connected", {
-      peer: entry.info.name,
-      direction: connection.direction,
-      via: `${connection.remote.ip}:${connection.remote.port}`,
-    });
     if (entry.forget !== undefined) clearTimeout(entry.forget);
     delete entry.forget;
     if (entry.record) {
@@ -475,6 +470,12 @@ export class Peers {
         );
       }
     }
+    // strangers come and go by the hundred on a public node: news only for peers worth keeping
+    log[this.#kept(entry) ? "info" : "debug"]("connected", {
+      peer: entry.info.name,
+      direction: connection.direction,
+      via: `${connection.remote.ip}:${connection.remote.port}`,
+    });
     this.#options.onConnection(connection);
     void connection.closed.then(({ code, reason }) => this.#lost(entry, connection, code, reason));
     if (!this.#kept(entry)) this.#bound(entry);
@@ -485,7 +486,10 @@ export class Peers {
     if (entry.connection !== connection || this.#closed) return; // a duplicate, or shutting down
     delete entry.connection;
     const why = lostReason(code, reason);
-    log.info("disconnected", { peer: entry.info.name, reason: why });
+    log[this.#kept(entry) ? "info" : "debug"]("disconnected", {
+      peer: entry.info.name,
+      reason: why,
+    });
     this.#set(entry, "disconnected", { code: "UNAVAILABLE", message: why });
     if (this.#entries.get(entry.info.keyHex) === entry) this.#scheduleRetry(entry);
   }
