@@ -41,6 +41,12 @@ export function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: s
     setPeerStanding: () => {
       throw new Error("not used in this test");
     },
+    bandwidth: () => {
+      throw new Error("not used in this test");
+    },
+    setLimits: unused,
+    setSchedules: unused,
+    setPeerLimit: unused,
     peerLs: unused,
     peerRead: unused,
     download: unused,

@@ -18,6 +18,7 @@ import {
   type AudienceRequest,
   type CancelUploadResponse,
   type DownloadAction,
+  type LimitsChange,
   type ShareChangeResponse,
   type StopResponse,
 } from "./types.ts";
@@ -90,6 +91,17 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
     }
     return c.json(node.setPeerStanding(c.req.param("peer"), standing));
   });
+  app.put("/api/peers/:peer/limit", async (c) => {
+    const change = limitsChange(await jsonBody(c.req.raw, {}));
+    return c.json(await node.setPeerLimit(c.req.param("peer"), change));
+  });
+  app.get("/api/bandwidth", (c) => c.json(node.bandwidth()));
+  app.put("/api/bandwidth", async (c) => {
+    const body = await jsonBody(c.req.raw, {}) as { schedules?: unknown };
+    const change = limitsChange(body);
+    if (body.schedules !== undefined) await node.setSchedules(body.schedules);
+    return c.json(await node.setLimits(change));
+  });
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
   });
@@ -149,6 +161,20 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
 
   mountUi(app);
   return app;
+}
+
+/** `{upload?, download?}` of a request body, each a rate in bytes a second (0: none). */
+function limitsChange(body: Record<string, unknown>): LimitsChange {
+  const change: LimitsChange = {};
+  for (const key of ["upload", "download"] as const) {
+    const value = body[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw hdpError("BAD_REQUEST", `"${key}" must be whole bytes a second (0: no limit)`);
+    }
+    change[key] = value;
+  }
+  return change;
 }
 
 /** An async generator of chunks as a byte stream; cancelling it cancels the source. */

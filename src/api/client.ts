@@ -6,17 +6,20 @@ import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/light.t
 import type {
   ApiErrorBody,
   AudienceInput,
+  BandwidthStatus,
   CancelUploadResponse,
   DownloadAction,
   DownloadedFolder,
   DownloadItem,
   HistoryEntry,
+  LimitsChange,
   LsPage,
   LsQuery,
   NodeInfo,
   OwnerStanding,
   PeerInfo,
   PeerLsPage,
+  Schedule,
   SearchQuery,
   SearchResponse,
   ShareChangeResponse,
@@ -48,6 +51,12 @@ export interface ApiClient {
   ls(query: LsQuery): Promise<LsPage>;
   connect(address: string): Promise<PeerInfo>;
   peers(): Promise<PeerInfo[]>;
+  /** The limits, schedules and rates, with the last minute of traffic. */
+  bandwidth(): Promise<BandwidthStatus>;
+  /** Changes the limits (bytes a second, 0: none) and, when given, replaces the schedules. */
+  setBandwidth(change: LimitsChange & { schedules?: Schedule[] }): Promise<BandwidthStatus>;
+  /** Caps what this node uploads to (and downloads from) one peer. */
+  setPeerLimit(peer: string, change: LimitsChange): Promise<BandwidthStatus>;
   /** Befriends (`friend`), unfriends or refuses (`known`) or blocks a peer. */
   setPeerStanding(peer: string, standing: OwnerStanding): Promise<PeerInfo>;
   /** One page of a peer's listing or search. */
@@ -108,6 +117,10 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     ls: (query) => request<LsPage>("GET", `/api/ls?${lsParams(query)}`),
     connect: (address) => request<PeerInfo>("POST", "/api/peers", { address }),
     peers: () => request<PeerInfo[]>("GET", "/api/peers"),
+    bandwidth: () => request<BandwidthStatus>("GET", "/api/bandwidth"),
+    setBandwidth: (change) => request<BandwidthStatus>("PUT", "/api/bandwidth", change),
+    setPeerLimit: (peer, change) =>
+      request<BandwidthStatus>("PUT", `/api/peers/${encodeURIComponent(peer)}/limit`, change),
     setPeerStanding: (peer, standing) =>
       request<PeerInfo>("PUT", `/api/peers/${encodeURIComponent(peer)}/standing`, { standing }),
     peerLs: (peer, query) =>

@@ -14,10 +14,14 @@ export type {
   AcceptPolicy,
   Audience,
   AudienceInput,
+  BandwidthStatus,
   CancelUploadResponse,
   DownloadAction,
   DownloadItem,
   HistoryEntry,
+  Limits,
+  LimitsChange,
+  LimitsInForce,
   LsEntry,
   NodeEvent,
   NodeInfo,
@@ -26,6 +30,7 @@ export type {
   PeerLsPage,
   PeerRef,
   PeerSearchResult,
+  Schedule,
   ShareChangeResponse,
   ShareInfo,
   ShareListing,
@@ -34,3 +39,4 @@ export type {
   UploadInfo,
 } from "./types.ts";
 export { HdpError, hdpError } from "../wire/light.ts";
+export { formatDays, parseDays, parseRate } from "../node/light.ts";

@@ -4,9 +4,14 @@ import type { AudienceInput, OwnerStanding, ShareSetting } from "../node/mod.ts"
 export type {
   Audience,
   AudienceInput,
+  BandwidthStatus,
+  Limits,
+  LimitsChange,
+  LimitsInForce,
   NodeInfo,
   OwnerStanding,
   PeerLsPage,
+  Schedule,
   ShareListing,
 } from "../node/mod.ts";
 export type { AcceptPolicy, Standing } from "../transport/mod.ts";

@@ -4,6 +4,7 @@ import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from
 import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
+import { limitsCommand } from "./limits.ts";
 import {
   actionCommands,
   cancelUploadCommand,
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   readCommand,
   downloadCommand,
   transfersCommand,
+  limitsCommand,
   ...actionCommands,
   cancelUploadCommand,
 ];

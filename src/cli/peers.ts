@@ -3,9 +3,11 @@ import {
   formatBytes,
   type LsEntry,
   type OwnerStanding,
+  parseRate,
   type PeerInfo,
   problemText,
 } from "../api/light.ts";
+import { describeBandwidth } from "./limits.ts";
 import {
   type Command,
   CONTROL_OPTIONS,
@@ -45,12 +47,19 @@ const STANDING_VERBS: Record<string, { standing: OwnerStanding; done: string }> 
 export const peersCommand: Command = {
   name: "peers",
   summary: "List known peers with their standing; accept or refuse friend requests; block peers.",
-  usage: "peers [list] | peers accept|refuse|friend|unfriend|block|unblock PEER   [--json]",
-  options: CONTROL_OPTIONS,
-  positionals: { min: 0, max: 2 },
+  usage: "peers [list] | peers accept|refuse|friend|unfriend|block|unblock PEER | " +
+    "peers limit PEER [RATE] [--upload RATE] [--download RATE]   [--json]",
+  options: {
+    upload: { type: "string", arg: "RATE", help: "with limit: cap what you upload to the peer" },
+    download: { type: "string", arg: "RATE", help: "with limit: cap what you download from it" },
+    ...CONTROL_OPTIONS,
+  },
+  positionals: { min: 0, max: 3 },
   async run(args, io) {
-    const [action = "list", operand] = args.positionals;
+    const [action = "list", operand, rateArg] = args.positionals;
     const client = clientFor(args, io);
+    if (action === "limit") return await limitPeer(args, io, operand, rateArg);
+    if (rateArg !== undefined) throw new UsageError(`peers ${action}: unexpected "${rateArg}"`);
     if (action !== "list") {
       const verb = STANDING_VERBS[action];
       if (!verb) {
@@ -200,6 +209,36 @@ export function splitPeerPath(text: string): [string, string] {
 async function writeBytes(io: Io, bytes: Uint8Array): Promise<void> {
   if (!io.stdoutBytes) throw new Error("This output cannot take bytes");
   await io.stdoutBytes(bytes);
+}
+
+/** `peers limit PEER [RATE]`: RATE caps both ways; --upload and --download one way each. */
+async function limitPeer(
+  args: Parameters<Command["run"]>[0],
+  io: Io,
+  peer: string | undefined,
+  both: string | undefined,
+): Promise<number> {
+  if (peer === undefined) throw new UsageError("peers limit: missing PEER");
+  const rate = (text: string | undefined, what: string) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseRate(text);
+    } catch (error) {
+      throw new UsageError(`${what}: ${(error as Error).message}`);
+    }
+  };
+  const upload = rate(stringValue(args, "upload"), "--upload") ?? rate(both, "RATE");
+  const download = rate(stringValue(args, "download"), "--download") ?? rate(both, "RATE");
+  if (upload === undefined && download === undefined) {
+    throw new UsageError("peers limit: give RATE, --upload RATE or --download RATE");
+  }
+  const status = await clientFor(args, io).setPeerLimit(peer, {
+    ...(upload !== undefined ? { upload } : {}),
+    ...(download !== undefined ? { download } : {}),
+  });
+  if (args.values.json) return printJson(io, status);
+  io.stdout(describeBandwidth(status));
+  return 0;
 }
 
 function describe(peer: PeerInfo): string {

@@ -86,6 +86,16 @@ export const startCommand: Command = {
       type: "boolean",
       help: "ask peers not to pass this node's address on to others",
     },
+    "max-upload": {
+      type: "string",
+      arg: "RATE",
+      help: "upload limit, e.g. 5MB/s (kept; change it with `limits set`); default as last set",
+    },
+    "max-download": {
+      type: "string",
+      arg: "RATE",
+      help: "download limit, e.g. 20MB/s (kept); default as last set",
+    },
     audience: {
       type: "string",
       arg: "WHO",
@@ -164,6 +174,8 @@ function configFrom(args: Parsed, io: Io, logLevel: LogLevel): NodeConfig {
       accept: stringValue(args, "accept"),
       noGossipMe: args.values["no-gossip-me"] === true,
       audience: stringValue(args, "audience"),
+      maxUpload: stringValue(args, "max-upload"),
+      maxDownload: stringValue(args, "max-download"),
     }, platform);
   } catch (error) {
     usageFrom(error);

@@ -3,6 +3,7 @@
  * and `cancel-upload`.
  */
 import {
+  type BandwidthStatus,
   DOWNLOAD_ACTIONS,
   type DownloadAction,
   type DownloadItem,
@@ -16,6 +17,7 @@ import {
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 import { splitPeerPath } from "./peers.ts";
+import { rateText } from "./limits.ts";
 
 /** `download PEER/PATH` */
 export const downloadCommand: Command = {
@@ -56,13 +58,21 @@ export const transfersCommand: Command = {
       return 0;
     }
     if (args.values.json) {
-      const [downloads, uploads] = await Promise.all([client.downloads(), client.uploads()]);
-      return printJson(io, { downloads, uploads });
+      const [downloads, uploads, bandwidth] = await Promise.all([
+        client.downloads(),
+        client.uploads(),
+        client.bandwidth(),
+      ]);
+      return printJson(io, { downloads, uploads, bandwidth });
     }
     let lines = 0;
     for (;;) {
-      const [downloads, uploads] = await Promise.all([client.downloads(), client.uploads()]);
-      const screen = render(downloads, uploads);
+      const [downloads, uploads, bandwidth] = await Promise.all([
+        client.downloads(),
+        client.uploads(),
+        client.bandwidth(),
+      ]);
+      const screen = render(downloads, uploads, bandwidth);
       // redraw in place: move up over the previous frame and clear it
       io.stdout((lines > 0 ? `\x1b[${lines}F\x1b[J` : "") + screen);
       lines = screen.split("\n").length - 1;
@@ -142,8 +152,21 @@ function resolveId(
 }
 
 /** One screen of the live view. */
-export function render(downloads: DownloadItem[], uploads: UploadInfo[]): string {
+export function render(
+  downloads: DownloadItem[],
+  uploads: UploadInfo[],
+  bandwidth?: BandwidthStatus,
+): string {
   const out: string[] = [];
+  if (bandwidth) {
+    const { rates, inForce } = bandwidth;
+    const of = (n: number) => (n === 0 ? "" : ` of ${rateText(n)}`);
+    const by = inForce.schedule ? ` (schedule "${inForce.schedule}")` : "";
+    out.push(
+      `↑ ${formatBytes(rates.upload)}/s${of(inForce.upload)}  ` +
+        `↓ ${formatBytes(rates.download)}/s${of(inForce.download)}${by}`,
+    );
+  }
   out.push(downloads.length ? "Downloads" : "No downloads.");
   for (const d of downloads) {
     const pct = d.bytes > 0

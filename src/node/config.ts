@@ -7,6 +7,7 @@ import type { LogLevel } from "../log.ts";
 import { hdpError } from "../wire/light.ts";
 import { ACCEPT_POLICIES, type AcceptPolicy, DEFAULT_ACCEPT } from "../transport/light.ts";
 import { type Audience, parseAudience } from "./audience.ts";
+import { parseRate } from "./rates.ts";
 
 /** The control API's default address: loopback only. */
 export const DEFAULT_UI_ADDRESS = "127.0.0.1:3030";
@@ -43,6 +44,9 @@ export interface NodeConfig {
   unlisted?: boolean;
   /** The audience of the shares given with `--share-dir` (`--audience`); default friends. */
   shareAudience?: Audience;
+  /** `--max-upload` / `--max-download`, bytes a second (0: none); absent: as last set. */
+  maxUpload?: number;
+  maxDownload?: number;
 }
 
 /** The defaults of the transfer limits. */
@@ -72,6 +76,8 @@ export interface StartFlags {
   accept?: string | undefined;
   noGossipMe?: boolean;
   audience?: string | undefined;
+  maxUpload?: string | undefined;
+  maxDownload?: string | undefined;
 }
 
 /** Fills in the defaults for `start` and validates every value, throwing `BAD_REQUEST` errors. */
@@ -100,7 +106,21 @@ export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig
     accept: parseAccept(flags.accept),
     unlisted: flags.noGossipMe === true,
     ...(flags.audience === undefined ? {} : { shareAudience: parseStartAudience(flags.audience) }),
+    ...(flags.maxUpload === undefined
+      ? {}
+      : { maxUpload: rateFlag(flags.maxUpload, "--max-upload") }),
+    ...(flags.maxDownload === undefined
+      ? {}
+      : { maxDownload: rateFlag(flags.maxDownload, "--max-download") }),
   };
+}
+
+function rateFlag(text: string, flag: string): number {
+  try {
+    return parseRate(text);
+  } catch (error) {
+    throw hdpError("BAD_REQUEST", `${flag}: ${(error as Error).message}`);
+  }
 }
 
 function parseAccept(text: string | undefined): AcceptPolicy {

@@ -1,11 +1,14 @@
 /** The node's event bus: what changed, for the WebSocket stream and the UI. */
 import type { ShareListing } from "./hdp_node.ts";
+import type { BandwidthStatus } from "./bandwidth.ts";
 import type { PeerInfo } from "../transport/mod.ts";
 import type { DownloadItem, UploadInfo } from "../downloads/mod.ts";
 
 /** Every event a node emits. */
 export type NodeEvent =
   | { type: "share"; share: ShareListing }
+  /** What moves now against the limits (every 2 s while something moves). */
+  | { type: "bandwidth"; bandwidth: BandwidthStatus }
   | { type: "shares" }
   /** The node's own info changed (its announce address, NAT type). */
   | { type: "info" }

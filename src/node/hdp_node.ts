@@ -38,6 +38,7 @@ import { findPeer } from "./peer_lookup.ts";
 import type { Settings, ShareSetting } from "./settings.ts";
 import { type Audience, audienceFromText, parseAudience } from "./audience.ts";
 import type { ShareAudiences } from "./share_audiences.ts";
+import type { Bandwidth, BandwidthStatus, LimitsChange } from "./bandwidth.ts";
 
 const log = logger("node");
 
@@ -96,6 +97,14 @@ export interface HdpNode {
    * it, `known` refuses or unfriends it, `blocked` disconnects and refuses it from then on.
    */
   setPeerStanding(peer: string, standing: OwnerStanding): PeerInfo;
+  /** The limits and schedules, what moves now, and the last minute of it. */
+  bandwidth(): BandwidthStatus;
+  /** Changes the limits outside schedules (bytes a second, 0: none); at once. */
+  setLimits(change: LimitsChange): Promise<BandwidthStatus>;
+  /** Replaces the schedules. */
+  setSchedules(schedules: unknown): Promise<BandwidthStatus>;
+  /** Caps what this node uploads to and downloads from one peer (a name, key or prefix). */
+  setPeerLimit(peer: string, change: LimitsChange): Promise<BandwidthStatus>;
   /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
   /** Starts reading a file of a peer. */
@@ -128,6 +137,7 @@ export interface NodeParts {
   settings: Settings;
   shares: Shares;
   audiences: ShareAudiences;
+  bandwidth: Bandwidth;
   /** Stops the uploads their peers may no longer see; how many. */
   enforce: () => number;
   peers: Peers;
@@ -145,7 +155,11 @@ export interface NodeParts {
 /** The {@link HdpNode} over its parts. */
 export function assembleNode(parts: NodeParts): HdpNode {
   const { identity, connectivity, transport, settings, shares, peers, downloads } = parts;
-  const { uploads, history, events, audiences } = parts;
+  const { uploads, history, events, audiences, bandwidth } = parts;
+  const changedBandwidth = (status: BandwidthStatus) => {
+    events.emit({ type: "bandwidth", bandwidth: status });
+    return status;
+  };
   /** Named peers as keys: a full key as it is, a name or prefix through the peer table. */
   const resolveAudience = (input: AudienceInput): Audience => {
     const resolve = (text: string) =>
@@ -211,6 +225,13 @@ export function assembleNode(parts: NodeParts): HdpNode {
         source: "manual",
       }),
     peers: () => peers.list(),
+    bandwidth: () => bandwidth.status({ history: true }),
+    setLimits: async (change) => changedBandwidth(await bandwidth.setLimits(change)),
+    setSchedules: async (list) => changedBandwidth(await bandwidth.setSchedules(list)),
+    async setPeerLimit(text, change) {
+      const peer = findPeer(peers.list(), text);
+      return changedBandwidth(await bandwidth.setPeer(peer.keyHex, change));
+    },
     setPeerStanding(text, standing) {
       const peer = findPeer(peers.list(), text);
       const info = peers.setStanding(peer.keyHex, standing);
@@ -221,7 +242,9 @@ export function assembleNode(parts: NodeParts): HdpNode {
       const { peer, connection } = connectedPeer(parts, text);
       // browsing a peer is using it (a search of every peer is not)
       if (connection && query.searchTerm === undefined) peers.markUseful(peer.keyHex);
-      const page = connection ? await firstPage(connection, query) : await ownLs(query);
+      const page = connection
+        ? await firstPage(connection, query, { throttle: bandwidth.download })
+        : await ownLs(query);
       return { ...page, peer: { keyHex: peer.keyHex, name: peer.name } };
     },
     async peerRead(text, request) {
@@ -230,7 +253,10 @@ export function assembleNode(parts: NodeParts): HdpNode {
         throw hdpError("BAD_REQUEST", `${peer.name} is this node: read the file from disk`);
       }
       peers.markUseful(peer.keyHex);
-      return await readCall(connection, request);
+      // a person waits for it (the API's reads are played, previewed, saved by hand)
+      return await readCall(connection, { ...request, interactive: true }, {
+        throttle: bandwidth.download,
+      });
     },
     async download(text, path) {
       const peer = findPeer(peers.list(), text);

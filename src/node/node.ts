@@ -30,6 +30,7 @@ import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";
 import { peerAccess } from "./peer_access.ts";
 import { readSettings, type Settings, writeSettings } from "./settings.ts";
 import { ShareAudiences } from "./share_audiences.ts";
+import { Bandwidth } from "./bandwidth.ts";
 import { enforceAccess, lsRequest, type Viewer } from "./share_access.ts";
 import { StateStore } from "./state_store.ts";
 
@@ -62,6 +63,16 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
   try {
     store.follow(events);
     const audiences = new ShareAudiences(config.storageDir, settings.shares);
+    const bandwidth = new Bandwidth(config.storageDir, settings.bandwidth);
+    closers.unshift(() => bandwidth.close());
+    if (config.maxUpload !== undefined || config.maxDownload !== undefined) {
+      // given at start: they stand (and are kept) until changed at run time
+      await bandwidth.setLimits({
+        ...(config.maxUpload !== undefined ? { upload: config.maxUpload } : {}),
+        ...(config.maxDownload !== undefined ? { download: config.maxDownload } : {}),
+      });
+    }
+    closers.unshift(reportBandwidth(bandwidth, events));
     const shares = await Shares.open(kv, settings.shares, {
       watch: options.watch ?? true,
       onChange: (share) =>
@@ -102,7 +113,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     const budget = new RequestBudget(); // what all peers together may have served at once
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
-      void serveConnection(connection, requester, handlers, { budget });
+      void serveConnection(connection, requester, handlers, {
+        budget,
+        throttle: bandwidth.upload,
+      });
       // this node's owner added the peer: it is asked to take this node as a friend too
       if (peers.standing(connection.peerKeyHex) === "friend") void befriend(connection);
       connectivity.connected(connection).catch((error) => {
@@ -133,7 +147,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     );
     await Deno.mkdir(config.downloadDir, { recursive: true });
     const downloadDir = await Deno.realPath(config.downloadDir);
-    const downloads = await Downloads.open(kv, peerAccess(peers), {
+    const downloads = await Downloads.open(kv, peerAccess(peers, bandwidth.download), {
       downloadDir,
       history,
       perPeer: config.downloadsPerPeer,
@@ -191,6 +205,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       settings,
       shares,
       audiences,
+      bandwidth,
       enforce,
       peers,
       downloads,
@@ -214,6 +229,22 @@ async function resolvePort(config: NodeConfig, settings: Settings): Promise<numb
   await writeSettings(config.storageDir, { ...settings, port });
   log.info("picked a UDP port; it is remembered for next time", { port });
   return port;
+}
+
+/**
+ * Tells the API what moves, every 2 s while something does (and once when it stops); returns
+ * its stop.
+ */
+function reportBandwidth(bandwidth: Bandwidth, events: EventBus): () => void {
+  let last = "";
+  const timer = setInterval(() => {
+    const status = bandwidth.status();
+    const now = JSON.stringify([status.rates, status.inForce, status.limits]);
+    if (now === last) return;
+    last = now;
+    events.emit({ type: "bandwidth", bandwidth: status });
+  }, 2000);
+  return () => clearInterval(timer);
 }
 
 /** Deals with `.part` files no download owns, without delaying the start; returns its stop. */

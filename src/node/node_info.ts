@@ -4,6 +4,7 @@ import { type AcceptPolicy, DEFAULT_ACCEPT, type Identity } from "../transport/m
 import type { Reason } from "../wire/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
+import type { Limits, LimitsInForce } from "./schedule.ts";
 import { VERSION } from "./version.ts";
 
 /** What `info` shows about a node. */
@@ -20,6 +21,8 @@ export interface NodeInfo {
   accept: AcceptPolicy;
   /** This node asks peers not to pass it on (`--no-gossip-me`). */
   unlisted: boolean;
+  /** The limits in force (bytes a second, 0: none; and the schedule setting them) and the rates now. */
+  bandwidth?: { inForce: LimitsInForce; rates: Limits };
   downloadDir: string;
   storageDir: string;
   uiAddress: string;
@@ -40,6 +43,8 @@ export interface InfoSources {
   /** The UDP port the QUIC endpoint is bound to. */
   port: number;
   shares: ShareSetting[];
+  /** The bandwidth, when there is one (tests may build info without). */
+  bandwidth?: { status(): { inForce: LimitsInForce; rates: Limits } };
   /** The state store, when there is one (tests may build info without). */
   storage?: { problem(): Reason | undefined };
 }
@@ -59,6 +64,11 @@ export function nodeInfo(sources: InfoSources): NodeInfo {
     shares,
     accept: config.accept ?? DEFAULT_ACCEPT,
     unlisted: config.unlisted ?? false,
+    ...(sources.bandwidth
+      ? {
+        bandwidth: (({ inForce, rates }) => ({ inForce, rates }))(sources.bandwidth.status()),
+      }
+      : {}),
     downloadDir: config.downloadDir,
     storageDir: config.storageDir,
     uiAddress: formatHostPort(config.ui),

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { hdpError, messageOf } from "../wire/light.ts";
 import { type Audience, parseAudience } from "./audience.ts";
+import { checkRate } from "./rates.ts";
+import { type Limits, parseSchedules, type Schedule } from "./schedule.ts";
 
 const log = logger("settings");
 
@@ -23,12 +25,22 @@ export interface ShareSetting {
   audience?: Audience;
 }
 
+/** The owner's bandwidth limits, in bytes a second (0: unlimited). */
+export interface BandwidthSettings extends Limits {
+  /** Windows of the week with their own limits; the first that holds wins. */
+  schedules: Schedule[];
+  /** Caps per peer (its key): what this node uploads to it and downloads from it. */
+  peers: Record<string, Limits>;
+}
+
 /** What the settings file holds. */
 export interface Settings {
   /** The UDP port picked on first start and reused after. */
   port?: number;
   /** Shared directories, in the order they were added. */
   shares: ShareSetting[];
+  /** Absent: no limits. */
+  bandwidth?: BandwidthSettings;
 }
 
 /** Reads the settings; a missing file gives empty settings, a corrupt one is kept aside. */
@@ -66,7 +78,7 @@ export async function writeSettings(storageDir: string, settings: Settings): Pro
 /** Validates parsed JSON into settings, throwing on anything unexpected. */
 export function parseSettings(value: unknown): Settings {
   if (typeof value !== "object" || value === null) throw hdpError("BAD_REQUEST", "not an object");
-  const { port, shares } = value as Record<string, unknown>;
+  const { port, shares, bandwidth } = value as Record<string, unknown>;
   const settings: Settings = { shares: [] };
   if (port !== undefined) {
     if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
@@ -87,5 +99,30 @@ export function parseSettings(value: unknown): Settings {
       ...(audience === undefined ? {} : { audience: parseAudience(audience) }),
     }));
   }
+  if (bandwidth !== undefined) settings.bandwidth = parseBandwidth(bandwidth);
   return settings;
+}
+
+/** Validates bandwidth settings; throws `BAD_REQUEST`. */
+export function parseBandwidth(value: unknown): BandwidthSettings {
+  if (typeof value !== "object" || value === null) {
+    throw hdpError("BAD_REQUEST", "bandwidth is not an object");
+  }
+  const v = value as Record<string, unknown>;
+  const peers: Record<string, Limits> = {};
+  const listed = v.peers ?? {};
+  if (typeof listed !== "object" || listed === null) {
+    throw hdpError("BAD_REQUEST", "bandwidth.peers is not an object");
+  }
+  for (const [key, limits] of Object.entries(listed)) {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw hdpError("BAD_REQUEST", "bandwidth.peers: not a key");
+    const l = (limits ?? {}) as Record<string, unknown>;
+    peers[key] = { upload: checkRate(l.upload ?? 0), download: checkRate(l.download ?? 0) };
+  }
+  return {
+    upload: checkRate(v.upload ?? 0, "upload"),
+    download: checkRate(v.download ?? 0, "download"),
+    schedules: parseSchedules(v.schedules ?? []),
+    peers,
+  };
 }

@@ -11,6 +11,7 @@ import {
   FrameReader,
   HdpError,
   hdpError,
+  INTERACTIVE_BYTES,
   type LsPage,
   type LsQuery,
   type LsRequest,
@@ -25,6 +26,24 @@ import {
   type Totals,
 } from "../wire/mod.ts";
 import { readError, readManyError } from "./answer_errors.ts";
+import type { Throttle } from "./throttle.ts";
+
+/** How a call paces the bytes it takes in (the node's download limit). */
+export interface Paced {
+  /** Without it, unlimited. */
+  throttle?: Throttle;
+}
+
+/** Waits for the throttle's word, when it has one, before `bytes` more may come in. */
+async function paced(
+  pace: Paced,
+  connection: PeerConnection,
+  bytes: number,
+  priority: "interactive" | "bulk",
+): Promise<void> {
+  const wait = pace.throttle?.take(connection.peerKeyHex, bytes, { priority });
+  if (wait) await wait;
+}
 
 /** The end of an `Ls` answer. */
 export interface LsEnd {
@@ -39,6 +58,7 @@ export interface LsEnd {
 export async function* lsCall(
   connection: PeerConnection,
   query: LsQuery,
+  pace: Paced = {},
 ): AsyncGenerator<LsPage, LsEnd> {
   const release = connection.hold();
   let reader: FrameReader | undefined;
@@ -55,6 +75,7 @@ export async function* lsCall(
     for (;;) {
       const frame = await reader.readFrame();
       if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended the Ls answer early");
+      await paced(pace, connection, reader.lastFrameBytes, "interactive");
       const response = parseLsResponse(frame);
       if (response.type === "error") throw new HdpError(response.code, response.message);
       if (response.type === "end") {
@@ -91,8 +112,12 @@ export async function firstNonEmpty(pages: AsyncGenerator<LsPage, LsEnd | void>)
 }
 
 /** One page of a peer's listing or search: the first with entries, or the last. */
-export function firstPage(connection: PeerConnection, query: LsQuery): Promise<LsPage> {
-  return firstNonEmpty(lsCall(connection, query));
+export function firstPage(
+  connection: PeerConnection,
+  query: LsQuery,
+  pace: Paced = {},
+): Promise<LsPage> {
+  return firstNonEmpty(lsCall(connection, query, pace));
 }
 
 /** An open `Read`: the header, then the bytes. */
@@ -105,7 +130,7 @@ export interface ReadStream {
 }
 
 /** Options of {@link readCall}. */
-export interface ReadOptions {
+export interface ReadOptions extends Paced {
   /** Called while the peer queues this read for an upload slot. */
   onQueued?: (position: number) => void;
   /**
@@ -158,7 +183,11 @@ export async function readCall(
       }
       return {
         header: response,
-        body: body(reader, response.end - response.start, stream.writable, release),
+        body: body(reader, response.end - response.start, stream.writable, release, {
+          ...options,
+          connection,
+          interactive: args.interactive === true,
+        }),
         cancel: async () => {
           await reader.cancel();
           await stream.writable.abort().catch(() => {});
@@ -187,6 +216,7 @@ async function* body(
   expected: number,
   writable: WritableStream<Uint8Array>,
   release: () => void,
+  pace: Paced & { connection: PeerConnection; interactive: boolean },
 ): AsyncGenerator<Uint8Array> {
   let received = 0;
   let complete = false;
@@ -197,6 +227,9 @@ async function* body(
       if (received > expected) {
         throw hdpError("PROTOCOL", "The peer sent more bytes than it announced");
       }
+      // held back until the limit allows: the stream's flow control then slows the peer down
+      const first = pace.interactive && received <= INTERACTIVE_BYTES;
+      await paced(pace, pace.connection, chunk.length, first ? "interactive" : "bulk");
       yield chunk;
     }
     complete = received === expected;
@@ -234,6 +267,7 @@ export type ReadManyAnswer =
 export async function* readManyCall(
   connection: PeerConnection,
   paths: string[],
+  pace: Paced = {},
 ): AsyncGenerator<ReadManyAnswer> {
   if (paths.length < 1 || paths.length > MAX_READ_MANY) {
     // refused here: a BAD_REQUEST from the peer then means it does not know ReadMany
@@ -255,7 +289,9 @@ export async function* readManyCall(
         yield { path, error: new HdpError(answer.code, answer.message) };
         continue;
       }
-      yield { path, header: answer, data: await reader.readBytes(answer.size) };
+      const data = await reader.readBytes(answer.size);
+      await paced(pace, connection, data.length, "bulk");
+      yield { path, header: answer, data };
     }
   } catch (error) {
     if (error instanceof HdpError) throw error;

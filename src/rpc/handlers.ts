@@ -10,6 +10,7 @@ import type {
   Request,
 } from "../wire/mod.ts";
 import type { RequestBudget } from "./request_budget.ts";
+import type { Throttle } from "./throttle.ts";
 
 /** What the node does for each request. */
 export interface Handlers {
@@ -61,6 +62,8 @@ export interface Exchange {
   budget?: RequestBudget;
   /** A write the requester takes nothing of for this long ends the request (`TIMEOUT`). */
   stallMs: number;
+  /** The node's upload limit; without it, unlimited. */
+  throttle?: Throttle;
 }
 
 /** Answers one type of request; an error it throws becomes the stream's error frame. */

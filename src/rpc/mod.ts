@@ -14,3 +14,6 @@ export { serveConnection, serveStream } from "./serve.ts";
 export { REQUEST_LIMITS, RequestBudget } from "./request_budget.ts";
 export type { RequestKind } from "./request_budget.ts";
 export { STALL_MS } from "./stalled_write.ts";
+export { SYSTEM_CLOCK, Throttle } from "./throttle.ts";
+export type { Clock, Priority } from "./throttle.ts";
+export type { Paced } from "./calls.ts";

@@ -14,6 +14,8 @@ export type RequestKind =
   | "small-read"
   /** A larger `Read`: an open file while it waits for an upload slot, a 1 MiB buffer in one. */
   | "large-read"
+  /** An interactive `Read` of more than 1 MiB (played, previewed): skips the slot queue. */
+  | "interactive-read"
   /** `ReadMany`: up to ~1.3 MiB of answers buffered. */
   | "read-many"
   /** `AnnouncePeer`: a signature check and perhaps a dial. */
@@ -39,6 +41,7 @@ export const REQUEST_LIMITS: Readonly<Record<RequestKind, Limit>> = {
   "small-read": { perPeer: 32, total: 64 },
   "large-read": { perPeer: 32, total: 256 },
   "read-many": { perPeer: 8, total: 64 },
+  "interactive-read": { perPeer: 4, total: 32 },
   "announce": { perPeer: 8, total: 64 },
   "befriend": { perPeer: 1, total: 16 },
 };

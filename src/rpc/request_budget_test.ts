@@ -9,6 +9,7 @@ Deno.test("a peer gets its share of a kind, the node its total, and a place come
     "read-many": { perPeer: 1, total: 1 },
     "announce": { perPeer: 1, total: 1 },
     "befriend": { perPeer: 1, total: 1 },
+    "interactive-read": { perPeer: 1, total: 1 },
   });
   const a1 = budget.enter("a", "ls");
   budget.enter("a", "ls");

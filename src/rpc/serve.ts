@@ -22,6 +22,7 @@ import type { Exchange, Handlers, Route } from "./handlers.ts";
 import { type RequestBudget, type RequestKind } from "./request_budget.ts";
 import { serveLs } from "./serve_ls.ts";
 import { STALL_MS } from "./stalled_write.ts";
+import type { Throttle } from "./throttle.ts";
 import { serveRead, serveReadMany } from "./serve_read.ts";
 
 const log = logger("rpc");
@@ -60,6 +61,8 @@ export interface ServeOptions {
   budget?: RequestBudget;
   /** How long a requester may take no data. Default {@link STALL_MS}. */
   stallMs?: number;
+  /** The node's upload limit, shared by all its connections; without it, unlimited. */
+  throttle?: Throttle;
 }
 
 /** Serves every stream the peer opens on `connection`, until it closes. */
@@ -110,6 +113,7 @@ export async function serveStream(
       handlers,
       stallMs: options.stallMs ?? STALL_MS,
       ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.throttle ? { throttle: options.throttle } : {}),
     }, request);
     await writer.close();
   } catch (error) {

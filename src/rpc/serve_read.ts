@@ -7,6 +7,7 @@ import {
   encodeFrame,
   type FileErrorResponse,
   hdpError,
+  INTERACTIVE_BYTES,
   type PastEndResponse,
   type PeerRef,
   type ReadManyRequest,
@@ -35,7 +36,7 @@ const READ_MANY_WRITE = 256 * 1024;
 
 /** Serves a `Read`: waits for an upload slot unless small, sends the header, then the bytes. */
 export async function serveRead(
-  { writer, reader, requester, handlers, budget, stallMs }: Exchange,
+  { writer, reader, requester, handlers, budget, stallMs, throttle }: Exchange,
   request: ReadRequest,
 ): Promise<void> {
   const refusal = handlers.refused?.(requester, request.path);
@@ -60,7 +61,14 @@ export async function serveRead(
   };
   const cancelled = () => stop(upload?.stop?.reason);
   const yielded = () => stop(slot?.yielded?.reason);
-  const send = sender(writer, stallMs);
+  const interactive = request.interactive === true;
+  let sent = 0;
+  const send = sender(writer, stallMs, (n) => {
+    // a person waits for the first bytes of an interactive read: they go ahead of bulk ones
+    const priority = interactive && sent < INTERACTIVE_BYTES ? "interactive" : "bulk";
+    sent += n;
+    return throttle?.take(requester.keyHex, n, { priority });
+  });
   try {
     const start = request.start ?? 0;
     const end = Math.max(start, Math.min(request.end ?? open.size, open.size));
@@ -75,8 +83,15 @@ export async function serveRead(
       await send(encodeFrame(pastEnd));
       return;
     }
-    const large = handlers.uploadSlot !== undefined && end - start > SMALL_FILE_BYTES;
-    leave = budget?.enter(requester.keyHex, large ? "large-read" : "small-read");
+    // An interactive read (played, previewed) skips the slot queue, within its own small budget.
+    const large = handlers.uploadSlot !== undefined && end - start > SMALL_FILE_BYTES &&
+      !interactive;
+    const kind = interactive && end - start > SMALL_FILE_BYTES
+      ? "interactive-read"
+      : large
+      ? "large-read"
+      : "small-read";
+    leave = budget?.enter(requester.keyHex, kind);
     upload = handlers.onUpload?.(requester, request.path, end - start);
     upload?.stop?.addEventListener("abort", cancelled, { once: true });
     if (large) {
@@ -157,12 +172,16 @@ export async function serveRead(
 function sender(
   writer: WritableStreamDefaultWriter<Uint8Array>,
   stallMs: number,
+  pace?: (bytes: number) => Promise<void> | undefined,
 ): (bytes: Uint8Array) => Promise<void> {
   let piece = Infinity;
   return async (bytes) => {
     for (let at = 0; at < bytes.length; at += piece) {
+      const chunk = bytes.subarray(at, at + piece);
+      const wait = pace?.(chunk.length); // the node's upload limit: the one place bytes leave
+      if (wait) await wait;
       const began = performance.now();
-      await writeOrStall(writer, bytes.subarray(at, at + piece), stallMs);
+      await writeOrStall(writer, chunk, stallMs);
       if (performance.now() - began > SLOW_WRITE_MS) piece = SLOW_WRITE_PIECE;
     }
   };
@@ -180,10 +199,10 @@ function changedSince(open: { file: Deno.FsFile; size: number; mtime: number }):
  * Small files skip the upload queue, as small `Read`s do.
  */
 export async function serveReadMany(
-  { writer, requester, handlers, stallMs }: Exchange,
+  { writer, requester, handlers, stallMs, throttle }: Exchange,
   request: ReadManyRequest,
 ): Promise<void> {
-  const send = sender(writer, stallMs);
+  const send = sender(writer, stallMs, (n) => throttle?.take(requester.keyHex, n));
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   /** Files in `pending`: they count as uploaded once written. */

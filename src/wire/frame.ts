@@ -37,6 +37,12 @@ export class FrameReader {
   #buffer: Uint8Array = new Uint8Array(0);
   #offset = 0;
   #ended = false;
+  #lastFrameBytes = 0;
+
+  /** The size of the last frame read, its length prefix included (for the traffic meters). */
+  get lastFrameBytes(): number {
+    return this.#lastFrameBytes;
+  }
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.#stream = stream;
@@ -63,6 +69,7 @@ export class FrameReader {
     }
     const body = this.#buffer.subarray(this.#offset + 4, this.#offset + 4 + length);
     this.#offset += 4 + length;
+    this.#lastFrameBytes = 4 + length;
     return decodeCbor(body);
   }
 

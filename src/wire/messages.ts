@@ -24,6 +24,11 @@ export interface ReadRequest {
   start?: number;
   /** One past the last byte, default the file's size. */
   end?: number;
+  /**
+   * A person waits for it (playing, previewing): it skips the upload queue, within a small budget,
+   * and its first bytes go ahead of bulk transfers (PROTOCOL.md, "Read").
+   */
+  interactive?: boolean;
 }
 /**
  * Read several small files whole, one after the other on this one stream: a folder of small
@@ -120,6 +125,11 @@ export const MAX_READ_MANY = 256;
  * `TOO_LARGE`: `Read` it alone), and the size up to which a `Read` skips the upload-slot queue.
  */
 export const SMALL_FILE_BYTES = 1024 * 1024;
+/**
+ * The first bytes of an interactive `Read` that go ahead of bulk transfers (on both ends); the
+ * rest of it is paced like any other. Enough to start playing a song or open a picture.
+ */
+export const INTERACTIVE_BYTES = 4 * 1024 * 1024;
 /** Validates a request frame from a peer. */
 export function parseRequest(value: unknown): Request {
   const fields = served.object(value, "A request");
@@ -156,6 +166,7 @@ export function parseRequest(value: unknown): Request {
     if (start !== undefined && end !== undefined && end < start) {
       throw hdpError("BAD_REQUEST", '"end" must not be before "start"');
     }
+    if (fields.interactive === true) request.interactive = true;
     return request;
   }
   if (type === "readMany") {

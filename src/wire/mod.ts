@@ -19,6 +19,7 @@ export { encodeFrame, FrameReader } from "./frame.ts";
 export { parseHandshake } from "./handshake_messages.ts";
 export type { Challenge, Hello, Proof, Welcome } from "./handshake_messages.ts";
 export {
+  INTERACTIVE_BYTES,
   MAX_READ_MANY,
   parseAck,
   parseLsResponse,

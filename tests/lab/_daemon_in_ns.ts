@@ -88,6 +88,9 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
     ...[
       "--share-dir",
       options.shareDir,
+      // the lab is about reaching peers, not privacy: the shares are for everyone connected
+      "--audience",
+      "everyone",
       "--ui-address",
       UI_ADDRESS,
       "--port",

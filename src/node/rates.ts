@@ -1,0 +1,43 @@
+/** Transfer rates as people write them: `5MB/s`, `500 KiB/s`, `2M`, `0` or `unlimited`. */
+import { hdpError } from "../wire/light.ts";
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1000,
+  kb: 1000,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** The highest rate accepted: 100 GB/s (faster is no limit at all). */
+export const MAX_RATE = 100 * 1000 ** 3;
+
+/**
+ * Bytes a second from a rate: a number with an optional unit (`k`, `KB`, `KiB`, `M`, `MB`, `MiB`,
+ * `G`…, decimal or binary as written) and an optional `/s`; `0`, `off`, `none` and `unlimited`
+ * mean no limit (0). Throws `BAD_REQUEST` saying what it expected.
+ */
+export function parseRate(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (["0", "off", "none", "unlimited"].includes(t)) return 0;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*?)(?:\/s|ps)?$/.exec(t);
+  const unit = m ? UNITS[m[2]!] : undefined;
+  if (!m || unit === undefined) {
+    throw hdpError("BAD_REQUEST", `Not a rate: "${text}" (try 5MB/s, 500KiB/s or unlimited)`);
+  }
+  return checkRate(Math.round(Number(m[1]) * unit), text);
+}
+
+/** A rate given as a number (the API): whole bytes a second, 0 for none, at most {@link MAX_RATE}. */
+export function checkRate(value: unknown, what = String(value)): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > MAX_RATE) {
+    throw hdpError("BAD_REQUEST", `Not a rate: ${what} (whole bytes a second, 0 for no limit)`);
+  }
+  return value;
+}
