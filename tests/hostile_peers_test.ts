@@ -69,6 +69,37 @@ Deno.test("a peer that takes no data loses its upload slot after the stall timeo
   console.log(`the queued read started ${waited.toFixed(1)} s after it was asked (stall 30 s)`);
 });
 
+Deno.test("an interactive read skips the upload queue, but only within its own budget", async () => {
+  await using server = await testNode({
+    "held.bin": new Uint8Array(64 * MiB),
+    "song.flac": new Uint8Array(8 * MiB).fill(5),
+  }, { uploadSlots: 1 });
+  await indexed(server.node);
+  const { port, publicKey } = await server.node.info();
+  await using hog = await stranger(port, publicKey);
+  await using listener = await stranger(port, publicKey);
+  const held = await readCall(hog.connection, { path: "share/held.bin" }); // the one slot, unread
+  const positions: number[] = [];
+  const song = await readCall(listener.connection, { path: "share/song.flac", interactive: true }, {
+    onQueued: (position) => positions.push(position),
+  });
+  let bytes = 0;
+  for await (const chunk of song.body) bytes += chunk.length;
+  assert.equal(bytes, 8 * MiB);
+  assert.deepEqual(positions, [], "it did not queue behind the slot");
+  // a fifth at once is over the budget of 4 per peer: BUSY, not a queue of its own
+  const open = await Promise.all(
+    [0, 1, 2, 3].map(() =>
+      readCall(listener.connection, { path: "share/held.bin", interactive: true })
+    ),
+  );
+  await assert.rejects(
+    readCall(listener.connection, { path: "share/held.bin", interactive: true }),
+    { code: "BUSY" },
+  );
+  for (const read of [...open, held]) await read.cancel();
+});
+
 Deno.test("a peer that took every upload slot yields one as soon as another peer waits", async () => {
   const files: Record<string, Uint8Array> = {};
   for (const name of ["a", "b", "c"]) files[`${name}.bin`] = new Uint8Array(64 * MiB);
