@@ -34,15 +34,17 @@ export interface Paced {
   throttle?: Throttle;
 }
 
-/** Waits for the throttle's word, when it has one, before `bytes` more may come in. */
-async function paced(
+/**
+ * The throttle's word before `bytes` more may come in: undefined when they may at once (an
+ * unlimited node: no promise, no await on the hot path).
+ */
+function paced(
   pace: Paced,
   connection: PeerConnection,
   bytes: number,
   priority: "interactive" | "bulk",
-): Promise<void> {
-  const wait = pace.throttle?.take(connection.peerKeyHex, bytes, { priority });
-  if (wait) await wait;
+): Promise<void> | undefined {
+  return pace.throttle?.take(connection.peerKeyHex, bytes, { priority });
 }
 
 /** The end of an `Ls` answer. */
@@ -75,7 +77,8 @@ export async function* lsCall(
     for (;;) {
       const frame = await reader.readFrame();
       if (frame === undefined) throw hdpError("PROTOCOL", "The peer ended the Ls answer early");
-      await paced(pace, connection, reader.lastFrameBytes, "interactive");
+      const wait = paced(pace, connection, reader.lastFrameBytes, "interactive");
+      if (wait) await wait;
       const response = parseLsResponse(frame);
       if (response.type === "error") throw new HdpError(response.code, response.message);
       if (response.type === "end") {
@@ -229,7 +232,8 @@ async function* body(
       }
       // held back until the limit allows: the stream's flow control then slows the peer down
       const first = pace.interactive && received <= INTERACTIVE_BYTES;
-      await paced(pace, pace.connection, chunk.length, first ? "interactive" : "bulk");
+      const wait = paced(pace, pace.connection, chunk.length, first ? "interactive" : "bulk");
+      if (wait) await wait;
       yield chunk;
     }
     complete = received === expected;
@@ -290,7 +294,8 @@ export async function* readManyCall(
         continue;
       }
       const data = await reader.readBytes(answer.size);
-      await paced(pace, connection, data.length, "bulk");
+      const wait = paced(pace, connection, data.length, "bulk");
+      if (wait) await wait;
       yield { path, header: answer, data };
     }
   } catch (error) {
