@@ -98,10 +98,11 @@ export interface HdpNode {
   setPeerStanding(peer: string, standing: OwnerStanding): PeerInfo;
   /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
-  /** Starts reading a file of a peer. */
+  /** Starts reading a file of a peer; `signal` withdraws the read while the peer queues it. */
   peerRead(
     peer: string,
     request: { path: string; start?: number; end?: number },
+    options?: { signal?: AbortSignal },
   ): Promise<ReadStream>;
   /** Queues a file or folder of a peer (a name, key or key prefix; it may be away now). */
   download(peer: string, path: string): Promise<DownloadItem>;
@@ -224,13 +225,13 @@ export function assembleNode(parts: NodeParts): HdpNode {
       const page = connection ? await firstPage(connection, query) : await ownLs(query);
       return { ...page, peer: { keyHex: peer.keyHex, name: peer.name } };
     },
-    async peerRead(text, request) {
+    async peerRead(text, request, options = {}) {
       const { peer, connection } = connectedPeer(parts, text);
       if (!connection) {
         throw hdpError("BAD_REQUEST", `${peer.name} is this node: read the file from disk`);
       }
       peers.markUseful(peer.keyHex);
-      return await readCall(connection, request);
+      return await readCall(connection, request, options);
     },
     async download(text, path) {
       const peer = findPeer(peers.list(), text);
