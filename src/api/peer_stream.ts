@@ -5,32 +5,26 @@
  */
 import type { HdpNode } from "../node/mod.ts";
 import { toHdpError } from "../wire/mod.ts";
-import {
-  contentRange,
-  parseRange,
-  type RangeAnswer,
-  type RangeSpec,
-  resolveRange,
-} from "./byte_range.ts";
-import { mediaType } from "./media_type.ts";
+import { parseRange, type RangeSpec, resolveRange } from "./byte_range.ts";
 import { readQueryFrom } from "./params.ts";
-import type { ApiErrorBody } from "./types.ts";
 import {
-  entityTag,
-  type FileVersion,
-  lastModified,
-  noneMatchHits,
-  rangeStillValid,
-} from "./validators.ts";
+  bytesResponse,
+  headResponse,
+  notModified,
+  readBody,
+  type ReadStream,
+  type Sent,
+  sliceHeaders,
+  unsatisfiable,
+} from "./stream_response.ts";
+import { type FileVersion, noneMatchHits, rangeStillValid } from "./validators.ts";
 
 /** What a stream needs of the node. */
 export type StreamNode = Pick<HdpNode, "peerRead">;
 
-type ReadStream = Awaited<ReturnType<HdpNode["peerRead"]>>;
 type WireRange = { start?: number; end?: number };
 /** A Read of the requested file of the requested peer, withdrawn if the client leaves. */
 type Reader = (range: WireRange) => Promise<ReadStream>;
-type Sent = Exclude<RangeAnswer, { kind: "unsatisfiable" }>;
 
 /**
  * Answers `GET` or `HEAD /api/peers/PEER/read?path=…`. With `start`/`end` in the query (the
@@ -63,12 +57,7 @@ export async function streamPeerFile(
     if (noneMatchHits(noneMatch, version)) return notModified(version);
     const answer = resolveRange(rangeStillValid(ifRange, version) ? spec : undefined, version.size);
     if (answer.kind === "unsatisfiable") return unsatisfiable(version.size);
-    if (head) {
-      return new Response(null, {
-        status: statusOf(answer),
-        ...sentHeaders(path, version, answer),
-      });
-    }
+    if (head) return headResponse(path, version, answer);
     // the file may have changed since the first Read: the second one's header tells what is sent
     return bodyOf(await read(answer.kind === "whole" ? {} : answer), path, answer, request.signal);
   }
@@ -94,9 +83,8 @@ function readFor(spec: RangeSpec | undefined): WireRange | undefined {
   if (spec.kind === "suffix" || !Number.isSafeInteger(spec.first)) return undefined;
   const end = spec.last === undefined ? undefined : spec.last + 1;
   // a `last` too large for the wire is past every end: read to the end
-  return end !== undefined && Number.isSafeInteger(end) ? { start: spec.first, end } : {
-    start: spec.first,
-  };
+  if (end === undefined || !Number.isSafeInteger(end)) return { start: spec.first };
+  return { start: spec.first, end };
 }
 
 /** The size and mtime of the file, by a Read of no bytes. */
@@ -115,19 +103,13 @@ async function drain(stream: ReadStream): Promise<void> {
 /** The answer of a Read whose header is in: its own header says what it sends. */
 function bodyOf(stream: ReadStream, path: string, asked: Sent, signal: AbortSignal): Response {
   const { header } = stream;
-  const sent: RangeAnswer = asked.kind === "whole"
-    ? asked
-    : header.end > header.start
-    ? { kind: "partial", start: header.start, end: header.end }
-    : { kind: "unsatisfiable" }; // the file shrank between two Reads
-  if (sent.kind === "unsatisfiable") {
-    void stream.cancel();
+  if (asked.kind === "whole") return bytesResponse(stream, path, { sent: asked, signal });
+  if (header.end <= header.start) {
+    void stream.cancel(); // the file shrank between two Reads
     return unsatisfiable(header.size);
   }
-  return new Response(toReadable(stream, signal), {
-    status: statusOf(sent),
-    ...sentHeaders(path, header, sent),
-  });
+  const sent: Sent = { kind: "partial", start: header.start, end: header.end };
+  return bytesResponse(stream, path, { sent, signal });
 }
 
 /** The old answer of a slice given in the query: 200, with the x-hdp-* headers the CLI reads. */
@@ -138,105 +120,10 @@ async function sliceOf(
 ): Promise<Response> {
   const at = slice.start ?? 0;
   const stream = await read(head ? { start: at, end: at } : slice);
-  const { size, mtime } = stream.header;
+  const { size } = stream.header;
   const end = head ? Math.max(at, Math.min(slice.end ?? size, size)) : stream.header.end;
-  const headers = new Headers(contentHeaders(path, end - at));
-  headers.set("x-hdp-size", String(size));
-  headers.set("x-hdp-mtime", String(mtime));
-  headers.set("x-hdp-start", String(at));
-  if (head) {
-    await drain(stream);
-    return new Response(null, { headers });
-  }
-  return new Response(toReadable(stream, signal), { headers });
-}
-
-function statusOf(answer: Sent): 200 | 206 {
-  return answer.kind === "partial" ? 206 : 200;
-}
-
-/** The headers of an answer that sends the bytes `answer` names. */
-function sentHeaders(path: string, version: FileVersion, answer: Sent): { headers: Headers } {
-  const { start, end } = answer.kind === "partial" ? answer : { start: 0, end: version.size };
-  const headers = versionHeaders(version);
-  for (const [name, value] of Object.entries(contentHeaders(path, end - start))) {
-    headers.set(name, value);
-  }
-  headers.set("x-hdp-start", String(start));
-  if (answer.kind === "partial") headers.set("content-range", contentRange(answer, version.size));
-  return { headers };
-}
-
-/** What describes the file whatever is sent of it: its validators and that ranges work. */
-function versionHeaders(version: FileVersion): Headers {
-  const headers = new Headers({
-    "accept-ranges": "bytes",
-    "etag": entityTag(version),
-    // a peer's file may change at any time: a cached copy is checked (a cheap 304) before use
-    "cache-control": "private, no-cache",
-    "x-hdp-size": String(version.size),
-    "x-hdp-mtime": String(version.mtime),
-  });
-  const date = lastModified(version);
-  if (date !== undefined) headers.set("last-modified", date);
-  return headers;
-}
-
-function contentHeaders(path: string, length: number): Record<string, string> {
-  return {
-    "content-type": mediaType(path),
-    "content-length": String(length),
-    "x-content-type-options": "nosniff",
-    // a peer's file is someone else's content: never let it run as a page of this origin
-    "content-security-policy": "sandbox",
-  };
-}
-
-function notModified(version: FileVersion): Response {
-  return new Response(null, { status: 304, headers: versionHeaders(version) });
-}
-
-function unsatisfiable(size: number): Response {
-  const body: ApiErrorBody = {
-    error: {
-      code: "OUT_OF_RANGE",
-      message: `The range asked for is not in the file's ${size} bytes`,
-    },
-  };
-  return Response.json(body, {
-    status: 416,
-    headers: {
-      "accept-ranges": "bytes",
-      "content-range": contentRange({ kind: "unsatisfiable" }, size),
-    },
-  });
-}
-
-/**
- * The bytes of a Read as a response body. Deno cancels the body when the client goes away; the
- * request's signal covers a client that leaves before the first byte is pulled.
- */
-function toReadable(stream: ReadStream, signal: AbortSignal): ReadableStream<Uint8Array> {
-  let cancelled: Promise<void> | undefined;
-  const cancel = (): Promise<void> => {
-    signal.removeEventListener("abort", cancel);
-    return cancelled ??= stream.cancel().catch(() => {});
-  };
-  if (signal.aborted) void cancel();
-  else signal.addEventListener("abort", cancel, { once: true });
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        const { value, done } = await stream.body.next();
-        if (done) {
-          signal.removeEventListener("abort", cancel);
-          controller.close();
-        } else controller.enqueue(value.slice()); // the source reuses its buffer
-      } catch (error) {
-        signal.removeEventListener("abort", cancel);
-        controller.error(error);
-      }
-    },
-    cancel,
-  });
+  const headers = sliceHeaders(path, stream.header, { start: at, end });
+  if (!head) return new Response(readBody(stream, signal), { headers });
+  await drain(stream);
+  return new Response(null, { headers });
 }
