@@ -29,6 +29,8 @@ if (import.meta.main) {
     "--unstable-kv",
     "--unstable-net",
     "--unstable-worker-options",
+    // request.signal aborts only when the client goes away (a stream withdraws its Read then)
+    "--unstable-no-legacy-abort",
     ...INCLUDES.flatMap((i) => ["--include", i]),
     ...(values.target ? ["--target", values.target] : []),
     "--output",

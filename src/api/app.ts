@@ -22,7 +22,9 @@ import {
   type ShareChangeResponse,
   type StopResponse,
 } from "./types.ts";
-import { jsonBody, lsQueryFrom, readQueryFrom, searchQueryFrom } from "./params.ts";
+import { jsonBody, lsQueryFrom, searchQueryFrom } from "./params.ts";
+import { streamPeerFile } from "./peer_stream.ts";
+import { servePlaylist } from "./playlist.ts";
 import { searchPeers } from "./search.ts";
 import { logger } from "../log.ts";
 
@@ -139,19 +141,12 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
     return c.json(await listDownloaded(node.info().downloadDir, path));
   });
 
-  app.get("/api/peers/:peer/read", async (c) => {
-    const read = await node.peerRead(c.req.param("peer"), readQueryFrom(new URL(c.req.url)));
-    const { header } = read;
-    return new Response(toReadable(read.body, read.cancel), {
-      headers: {
-        "content-type": "application/octet-stream",
-        "content-length": String(header.end - header.start),
-        "x-hdp-size": String(header.size),
-        "x-hdp-mtime": String(header.mtime),
-        "x-hdp-start": String(header.start),
-      },
-    });
-  });
+  // HEAD comes here too (Hono answers it with a GET's headers): the stream tells them apart
+  app.get("/api/peers/:peer/read", (c) => streamPeerFile(node, c.req.param("peer"), c.req.raw));
+  app.get(
+    "/api/peers/:peer/playlist.m3u",
+    (c) => servePlaylist(node, c.req.param("peer"), c.req.raw, { token: guard.token }),
+  );
   app.post("/api/stop", (c) => {
     // Answer first, then stop: the caller should hear that the stop was taken.
     setTimeout(() => node.requestStop("stop requested through the API"), 0);
@@ -175,25 +170,6 @@ function limitsChange(body: Record<string, unknown>): LimitsChange {
     change[key] = value;
   }
   return change;
-}
-
-/** An async generator of chunks as a byte stream; cancelling it cancels the source. */
-function toReadable(
-  chunks: AsyncGenerator<Uint8Array>,
-  cancel: () => Promise<void>,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        const { value, done } = await chunks.next();
-        if (done) controller.close();
-        else controller.enqueue(value.slice()); // the source reuses its buffer
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    cancel: () => cancel(),
-  });
 }
 
 function isDownloadAction(value: string): value is DownloadAction {

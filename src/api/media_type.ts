@@ -1,7 +1,8 @@
 /**
- * What a file holds, by its extension: the one table behind the `content-type` of `/files/` and
- * the UI's inline previews, so a file the UI offers to preview is served as something the
- * browser can play. Pure, no node:path: the UI bundles it.
+ * What a file holds, by its extension: the one table behind the `content-type` of `/files/`, of
+ * a peer's files streamed by `/api/peers/PEER/read` and of the UI's inline previews and the
+ * playlists, so a file offered to play is served as something the browser or player can play.
+ * Pure, no node:path: the UI bundles it.
  */
 
 /** The kinds of file the browser can show inline. */

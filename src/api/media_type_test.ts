@@ -31,3 +31,21 @@ Deno.test("previewKind goes by the content type: documents and unknown files get
   assert.equal(previewKind("a.bin"), undefined);
   assert.equal(previewKind(".mp3"), undefined);
 });
+
+Deno.test("the audio and video files players stream are served with the types players expect", () => {
+  const expected: Record<string, string> = {
+    "a.mp3": "audio/mpeg",
+    "a.flac": "audio/flac",
+    "a.ogg": "audio/ogg",
+    "a.opus": "audio/ogg",
+    "a.m4a": "audio/mp4",
+    "a.aac": "audio/aac",
+    "a.wav": "audio/wav",
+    "a.mp4": "video/mp4",
+    "a.m4v": "video/mp4",
+    "a.mkv": "video/x-matroska",
+    "a.webm": "video/webm",
+    "a.mov": "video/quicktime",
+  };
+  for (const [path, type] of Object.entries(expected)) assert.equal(mediaType(path), type, path);
+});

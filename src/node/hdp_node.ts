@@ -107,10 +107,11 @@ export interface HdpNode {
   setPeerLimit(peer: string, change: LimitsChange): Promise<BandwidthStatus>;
   /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
   peerLs(peer: string, query: LsQuery): Promise<PeerLsPage>;
-  /** Starts reading a file of a peer. */
+  /** Starts reading a file of a peer; `signal` withdraws the read while the peer queues it. */
   peerRead(
     peer: string,
     request: { path: string; start?: number; end?: number },
+    options?: { signal?: AbortSignal },
   ): Promise<ReadStream>;
   /** Queues a file or folder of a peer (a name, key or key prefix; it may be away now). */
   download(peer: string, path: string): Promise<DownloadItem>;
@@ -247,7 +248,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
         : await ownLs(query);
       return { ...page, peer: { keyHex: peer.keyHex, name: peer.name } };
     },
-    async peerRead(text, request) {
+    async peerRead(text, request, options = {}) {
       const { peer, connection } = connectedPeer(parts, text);
       if (!connection) {
         throw hdpError("BAD_REQUEST", `${peer.name} is this node: read the file from disk`);
@@ -255,6 +256,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
       peers.markUseful(peer.keyHex);
       // a person waits for it (the API's reads are played, previewed, saved by hand)
       return await readCall(connection, { ...request, interactive: true }, {
+        ...options,
         throttle: bandwidth.download,
       });
     },

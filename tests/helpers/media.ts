@@ -1,0 +1,75 @@
+/**
+ * Debian's `ffmpeg` and `mpv` as a real media player's view of the stream API: ffmpeg makes a
+ * song, mpv plays it from a URL, seeking as players do (with Range requests).
+ */
+
+/** Guards against a hung child, never a measure of speed. */
+const CHILD_LIMIT_MS = 30_000;
+
+/** What a finished run of a media tool said. */
+export interface MediaRun {
+  code: number;
+  /** stdout and stderr together: mpv writes its messages to both. */
+  output: string;
+}
+
+/** Why the media tests cannot run here, or undefined when ffmpeg and mpv are installed. */
+export function mediaToolsMissing(): string | undefined {
+  const missing = ["ffmpeg", "mpv"].filter((tool) => {
+    try {
+      return !new Deno.Command(tool, { args: ["-version"], stdout: "null", stderr: "null" })
+        .outputSync().success;
+    } catch {
+      return true;
+    }
+  });
+  return missing.length === 0
+    ? undefined
+    : `no ${missing.join(" or ")} command (apt-get install -y ffmpeg mpv)`;
+}
+
+/** Writes a sine tone of `seconds` as an MP3 at `path`. */
+export async function makeTone(path: string, seconds: number): Promise<void> {
+  const run = await media("ffmpeg", [
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=440:duration=${seconds}`,
+    path,
+  ]);
+  if (run.code !== 0) throw new Error(`ffmpeg failed:\n${run.output}`);
+}
+
+/**
+ * Plays `url` with mpv without video or sound output, from `start` for `length` seconds, and
+ * prints where playback began as `HDP-START=<seconds>` (mpv's own property, once it is playing).
+ */
+export function playWithMpv(url: string, start: string, length: number): Promise<MediaRun> {
+  return media("mpv", [
+    "--no-config",
+    "--vo=null",
+    "--ao=null",
+    `--start=${start}`,
+    `--length=${length}`,
+    "--term-playing-msg=HDP-START=${=time-pos}",
+    url,
+  ]);
+}
+
+async function media(command: string, args: string[]): Promise<MediaRun> {
+  const output = await new Deno.Command(command, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(CHILD_LIMIT_MS),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    output: decoder.decode(output.stdout) + decoder.decode(output.stderr),
+  };
+}
