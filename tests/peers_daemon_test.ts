@@ -99,7 +99,7 @@ Deno.test("the CLI connects two daemons, lists, searches and reads; a restarted 
     const once = await cli("transfers", "--once");
     assert.match(
       once.stdout,
-      new RegExp(`^Downloads\n${item.id.slice(0, 8)} \\[#{20}\\] 100% done `),
+      new RegExp(`^↑ [^\n]*↓ [^\n]*\nDownloads\n${item.id.slice(0, 8)} \\[#{20}\\] 100% done `),
     );
     const history = await cli("transfers", "--history", "--json");
     assert.deepEqual(
