@@ -15,7 +15,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseRate } from "../src/node/mod.ts";
+import { parseRate } from "../src/wire/mod.ts";
 import { type Daemon, startDaemon, tempDir } from "../tests/helpers/daemon.ts";
 import { benchFile, fixed, percentile } from "./_util.ts";
 

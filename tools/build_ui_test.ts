@@ -36,3 +36,8 @@ Deno.test("the page has no inline script or style, as its Content-Security-Polic
   assert.doesNotMatch(UI_HTML, /<script(?![^>]*\ssrc=)[^>]*>/);
   assert.doesNotMatch(UI_HTML, /<style|\sstyle=|\son[a-z]+=/i);
 });
+
+Deno.test("the bundle imports nothing: a browser cannot load node: or npm: modules", () => {
+  const imports = UI_JS.match(/\bfrom\s*["'][^"']+["']|\bimport\s*\(\s*["'][^"']+["']/g) ?? [];
+  assert.deepEqual(imports, [], "a module the UI loads reached a server-only face");
+});

@@ -5,15 +5,13 @@ export type {
   Audience,
   AudienceInput,
   BandwidthStatus,
-  Limits,
   LimitsChange,
-  LimitsInForce,
   NodeInfo,
   OwnerStanding,
   PeerLsPage,
-  Schedule,
   ShareListing,
 } from "../node/mod.ts";
+export type { Limits, LimitsInForce, Schedule } from "../wire/light.ts";
 export type { AcceptPolicy, Standing } from "../transport/mod.ts";
 export type { PeerInfo } from "../transport/mod.ts";
 export type { ShareSetting } from "../node/mod.ts";

@@ -4,16 +4,16 @@
  * where bytes leave and enter), and what is moving now for the API and the UI.
  */
 import { Throttle } from "../rpc/mod.ts";
-import { hdpError } from "../wire/mod.ts";
-import { checkRate } from "./rates.ts";
 import {
+  checkRate,
+  hdpError,
   type Limits,
   limitsAt,
   type LimitsInForce,
   localMoment,
   parseSchedules,
   type Schedule,
-} from "./schedule.ts";
+} from "../wire/mod.ts";
 import { type BandwidthSettings, readSettings, writeSettings } from "./settings.ts";
 
 /** What the API shows of the bandwidth. */

@@ -7,7 +7,7 @@ import type { LogLevel } from "../log.ts";
 import { hdpError } from "../wire/light.ts";
 import { ACCEPT_POLICIES, type AcceptPolicy, DEFAULT_ACCEPT } from "../transport/light.ts";
 import { type Audience, parseAudience } from "./audience.ts";
-import { parseRate } from "./rates.ts";
+import { parseRate } from "../wire/light.ts";
 
 /** The control API's default address: loopback only. */
 export const DEFAULT_UI_ADDRESS = "127.0.0.1:3030";

@@ -4,7 +4,7 @@ import { type AcceptPolicy, DEFAULT_ACCEPT, type Identity } from "../transport/m
 import type { Reason } from "../wire/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
-import type { Limits, LimitsInForce } from "./schedule.ts";
+import type { Limits, LimitsInForce } from "../wire/mod.ts";
 import { VERSION } from "./version.ts";
 
 /** What `info` shows about a node. */

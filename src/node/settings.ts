@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { hdpError, messageOf } from "../wire/light.ts";
 import { type Audience, parseAudience } from "./audience.ts";
-import { checkRate } from "./rates.ts";
-import { type Limits, parseSchedules, type Schedule } from "./schedule.ts";
+import { checkRate, type Limits, parseSchedules, type Schedule } from "../wire/light.ts";
 
 const log = logger("settings");
 

@@ -24,3 +24,14 @@ export {
 } from "./paths.ts";
 export type { LsEntry, LsPage, LsQuery, Totals } from "./entries.ts";
 export type { PeerRef } from "./peer_ref.ts";
+export { checkRate, MAX_RATE, parseRate } from "./rates.ts";
+export {
+  formatDays,
+  limitsAt,
+  localMoment,
+  MAX_SCHEDULES,
+  parseDays,
+  parseSchedule,
+  parseSchedules,
+} from "./schedule.ts";
+export type { Limits, LimitsInForce, Schedule } from "./schedule.ts";

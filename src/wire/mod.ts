@@ -44,3 +44,14 @@ export type {
 export { checkName, isInside, joinPath, MAX_PATH_BYTES, parsePath, printable } from "./paths.ts";
 export type { PeerRef } from "./peer_ref.ts";
 export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
+export { checkRate, MAX_RATE, parseRate } from "./rates.ts";
+export {
+  formatDays,
+  limitsAt,
+  localMoment,
+  MAX_SCHEDULES,
+  parseDays,
+  parseSchedule,
+  parseSchedules,
+} from "./schedule.ts";
+export type { Limits, LimitsInForce, Schedule } from "./schedule.ts";

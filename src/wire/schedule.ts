@@ -3,7 +3,7 @@
  * 08:00–23:00: upload 2 MB/s"). Pure: the time comes in as a weekday and minutes. The first window
  * that holds the time wins; outside every window the base limits hold.
  */
-import { hdpError } from "../wire/light.ts";
+import { hdpError } from "./errors.ts";
 import { checkRate } from "./rates.ts";
 
 /** A window of the week with its own limits. */

@@ -1,5 +1,5 @@
 /** Transfer rates as people write them: `5MB/s`, `500 KiB/s`, `2M`, `0` or `unlimited`. */
-import { hdpError } from "../wire/light.ts";
+import { hdpError } from "./errors.ts";
 
 const UNITS: Record<string, number> = {
   "": 1,
