@@ -332,6 +332,101 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the owner limits the bandwidth from the web UI: a limit, a schedule, a peer's cap",
+  ignore,
+  fn: async () => {
+    await using tmp = await tempDir();
+    await using a = await startDaemon({
+      storage: join(tmp.path, "a"),
+      downloadDir: join(tmp.path, "a-dl"),
+    });
+    await using b = await startDaemon({
+      storage: join(tmp.path, "b"),
+      downloadDir: join(tmp.path, "b-dl"),
+    });
+    const [infoA, infoB] = await Promise.all([a.client.info(), b.client.info()]);
+    await using browser = await launchBrowser();
+    const shots = await artifactDir();
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    try {
+      await page.goto(`http://${a.uiAddress}/#transfers`);
+      await waitForText(page, testId("link-state"), "Live");
+      await waitForText(page, testId("rate-upload"), "unlimited");
+      await waitForText(page, testId("schedule-in-force"), "No schedules");
+
+      await fill(page, testId("limit-upload"), "5MB/s");
+      await click(page, testId("limits-save"));
+      await waitForText(page, testId("rate-upload"), /^↑ .+ of 5 MB\/s$/);
+      // the card shows the daemon's answer: it has the limit by now
+      assert.equal((await a.client.bandwidth()).limits.upload, 5_000_000);
+      assert.equal(await inputValue(page, testId("limit-upload")), "5 MB/s");
+
+      // a rate that does not parse is refused beside the form, and nothing changes
+      await fill(page, testId("limit-download"), "fast");
+      await click(page, testId("limits-save"));
+      await waitForText(
+        page,
+        `.limits-form ${testId("error")}`,
+        'Download limit: Not a rate: "fast"',
+      );
+      assert.equal((await a.client.bandwidth()).limits.download, 0);
+      await fill(page, testId("limit-download"), "unlimited");
+      await click(page, testId("limits-save"));
+      await waitForGone(page, `.limits-form ${testId("error")}`);
+
+      // from 00:00 to 00:00 every day: in force whatever the time the test runs at
+      await fill(page, testId("schedule-input-name"), "always");
+      await fill(page, testId("schedule-input-days"), "daily");
+      await fill(page, testId("schedule-input-from"), "00:00");
+      await fill(page, testId("schedule-input-to"), "00:00");
+      await fill(page, testId("schedule-input-upload"), "2MB/s");
+      await click(page, testId("schedule-add"));
+      await waitForText(page, testId("schedule-row-always"), "daily 00:00–00:00");
+      await waitForText(page, testId("schedule-row-always"), "upload 2 MB/s");
+      assert.deepEqual((await a.client.bandwidth()).schedules, [
+        { name: "always", days: [0, 1, 2, 3, 4, 5, 6], from: "00:00", to: "00:00", upload: 2e6 },
+      ]);
+      await waitForText(page, testId("schedule-in-force"), 'Schedule "always" is in force');
+      await waitForText(page, testId("rate-upload"), /of 2 MB\/s$/);
+      await waitForText(page, testId("rate-download"), /, unlimited$/);
+      await shoot(page, shots, "bandwidth", { fullPage: true });
+
+      await click(page, testId("remove-schedule-always"));
+      await waitForGone(page, testId("schedule-row-always"));
+      assert.deepEqual((await a.client.bandwidth()).schedules, []);
+      await waitForText(page, testId("rate-upload"), /of 5 MB\/s$/);
+
+      await fill(page, testId("limit-upload"), "unlimited");
+      await click(page, testId("limits-save"));
+      await waitForText(page, testId("rate-upload"), /^↑ .+, unlimited$/);
+      assert.deepEqual((await a.client.bandwidth()).limits, { upload: 0, download: 0 });
+
+      // B dials A: on A's Friends screen it has a row, with a Limit control
+      await b.client.connect(infoA.announceAddress);
+      await click(page, testId("tab-friends"));
+      const peer = infoB.name;
+      await waitForText(page, testId(`standing-row-${peer}`), peer);
+      await click(page, testId(`limit-${peer}`));
+      await fill(page, testId(`peer-limit-input-${peer}`), "1MB/s");
+      await click(page, testId(`peer-limit-save-${peer}`));
+      await waitForText(page, testId(`peer-cap-${peer}`), "Speed cap: 1 MB/s");
+      assert.deepEqual((await a.client.bandwidth()).peers, {
+        [infoB.publicKey]: { upload: 1e6, download: 1e6 },
+      });
+      await click(page, testId(`limit-${peer}`));
+      await click(page, testId(`peer-limit-clear-${peer}`));
+      await waitForGone(page, testId(`peer-cap-${peer}`));
+      assert.deepEqual((await a.client.bandwidth()).peers, {});
+      assert.deepEqual(problems, []);
+    } catch (error) {
+      await shoot(page, shots, "failure").catch(() => {});
+      throw error;
+    }
+  },
+});
+
+Deno.test({
   name: "a foreign origin cannot drive the daemon",
   ignore,
   fn: async () => {
@@ -449,8 +544,17 @@ async function artifactDir(): Promise<string> {
   return dir;
 }
 
-async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  await page.screenshot({ path: join(dir, `screenshot-${name}.png`) });
+async function shoot(
+  page: Page,
+  dir: string,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  if (options.fullPage) {
+    // from the top: the sticky header would otherwise be drawn where the page was scrolled to
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+  }
+  await page.screenshot({ path: join(dir, `screenshot-${name}.png`), ...options });
 }
 
 /** Copies the README's screenshots into docs/ when asked to. */
@@ -484,6 +588,11 @@ function queued(daemon: Daemon, path: string): Promise<DownloadItem> {
 async function choose(page: Page, selector: string, value: string): Promise<void> {
   await page.waitForSelector(`${selector}:not([disabled])`, { visible: true });
   await page.select(selector, value);
+}
+
+/** The value of the input `selector`, as the page has it. */
+async function inputValue(page: Page, selector: string): Promise<string> {
+  return await page.$eval(selector, (input) => (input as unknown as { value: string }).value);
 }
 
 /** Waits until the element `selector` is no longer in the page. */

@@ -9,6 +9,7 @@ const TONES: Record<string, Tone> = {
   connected: "good",
   done: "good",
   friend: "good",
+  "in-force": "good",
   uploading: "busy",
   downloading: "busy",
   connecting: "busy",

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /**
- * The Friends screen: friend requests first, then every peer's standing, who sees each share, and
- * whom this node lets connect at all.
+ * The Friends screen: friend requests first, then every peer's standing (and speed cap), who sees
+ * each share, and whom this node lets connect at all.
  */
 import type { JSX } from "preact";
 import type { AcceptPolicy, NodeInfo, PeerInfo } from "../src/api/light.ts";
@@ -11,6 +11,7 @@ import { FriendRequests } from "./friend_requests.tsx";
 import { ShareAudiences } from "./share_audiences.tsx";
 import { StandingList } from "./standing_list.tsx";
 import { ErrorNote, Loading } from "./status.tsx";
+import type { Bandwidth } from "./use_bandwidth.ts";
 import { type Loaded, useLoad } from "./use_load.ts";
 
 const ACCEPT_LABELS: Record<AcceptPolicy, string> = {
@@ -19,12 +20,14 @@ const ACCEPT_LABELS: Record<AcceptPolicy, string> = {
   friends: "Friends only: every other peer is refused",
 };
 
-/** The Friends screen; `peers` is the live peer table the shell keeps. */
-export function Friends({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Element {
+/** The Friends screen; `peers` is the live peer table the shell keeps, `bandwidth` its caps. */
+export function Friends(
+  { peers, bandwidth }: { peers: Loaded<PeerInfo[]>; bandwidth: Bandwidth },
+): JSX.Element {
   return (
     <div class="screen">
       <FriendRequests peers={peers} />
-      <StandingList peers={peers} />
+      <StandingList peers={peers} bandwidth={bandwidth} />
       <ShareAudiences peers={peers.data ?? []} />
       <Policy />
     </div>

@@ -16,6 +16,7 @@ import { Search } from "./search.tsx";
 import { friendRequests } from "./standing.ts";
 import { TabBar } from "./tab_bar.tsx";
 import { Transfers } from "./transfers.tsx";
+import { useBandwidth } from "./use_bandwidth.ts";
 import type { Loaded } from "./use_load.ts";
 import { usePeers } from "./use_peers.ts";
 import { useRoute } from "./use_route.ts";
@@ -51,10 +52,14 @@ export function Shell({ client, token, onUnauthorized, self }: ShellProps): JSX.
   );
 }
 
-/** Inside the app's context: the peer table is kept here, for the screens and the tab bar. */
+/**
+ * Inside the app's context: the peer table and the bandwidth are kept here, for the screens and
+ * the tab bar.
+ */
 function Frame({ state }: { state: LinkState }): JSX.Element {
   const route = useRoute();
   const peers = usePeers();
+  const bandwidth = useBandwidth();
   const requests = peers.data ? friendRequests(peers.data).length : 0;
   return (
     <>
@@ -73,13 +78,13 @@ function Frame({ state }: { state: LinkState }): JSX.Element {
           <PeersTab route={route} peers={peers} />
         </div>
         <div hidden={route.tab !== "friends"}>
-          <Friends peers={peers} />
+          <Friends peers={peers} bandwidth={bandwidth} />
         </div>
         <div hidden={route.tab !== "search"}>
           <Search />
         </div>
         <div hidden={route.tab !== "transfers"}>
-          <Transfers />
+          <Transfers bandwidth={bandwidth} />
         </div>
       </main>
     </>

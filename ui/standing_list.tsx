@@ -1,16 +1,25 @@
 /** @jsxImportSource preact */
-/** Every peer with its standing, and the buttons that befriend, unfriend, block or unblock it. */
+/**
+ * Every peer with its standing, the buttons that befriend, unfriend, block or unblock it, and its
+ * speed cap.
+ */
 import type { JSX } from "preact";
-import type { PeerInfo } from "../src/api/light.ts";
+import { useState } from "preact/hooks";
+import type { Limits, PeerInfo } from "../src/api/light.ts";
 import { Badge } from "./badge.tsx";
+import { PeerLimitForm } from "./peer_limit.tsx";
+import { capText } from "./rates.ts";
 import { browseHash } from "./route.ts";
 import { byStanding, STANDING_LABELS, standingActions } from "./standing.ts";
 import { ErrorNote, ListOf } from "./status.tsx";
+import type { Bandwidth } from "./use_bandwidth.ts";
 import type { Loaded } from "./use_load.ts";
 import { type StandingChange, useStandingChange } from "./use_standing.ts";
 
-/** The card of peers and their standings. */
-export function StandingList({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Element {
+/** The card of peers and their standings; `bandwidth` holds their caps. */
+export function StandingList(
+  { peers, bandwidth }: { peers: Loaded<PeerInfo[]>; bandwidth: Bandwidth },
+): JSX.Element {
   const change = useStandingChange(peers);
   return (
     <section class="card" aria-labelledby="standings-title">
@@ -20,7 +29,13 @@ export function StandingList({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Elem
         {(list) => (
           <ul class="rows">
             {byStanding(list).map((peer) => (
-              <StandingRow key={peer.keyHex} peer={peer} change={change} />
+              <StandingRow
+                key={peer.keyHex}
+                peer={peer}
+                change={change}
+                caps={bandwidth.data?.status.peers[peer.keyHex]}
+                onAnswer={bandwidth.answered}
+              />
             ))}
           </ul>
         )}
@@ -29,7 +44,14 @@ export function StandingList({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Elem
   );
 }
 
-function StandingRow({ peer, change }: { peer: PeerInfo; change: StandingChange }): JSX.Element {
+function StandingRow({ peer, change, caps, onAnswer }: {
+  peer: PeerInfo;
+  change: StandingChange;
+  caps: Limits | undefined;
+  onAnswer: Bandwidth["answered"];
+}): JSX.Element {
+  const [limiting, setLimiting] = useState(false);
+  const cap = capText(caps);
   return (
     <li class="row standing-row" data-testid={`standing-row-${peer.name}`}>
       <div class="grow">
@@ -38,6 +60,9 @@ function StandingRow({ peer, change }: { peer: PeerInfo; change: StandingChange 
           <Badge state={peer.status} />
         </div>
         <div class="sub mono" title={peer.keyHex}>{peer.keyHex.slice(0, 16)}…</div>
+        {cap !== "none" && (
+          <div class="sub" data-testid={`peer-cap-${peer.name}`}>Speed cap: {cap}</div>
+        )}
       </div>
       <Badge
         state={peer.standing}
@@ -58,7 +83,25 @@ function StandingRow({ peer, change }: { peer: PeerInfo; change: StandingChange 
             {label}
           </button>
         ))}
+        <button
+          type="button"
+          class="quiet"
+          aria-expanded={limiting}
+          onClick={() => setLimiting((open) => !open)}
+          aria-label={`Limit ${peer.name}'s speed`}
+          data-testid={`limit-${peer.name}`}
+        >
+          Limit
+        </button>
       </div>
+      {limiting && (
+        <PeerLimitForm
+          peer={peer}
+          caps={caps}
+          onAnswer={onAnswer}
+          onClose={() => setLimiting(false)}
+        />
+      )}
     </li>
   );
 }

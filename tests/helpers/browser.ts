@@ -86,6 +86,7 @@ export function testId(id: string): string {
  */
 export interface PageGlobals {
   document: { querySelector(selector: string): PageElement | null };
+  scrollTo(x: number, y: number): void;
 }
 
 /** An element, as {@link PageGlobals} sees it. */
