@@ -131,7 +131,7 @@ Deno.test("limits, schedules and peer caps are set through the CLI, kept across 
     const human = await runCli(["limits", "--ui-address", a.uiAddress]);
     assert.match(
       human.stdout,
-      /^Now \(schedule "always"\): upload 1\.0 MiB\/s, download 19\.1 MiB\/s$/m,
+      /^Now \(schedule "always"\): upload 1\.05 MB\/s, download 20 MB\/s$/m,
     );
   } finally {
     await a.kill("SIGKILL");

@@ -61,7 +61,7 @@ Deno.test("a schedule is added once under its name and removed by it", () => {
 
 Deno.test("a schedule is described by when it holds and what it sets", () => {
   const s: Schedule = { name: "x", days: [0, 6], from: "22:00", to: "06:00", download: 0 };
-  assert.equal(scheduleWhen(s), "sun,sat 22:00–06:00");
+  assert.equal(scheduleWhen(s), "weekends 22:00–06:00");
   assert.equal(scheduleLimits(s), "download unlimited");
   assert.equal(scheduleLimits({ ...s, upload: 5e6 }), "upload 5 MB/s · download unlimited");
 });

@@ -44,8 +44,7 @@ export function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: s
     bandwidth: () => {
       throw new Error("not used in this test");
     },
-    setLimits: unused,
-    setSchedules: unused,
+    setBandwidth: unused,
     setPeerLimit: unused,
     peerLs: unused,
     peerRead: unused,

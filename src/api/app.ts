@@ -101,8 +101,12 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.put("/api/bandwidth", async (c) => {
     const body = await jsonBody(c.req.raw, {}) as { schedules?: unknown };
     const change = limitsChange(body);
-    if (body.schedules !== undefined) await node.setSchedules(body.schedules);
-    return c.json(await node.setLimits(change));
+    return c.json(
+      await node.setBandwidth({
+        ...change,
+        ...(body.schedules !== undefined ? { schedules: body.schedules } : {}),
+      }),
+    );
   });
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));

@@ -39,4 +39,4 @@ export type {
   UploadInfo,
 } from "./types.ts";
 export { HdpError, hdpError } from "../wire/light.ts";
-export { formatDays, parseDays, parseRate } from "../wire/light.ts";
+export { formatDays, formatRate, parseDays, parseRate } from "../wire/light.ts";

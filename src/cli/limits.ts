@@ -1,8 +1,8 @@
 /** `limits`: bandwidth limits, schedules and what moves now. */
 import {
   type BandwidthStatus,
-  formatBytes,
   formatDays,
+  formatRate,
   type Limits,
   parseDays,
   parseRate,
@@ -96,9 +96,14 @@ function newSchedule(
   return { name, days, from: text("from"), to: text("to"), ...rates };
 }
 
-/** A rate in words: `5.0 MB/s`, or `unlimited`. */
+/** A limit in words: `5 MB/s` (decimal, as typed), or `unlimited`. */
 export function rateText(bytesPerSecond: number): string {
-  return bytesPerSecond === 0 ? "unlimited" : `${formatBytes(bytesPerSecond)}/s`;
+  return formatRate(bytesPerSecond);
+}
+
+/** A measured rate in the same units as the limits: `4.98 MB/s`, `0 B/s`. */
+export function speedText(bytesPerSecond: number): string {
+  return bytesPerSecond === 0 ? "0 B/s" : formatRate(bytesPerSecond);
 }
 
 /** The bandwidth in lines: in force now, the base limits, each schedule, and the peer caps. */
@@ -107,7 +112,7 @@ export function describeBandwidth(status: BandwidthStatus): string {
   const by = inForce.schedule ? ` (schedule "${inForce.schedule}")` : "";
   const lines = [
     `Now${by}: upload ${rateText(inForce.upload)}, download ${rateText(inForce.download)}`,
-    `Moving: ↑ ${formatBytes(rates.upload)}/s  ↓ ${formatBytes(rates.download)}/s`,
+    `Moving: ↑ ${speedText(rates.upload)}  ↓ ${speedText(rates.download)}`,
     `Outside schedules: upload ${rateText(limits.upload)}, download ${rateText(limits.download)}`,
   ];
   for (const s of status.schedules) {

@@ -17,7 +17,7 @@ import {
 import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 import { splitPeerPath } from "./peers.ts";
-import { rateText } from "./limits.ts";
+import { rateText, speedText } from "./limits.ts";
 
 /** `download PEER/PATH` */
 export const downloadCommand: Command = {
@@ -163,8 +163,8 @@ export function render(
     const of = (n: number) => (n === 0 ? "" : ` of ${rateText(n)}`);
     const by = inForce.schedule ? ` (schedule "${inForce.schedule}")` : "";
     out.push(
-      `↑ ${formatBytes(rates.upload)}/s${of(inForce.upload)}  ` +
-        `↓ ${formatBytes(rates.download)}/s${of(inForce.download)}${by}`,
+      `↑ ${speedText(rates.upload)}${of(inForce.upload)}  ` +
+        `↓ ${speedText(rates.download)}${of(inForce.download)}${by}`,
     );
   }
   out.push(downloads.length ? "Downloads" : "No downloads.");

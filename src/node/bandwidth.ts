@@ -86,18 +86,16 @@ export class Bandwidth {
     };
   }
 
-  /** Changes the limits outside schedules; running transfers follow at their next chunk. */
-  async setLimits(change: LimitsChange): Promise<BandwidthStatus> {
+  /**
+   * Changes the limits outside schedules and, when given, replaces the schedules (validated: see
+   * `parseSchedules`), in one write; running transfers follow at their next chunk.
+   */
+  async set(change: LimitsChange & { schedules?: unknown }): Promise<BandwidthStatus> {
     const next = { ...this.#settings };
     if (change.upload !== undefined) next.upload = checkRate(change.upload, "upload");
     if (change.download !== undefined) next.download = checkRate(change.download, "download");
+    if (change.schedules !== undefined) next.schedules = parseSchedules(change.schedules);
     await this.#save(next);
-    return this.status();
-  }
-
-  /** Replaces the schedules (validated: see `parseSchedules`). */
-  async setSchedules(schedules: unknown): Promise<BandwidthStatus> {
-    await this.#save({ ...this.#settings, schedules: parseSchedules(schedules) });
     return this.status();
   }
 

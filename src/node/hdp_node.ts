@@ -99,10 +99,11 @@ export interface HdpNode {
   setPeerStanding(peer: string, standing: OwnerStanding): PeerInfo;
   /** The limits and schedules, what moves now, and the last minute of it. */
   bandwidth(): BandwidthStatus;
-  /** Changes the limits outside schedules (bytes a second, 0: none); at once. */
-  setLimits(change: LimitsChange): Promise<BandwidthStatus>;
-  /** Replaces the schedules. */
-  setSchedules(schedules: unknown): Promise<BandwidthStatus>;
+  /**
+   * Changes the limits outside schedules (bytes a second, 0: none) and, when given, replaces the
+   * schedules; at once. `BAD_REQUEST` for a bad rate or schedule.
+   */
+  setBandwidth(change: LimitsChange & { schedules?: unknown }): Promise<BandwidthStatus>;
   /** Caps what this node uploads to and downloads from one peer (a name, key or prefix). */
   setPeerLimit(peer: string, change: LimitsChange): Promise<BandwidthStatus>;
   /** One page of a peer's listing or search; the peer is a name, key or key prefix. */
@@ -227,8 +228,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
       }),
     peers: () => peers.list(),
     bandwidth: () => bandwidth.status({ history: true }),
-    setLimits: async (change) => changedBandwidth(await bandwidth.setLimits(change)),
-    setSchedules: async (list) => changedBandwidth(await bandwidth.setSchedules(list)),
+    setBandwidth: async (change) => changedBandwidth(await bandwidth.set(change)),
     async setPeerLimit(text, change) {
       const peer = findPeer(peers.list(), text);
       return changedBandwidth(await bandwidth.setPeer(peer.keyHex, change));

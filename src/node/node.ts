@@ -67,7 +67,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     closers.unshift(() => bandwidth.close());
     if (config.maxUpload !== undefined || config.maxDownload !== undefined) {
       // given at start: they stand (and are kept) until changed at run time
-      await bandwidth.setLimits({
+      await bandwidth.set({
         ...(config.maxUpload !== undefined ? { upload: config.maxUpload } : {}),
         ...(config.maxDownload !== undefined ? { download: config.maxDownload } : {}),
       });

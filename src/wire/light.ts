@@ -24,7 +24,7 @@ export {
 } from "./paths.ts";
 export type { LsEntry, LsPage, LsQuery, Totals } from "./entries.ts";
 export type { PeerRef } from "./peer_ref.ts";
-export { checkRate, MAX_RATE, parseRate } from "./rates.ts";
+export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
 export {
   formatDays,
   limitsAt,

@@ -44,7 +44,7 @@ export type {
 export { checkName, isInside, joinPath, MAX_PATH_BYTES, parsePath, printable } from "./paths.ts";
 export type { PeerRef } from "./peer_ref.ts";
 export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
-export { checkRate, MAX_RATE, parseRate } from "./rates.ts";
+export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
 export {
   formatDays,
   limitsAt,

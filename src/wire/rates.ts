@@ -34,6 +34,22 @@ export function parseRate(text: string): number {
   return checkRate(Math.round(Number(m[1]) * unit), text);
 }
 
+/**
+ * A rate in the decimal units people type (`5 MB/s`, `500 KB/s`, `1.05 MB/s`), or `unlimited`
+ * for 0: what `parseRate` reads back as the same number, to three significant digits.
+ */
+export function formatRate(bytesPerSecond: number): string {
+  if (bytesPerSecond === 0) return "unlimited";
+  const [unit, size] = bytesPerSecond >= 1e9
+    ? ["GB", 1e9]
+    : bytesPerSecond >= 1e6
+    ? ["MB", 1e6]
+    : bytesPerSecond >= 1e3
+    ? ["KB", 1e3]
+    : ["B", 1];
+  return `${Number((bytesPerSecond / (size as number)).toPrecision(3))} ${unit}/s`;
+}
+
 /** A rate given as a number (the API): whole bytes a second, 0 for none, at most {@link MAX_RATE}. */
 export function checkRate(value: unknown, what = String(value)): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > MAX_RATE) {

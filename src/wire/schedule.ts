@@ -97,11 +97,13 @@ export function parseDays(text: string): number[] {
   return [...days].sort();
 }
 
-/** The days of a schedule in words: `mon-fri`, `sat,sun`, `daily`. */
+/** The days of a schedule in words, Monday first: `mon-fri`, `weekends`, `daily`, `mon,wed`. */
 export function formatDays(days: readonly number[]): string {
-  if (days.length === 7) return "daily";
-  if (days.join() === "1,2,3,4,5") return "mon-fri";
-  return days.map((d) => DAY_NAMES[d]).join(",");
+  const sorted = [...new Set(days)].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
+  if (sorted.length === 7) return "daily";
+  if (sorted.join() === "1,2,3,4,5") return "mon-fri";
+  if (sorted.join() === "6,0") return "weekends";
+  return sorted.map((d) => DAY_NAMES[d]).join(",");
 }
 
 /** Validates a schedule (settings, the API); throws `BAD_REQUEST` saying what is wrong. */

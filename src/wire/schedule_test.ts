@@ -40,7 +40,8 @@ Deno.test("parseDays reads ranges, lists and words; formatDays writes them back"
   assert.deepEqual(parseDays("fri-mon"), [0, 1, 5, 6]);
   assert.deepEqual(parseDays("daily").length, 7);
   assert.equal(formatDays(parseDays("weekdays")), "mon-fri");
-  assert.equal(formatDays([0, 6]), "sun,sat");
+  assert.equal(formatDays([0, 6]), "weekends");
+  assert.equal(formatDays([0, 3, 1]), "mon,wed,sun");
   assert.throws(() => parseDays("someday"), { code: "BAD_REQUEST" });
 });
 
