@@ -34,13 +34,11 @@ export const limitsCommand: Command = {
   async run(args, io) {
     const [action = "show", sub, name] = args.positionals;
     const client = clientFor(args, io);
+    const upload = rateOption(stringValue(args, "upload"), "--upload");
+    const download = rateOption(stringValue(args, "download"), "--download");
     const rates = {
-      ...(stringValue(args, "upload") !== undefined
-        ? { upload: rate(stringValue(args, "upload")!, "--upload") }
-        : {}),
-      ...(stringValue(args, "download") !== undefined
-        ? { download: rate(stringValue(args, "download")!, "--download") }
-        : {}),
+      ...(upload !== undefined ? { upload } : {}),
+      ...(download !== undefined ? { download } : {}),
     };
     let status: BandwidthStatus;
     if (action === "show") {
@@ -66,11 +64,13 @@ export const limitsCommand: Command = {
   },
 };
 
-function rate(text: string, flag: string): number {
+/** A rate typed on the command line (undefined: not given); a bad one is a {@link UsageError}. */
+export function rateOption(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
   try {
     return parseRate(text);
   } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
+    throw new UsageError(`${what}: ${(error as Error).message}`);
   }
 }
 

@@ -3,11 +3,10 @@ import {
   formatBytes,
   type LsEntry,
   type OwnerStanding,
-  parseRate,
   type PeerInfo,
   problemText,
 } from "../api/light.ts";
-import { describeBandwidth } from "./limits.ts";
+import { describeBandwidth, rateOption } from "./limits.ts";
 import {
   type Command,
   CONTROL_OPTIONS,
@@ -219,16 +218,9 @@ async function limitPeer(
   both: string | undefined,
 ): Promise<number> {
   if (peer === undefined) throw new UsageError("peers limit: missing PEER");
-  const rate = (text: string | undefined, what: string) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseRate(text);
-    } catch (error) {
-      throw new UsageError(`${what}: ${(error as Error).message}`);
-    }
-  };
-  const upload = rate(stringValue(args, "upload"), "--upload") ?? rate(both, "RATE");
-  const download = rate(stringValue(args, "download"), "--download") ?? rate(both, "RATE");
+  const upload = rateOption(stringValue(args, "upload"), "--upload") ?? rateOption(both, "RATE");
+  const download = rateOption(stringValue(args, "download"), "--download") ??
+    rateOption(both, "RATE");
   if (upload === undefined && download === undefined) {
     throw new UsageError("peers limit: give RATE, --upload RATE or --download RATE");
   }
