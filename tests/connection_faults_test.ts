@@ -184,3 +184,45 @@ Deno.test("a requester that leaves in the middle of a read (pause, cancel) is no
     await Deno.remove(path);
   }
 });
+
+Deno.test("stop ends the daemon while a paused player holds a stream of a peer's file open", async () => {
+  await using tmp = await tempDir();
+  const share = join(tmp.path, "share");
+  await Deno.mkdir(share);
+  const big = await Deno.open(join(share, "big.bin"), { create: true, write: true });
+  await big.truncate(4 * 1024 ** 3); // sparse: more than any buffer holds
+  big.close();
+  await using a = await startDaemon({
+    storage: join(tmp.path, "a"),
+    downloadDir: join(tmp.path, "a-dl"),
+    shareDirs: [share],
+  });
+  await using b = await startDaemon({
+    storage: join(tmp.path, "b"),
+    downloadDir: join(tmp.path, "b-dl"),
+  });
+  const infoA = await a.client.info();
+  await b.client.connect(infoA.announceAddress);
+  const response = await eventually(async () => {
+    const answer = await fetch(b.client.peerReadUrl(infoA.publicKey, "share/big.bin"));
+    if (answer.ok) return answer;
+    await answer.body?.cancel();
+    return undefined; // not indexed yet
+  });
+  const reader = response.body!.getReader();
+  try {
+    assert.ok((await reader.read()).value?.length, "the stream plays");
+    // the player pauses: it holds the connection and reads no more
+    const stop = await runCli(["stop", "--ui-address", b.uiAddress]);
+    assert.equal(stop.code, 0, stop.stderr);
+    // Before, the API server's graceful shutdown waited for that stream for ever.
+    const exited = await Promise.race([
+      b.process.status.then((status) => status.code),
+      new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 15_000)),
+    ]);
+    assert.equal(exited, 0, `the daemon is still ${exited} 15 s after stop\n${b.output()}`);
+    assert.match(b.output(), /API connections still open are cut/);
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+});

@@ -109,3 +109,43 @@ Deno.test("a second daemon on a taken control address fails with a clear reason"
   assert.equal(other.code, 1);
   assert.match(other.stderr, /address is in use/);
 });
+
+Deno.test("transfers at once changed through the API are kept after a restart; a flag given wins", async () => {
+  await using tmp = await tempDir();
+  const { storage, downloadDir } = await dirs(tmp.path);
+  {
+    await using daemon = await startDaemon({ storage, downloadDir });
+    const counts = await daemon.client.setTransfers({ uploadSlots: 6, maxDownloads: 4 });
+    assert.deepEqual(counts, { uploadSlots: 6, downloadsPerPeer: 8, maxDownloads: 4 });
+    await assert.rejects(daemon.client.setTransfers({ uploadSlots: 0 }), /BAD_REQUEST|1 to 1000/);
+    assert.deepEqual((await daemon.client.info()).transfers, counts);
+    // the CLI shows and sets them through the same API
+    const address = ["--ui-address", daemon.uiAddress];
+    const shown = await runCli(["settings", ...address]);
+    assert.match(shown.stdout, /Large uploads at once: +6\n/);
+    const set = await runCli(["settings", "--downloads-per-peer", "3", "--json", ...address]);
+    assert.deepEqual(JSON.parse(set.stdout), { ...counts, downloadsPerPeer: 3 });
+    const bad = await runCli(["settings", "--max-downloads", "0", ...address]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--max-downloads: expected 1 to 1000/);
+    await daemon.client.setTransfers({ downloadsPerPeer: 8 });
+  }
+  {
+    await using again = await startDaemon({ storage, downloadDir });
+    assert.deepEqual((await again.client.info()).transfers, {
+      uploadSlots: 6,
+      downloadsPerPeer: 8,
+      maxDownloads: 4,
+    });
+  }
+  await using flagged = await startDaemon({
+    storage,
+    downloadDir,
+    extraArgs: ["--upload-slots", "2"],
+  });
+  assert.deepEqual((await flagged.client.info()).transfers, {
+    uploadSlots: 2,
+    downloadsPerPeer: 8,
+    maxDownloads: 4,
+  });
+});

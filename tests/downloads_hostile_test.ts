@@ -5,7 +5,7 @@ import { encodeAnnounceAddress } from "../src/discovery/mod.ts";
 import type { UploadInfo } from "../src/downloads/mod.ts";
 import { serveConnection, serveStream } from "../src/rpc/mod.ts";
 import { encodeFrame } from "../src/wire/mod.ts";
-import { generateIdentity, QuicTransport } from "../src/transport/mod.ts";
+import { generateIdentity, type PeerStream, QuicTransport } from "../src/transport/mod.ts";
 import { downloadState, eventsOf } from "./helpers/events.ts";
 import { indexed, testNode } from "./helpers/nodes.ts";
 
@@ -157,7 +157,7 @@ Deno.test("a peer that does not know ReadMany still gets its small files fetched
       })().catch(() => {}),
   });
   const answerAsOldPeer = async (
-    stream: Deno.QuicBidirectionalStream,
+    stream: PeerStream,
     keyHex: string,
     onRefused: () => void,
   ) => {
@@ -192,7 +192,7 @@ Deno.test("a peer that does not know ReadMany still gets its small files fetched
       },
     });
     await serveStream(
-      { readable, writable: stream.writable } as unknown as Deno.QuicBidirectionalStream,
+      { readable, writable: stream.writable },
       { keyHex, name: "old" },
       {
         async *ls() {

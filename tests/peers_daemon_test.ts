@@ -131,3 +131,18 @@ Deno.test("the CLI connects two daemons, lists, searches and reads; a restarted 
     await a[Symbol.asyncDispose]();
   }
 });
+
+Deno.test("connect without waiting still refuses a bad address and this node's own at once", async () => {
+  await using tmp = await tempDir();
+  await using a = await startDaemon({
+    storage: join(tmp.path, "a"),
+    downloadDir: join(tmp.path, "a-dl"),
+  });
+  const own = (await a.client.info()).announceAddress;
+  await assert.rejects(a.client.connect(own, { wait: false }), {
+    code: "BAD_REQUEST",
+    message: "That is this node's own address",
+  });
+  await assert.rejects(a.client.connect("hdp1garbage", { wait: false }), { code: "BAD_REQUEST" });
+  assert.deepEqual(await a.client.peers(), []);
+});

@@ -89,3 +89,30 @@ Deno.test("adding a bad share is refused with a coded error and the daemon keeps
   assert.equal(usage.code, 2);
   assert.deepEqual((await daemon.client.info()).shares, []);
 });
+
+Deno.test("a folder shared already is refused (CONFLICT), also through a symlink; --audience changes it; a restart with its --share-dir keeps it", async () => {
+  await using tmp = await tempDir();
+  const storage = join(tmp.path, "storage");
+  const films = join(tmp.path, "Films");
+  await Deno.mkdir(films);
+  await Deno.symlink(films, join(tmp.path, "link"));
+  const options = { storage, downloadDir: join(tmp.path, "dl"), shareDirs: [films] };
+  {
+    await using daemon = await startDaemon(options);
+    const address = ["--ui-address", daemon.uiAddress];
+    const again = await runCli(["shares", "add", films, ...address]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /it is shared already, as "Films" \[CONFLICT\]/);
+    const link = await runCli(["shares", "add", join(tmp.path, "link"), ...address]);
+    assert.match(link.stderr, /shared already.*\[CONFLICT\]/);
+    const audience = await runCli(["shares", "add", films, "--audience", "friends", ...address]);
+    assert.equal(audience.code, 0, audience.stderr);
+    const shares = await eventually(async () => {
+      const list = await daemon.client.shares();
+      return list[0]?.audience === "friends" ? list : undefined;
+    });
+    assert.equal(shares.length, 1);
+  }
+  await using restarted = await startDaemon(options);
+  assert.deepEqual((await restarted.client.info()).shares.map((s) => s.name), ["Films"]);
+});

@@ -136,6 +136,36 @@ Deno.test("a stream does not wait behind a download that holds the only upload s
   assert.notEqual(download.state, "done", "the download was still under way behind it");
 });
 
+Deno.test("a player that seeks again and again is never refused: a stream left is freed at once where it is served", async () => {
+  await using tmp = await tempDir();
+  await using pair = await twoDaemons(tmp.path, async (share) => {
+    const film = await Deno.open(join(share, "film.mkv"), { create: true, write: true });
+    await film.truncate(1024 ** 3); // sparse: larger than any read-ahead
+    film.close();
+  });
+  const url = `${pair.streams}/read?path=${encodeURIComponent("share/film.mkv")}`;
+  await eventually(async () => {
+    const head = await fetch(url, { method: "HEAD" });
+    return head.ok ? true : undefined;
+  });
+  // each seek: a new range, the old one dropped after its first bytes (more than the 4
+  // interactive reads a peer may run at once)
+  for (let seek = 0; seek < 8; seek++) {
+    const response = await fetch(url, { headers: { range: `bytes=${seek * 100_000_000}-` } });
+    if (response.status !== 206) {
+      assert.fail(`seek ${seek}: ${response.status} ${await response.text()}`);
+    }
+    const reader = response.body!.getReader();
+    assert.ok((await reader.read()).value?.length);
+    await reader.cancel();
+    // A lets it go at once: no upload left running there
+    await eventually(async () => (await pair.a.client.uploads()).length === 0 || undefined, 5000, {
+      what: `the upload of seek ${seek} to end at A`,
+    });
+  }
+  assert.doesNotMatch(pair.a.output(), /WARN|ERROR/);
+});
+
 Deno.test({
   name: "mpv plays a peer's song from the middle, through the playlist of its folder",
   ignore: missing !== undefined,

@@ -12,6 +12,7 @@ import type { Page } from "puppeteer-core";
 import { createClient, type DownloadItem } from "../src/api/mod.ts";
 import type { Audience } from "../src/api/light.ts";
 import {
+  artifactDir,
   browserMissing,
   click,
   fill,
@@ -19,8 +20,10 @@ import {
   type PageElement,
   type PageGlobals,
   recordStatuses,
+  shoot,
   testId,
   waitForText,
+  watchProblems,
 } from "./helpers/browser.ts";
 import { type Daemon, eventually, runCli, startDaemon, tempDir } from "./helpers/daemon.ts";
 
@@ -68,6 +71,9 @@ Deno.test({
     await waitForText(pageA, testId("share-stats-Party"), "3 files");
     const announce = (await waitForText(pageA, testId("announce-address"), "hdp1")).trim();
     assert.equal(announce, infoA.announceAddress);
+    // how peers reach it, and what the router was asked (the tests' daemons do not ask)
+    await waitForText(pageA, testId("candidates"), /\d+:\d+ \((lan|public)\)/);
+    await waitForText(pageA, testId("port-mapping"), "off (--no-port-mapping)");
     await shoot(pageA, shots, "home");
     // A browses its own share (Home's "Browse"): its files are listed, with nothing to download
     await pageA.goto(`http://${a.uiAddress}/#peers/${infoA.publicKey}/Party/Album`);
@@ -109,6 +115,7 @@ async function driveB(
   await fill(page, testId("connect-input"), announce);
   await click(page, testId("connect-button"));
   await waitForText(page, testId(`peer-status-${peer}`), "connected");
+  await waitForText(page, testId(`peer-path-${peer}`), /^Connected via IPv[46] (lan|direct)$/);
   await shoot(page, shots, "peers-list");
 
   // into the share and its folder, up again by the breadcrumbs, and down
@@ -184,6 +191,14 @@ async function driveB(
   await waitForText(page, `${results} ${testId("entry-Party/Album/sunset.png")}`, "sunset.png");
   assert.deepEqual(await testIdsIn(page, results, "entry-"), ["entry-Party/Album/sunset.png"]);
   await shoot(page, shots, "search");
+  // narrowed to a kind: a picture is no song
+  await page.select(testId("search-kind"), "audio");
+  await click(page, testId("search-button"));
+  await waitForText(page, results, "Nothing matches");
+  await page.select(testId("search-kind"), "pictures");
+  await click(page, testId("search-button"));
+  await waitForText(page, `${results} ${testId("entry-Party/Album/sunset.png")}`, "sunset.png");
+  await waitForText(page, results, "1 file");
 
   assert.deepEqual(problems, []);
 }
@@ -535,28 +550,6 @@ Deno.test({
   },
 });
 
-/** Where this run's screenshots go. */
-async function artifactDir(): Promise<string> {
-  const configured = Deno.env.get("HDP_TEST_ARTIFACTS");
-  const dir = configured ?? await Deno.makeTempDir({ prefix: "hdp-ui-screenshots-" });
-  await Deno.mkdir(dir, { recursive: true });
-  console.log(`Screenshots of the web UI: ${dir}`);
-  return dir;
-}
-
-async function shoot(
-  page: Page,
-  dir: string,
-  name: string,
-  options: { fullPage?: boolean } = {},
-): Promise<void> {
-  if (options.fullPage) {
-    // from the top: the sticky header would otherwise be drawn where the page was scrolled to
-    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
-  }
-  await page.screenshot({ path: join(dir, `screenshot-${name}.png`), ...options });
-}
-
 /** Copies the README's screenshots into docs/ when asked to. */
 async function publishScreenshots(dir: string, names = DOC_SHOTS): Promise<void> {
   if (Deno.env.get("HDP_UPDATE_SCREENSHOTS") !== "1") return;
@@ -565,18 +558,6 @@ async function publishScreenshots(dir: string, names = DOC_SHOTS): Promise<void>
     const file = `screenshot-${name}.png`;
     await Deno.copyFile(join(dir, file), join(DOCS, file));
   }
-}
-
-/** Uncaught errors and console errors of a page, collected as they happen. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") {
-      problems.push(`console: ${message.text()} ${message.location().url ?? ""}`);
-    }
-  });
-  return problems;
 }
 
 /** The item the daemon queued for `path` after a click on its Download button. */

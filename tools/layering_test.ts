@@ -14,6 +14,7 @@ const LAYERS = [
   ["api"],
   ["node"],
   ["downloads", "rpc", "shares", "discovery"],
+  ["relay"],
   ["transport"],
   ["wire"],
 ];

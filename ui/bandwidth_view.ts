@@ -52,16 +52,28 @@ export function withEvent(
   const seconds = Math.min(GRAPH_SECONDS, Math.max(0, Math.round((at - view.sampledAt) / 1000)));
   const next = (key: keyof Limits) => carryOn(view.samples[key], status.rates[key], seconds);
   return {
-    status: rest,
+    // an event sent before a change whose answer came first: its rates, the newer settings
+    status: isOlder(status, view.status)
+      ? { ...view.status, rates: rest.rates, totals: rest.totals }
+      : rest,
     samples: { upload: next("upload"), download: next("download") },
     sampledAt: view.sampledAt + seconds * 1000,
   };
 }
 
-/** The view with the daemon's answer to a change: its status, the same samples. */
+/**
+ * The view with the daemon's answer to a change: its status, the same samples; an answer older
+ * than what the view shows (two changes at once, answered out of order) changes nothing.
+ */
 export function withAnswer(view: BandwidthView, status: BandwidthStatus): BandwidthView {
+  if (isOlder(status, view.status)) return view; // a slow answer to an earlier change
   const { history: _, ...rest } = status;
   return { ...view, status: rest };
+}
+
+/** Whether `status` holds older settings than `than` (see `BandwidthStatus.revision`). */
+function isOlder(status: BandwidthStatus, than: BandwidthStatus): boolean {
+  return status.revision < than.revision;
 }
 
 function carryOn(series: readonly number[], rate: number, seconds: number): number[] {

@@ -11,6 +11,7 @@ function status(fields: Partial<BandwidthStatus> = {}): BandwidthStatus {
     rates: { upload: 0, download: 0 },
     totals: { upload: 0, download: 0 },
     peers: {},
+    revision: 1,
     ...fields,
   };
 }
@@ -66,4 +67,20 @@ Deno.test("an answer to a change replaces the status and keeps the samples", () 
   assert.equal(next.status.limits.upload, 5_000_000);
   assert.deepEqual(next.samples, view.samples);
   assert.equal(next.sampledAt, T);
+});
+
+Deno.test("an answer or event older than the view's settings keeps the newer settings", () => {
+  const always = { name: "always", days: [0, 1, 2, 3, 4, 5, 6], from: "00:00", to: "00:00" };
+  const view = withAnswer(viewOf(status(), T), status({ schedules: [always], revision: 3 }));
+  // the answer to an earlier change, and an event sent before it, arrive late
+  assert.deepEqual(withAnswer(view, status({ revision: 2 })), view);
+  const moved = withEvent(view, status({ revision: 2, rates: { upload: 9, download: 0 } }), {
+    at: T + 2000,
+  });
+  assert.deepEqual(moved.status.schedules, [always]);
+  assert.equal(moved.status.revision, 3);
+  assert.equal(moved.status.rates.upload, 9);
+  assert.deepEqual(moved.samples.upload, [9, 9]);
+  // a newer one is taken whole
+  assert.deepEqual(withAnswer(view, status({ revision: 4 })).status.schedules, []);
 });

@@ -5,6 +5,8 @@ import { useEffect, useState } from "preact/hooks";
 import type { LsEntry, PeerLsPage } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { DownloadButton } from "./download_button.tsx";
+import { DownloadedMark } from "./downloaded_mark.tsx";
+import { type DownloadedIndex, isDownloaded } from "./downloaded_index.ts";
 import { EntryRow } from "./entry_row.tsx";
 import { formatBytes, plural } from "./format.ts";
 import { crumbs } from "./paths.ts";
@@ -21,8 +23,10 @@ interface More {
   cursor: string | undefined;
 }
 
-/** The files of `peer` (a key) at `path` ("" for its shares). */
-export function Browse({ peer, path }: { peer: string; path: string }): JSX.Element {
+/** The files of `peer` (a key) at `path` ("" for its shares); `downloaded` marks what is had. */
+export function Browse(
+  { peer, path, downloaded }: { peer: string; path: string; downloaded: DownloadedIndex },
+): JSX.Element {
   const { client } = useApp();
   const first = useLoad(() => client.peerLs(peer, { path, limit: PAGE_SIZE }), [peer, path]);
   const [more, setMore] = useState<More | undefined>(undefined);
@@ -52,15 +56,34 @@ export function Browse({ peer, path }: { peer: string; path: string }): JSX.Elem
   return (
     <div class="screen">
       <section class="card">
+        <h2 class="visually-hidden" data-testid="browse-title">
+          {`Files of ${page?.peer.name ?? "a peer"}${path ? `: ${path}` : ""}`}
+        </h2>
         <Breadcrumbs peer={peer} peerName={page?.peer.name} path={path} />
-        {page && <Summary page={page} peer={peer} path={path} />}
+        {page && (
+          <Summary
+            page={page}
+            peer={peer}
+            path={path}
+            downloaded={isDownloaded(downloaded, peer, path)}
+          />
+        )}
         {page === undefined
           ? first.error ? <ErrorNote error={first.error} onRetry={first.reload} /> : <Loading />
           : entries.length === 0
           ? <Empty>{path ? "This folder is empty." : "This peer shares nothing yet."}</Empty>
           : (
             <ul class="rows" data-testid="entries">
-              {entries.map((entry) => <EntryRow key={entry.name} peer={peer} entry={entry} />)}
+              {entries.map((entry) => (
+                <EntryRow
+                  key={entry.name}
+                  peer={peer}
+                  peerName={page.peer.name}
+                  entry={entry}
+                  siblings={cursor ? undefined : entries}
+                  downloaded={isDownloaded(downloaded, peer, entry.name)}
+                />
+              ))}
             </ul>
           )}
         {moreError !== undefined && <ErrorNote error={moreError} onRetry={loadMore} />}
@@ -104,7 +127,12 @@ function Breadcrumbs(
 }
 
 function Summary(
-  { page, peer, path }: { page: PeerLsPage; peer: string; path: string },
+  { page, peer, path, downloaded }: {
+    page: PeerLsPage;
+    peer: string;
+    path: string;
+    downloaded: boolean;
+  },
 ): JSX.Element {
   const { isSelf } = useApp();
   return (
@@ -113,7 +141,12 @@ function Summary(
         {page.totals && `${plural(page.totals.files, "file")} · ${formatBytes(page.totals.bytes)}`}
         {page.partial && " · still indexing: the list may be incomplete"}
       </span>
-      {path && !isSelf(peer) && <DownloadButton peer={peer} path={path} label="Download folder" />}
+      {path && !isSelf(peer) && (
+        <span class="entry-actions">
+          {downloaded && <DownloadedMark testid={`downloaded-${path}`} />}
+          <DownloadButton peer={peer} path={path} label="Download folder" />
+        </span>
+      )}
     </div>
   );
 }

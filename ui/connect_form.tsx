@@ -1,25 +1,35 @@
 /** @jsxImportSource preact */
-/** Pasting a peer's announce address to connect to it. */
+/** Pasting a peer's announce address to connect to it; the answer comes at once, the dial goes on. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { PeerInfo } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { ErrorNote } from "./status.tsx";
 
-/** The connect form; `onConnect` gets the peer as the daemon answered it. */
-export function ConnectForm({ onConnect }: { onConnect: (peer: PeerInfo) => void }): JSX.Element {
+/**
+ * The connect form; `onConnect` gets the peer as the daemon answered it, `peers` (the live table)
+ * tells how the dial it started goes.
+ */
+export function ConnectForm(
+  { onConnect, peers }: { onConnect: (peer: PeerInfo) => void; peers: PeerInfo[] | undefined },
+): JSX.Element {
   const { client } = useApp();
   const [address, setAddress] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  const [dialling, setDialling] = useState<PeerInfo | undefined>(undefined);
   const submit = async (event: Event) => {
     event.preventDefault();
     const trimmed = address.trim();
     if (!trimmed) return;
     setBusy(true);
     setError(undefined);
+    setDialling(undefined);
     try {
-      onConnect(await client.connect(trimmed));
+      // answered at once: a peer that is away would hold the form for the whole dial
+      const peer = await client.connect(trimmed, { wait: false });
+      onConnect(peer);
+      if (peer.status !== "connected") setDialling(peer);
       setAddress("");
     } catch (failure) {
       setError(failure);
@@ -47,6 +57,21 @@ export function ConnectForm({ onConnect }: { onConnect: (peer: PeerInfo) => void
         </button>
       </div>
       {error !== undefined && <ErrorNote error={error} />}
+      {dialling !== undefined && (
+        <DialNote peer={peers?.find((p) => p.keyHex === dialling.keyHex) ?? dialling} />
+      )}
     </form>
+  );
+}
+
+/** How the dial the form started goes, until the peer answers. */
+function DialNote({ peer }: { peer: PeerInfo }): JSX.Element | null {
+  if (peer.status === "connected") return null;
+  return (
+    <p class="note" role="status" data-testid="connect-dialling">
+      {peer.status === "failed"
+        ? `${peer.name} does not answer yet: its row below says why, and it is tried again.`
+        : `Connecting to ${peer.name}… its row below changes when it answers.`}
+    </p>
   );
 }

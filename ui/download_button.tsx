@@ -4,8 +4,12 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { useApp } from "./context.ts";
 import { errorMessage } from "./errors.ts";
+import { basename } from "./paths.ts";
 
-/** A Download button for `path` at `peer`; it says when the item is queued or why it is not. */
+/**
+ * A Download button for `path` at `peer`; it says when the item is queued or why it is not, and
+ * names the file or folder to screen readers.
+ */
 export function DownloadButton(
   { peer, path, label = "Download" }: { peer: string; path: string; label?: string },
 ): JSX.Element {
@@ -23,6 +27,12 @@ export function DownloadButton(
       setState("idle");
     }
   };
+  const name = basename(path);
+  const spoken = state === "queued"
+    ? `${name} queued`
+    : state === "busy"
+    ? `Asking to download ${name}`
+    : `${label} ${name}`;
   return (
     <span class="download">
       {error && <span class="sub warn" role="alert">{error}</span>}
@@ -30,6 +40,7 @@ export function DownloadButton(
         type="button"
         class={state === "queued" ? "done" : ""}
         disabled={state !== "idle"}
+        aria-label={spoken}
         onClick={download}
         data-testid={`download-${path}`}
       >

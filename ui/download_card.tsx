@@ -2,20 +2,17 @@
 /** One download: progress, speed, time left, queue places, and what can be done with it. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import {
-  type DownloadAction,
-  type DownloadItem,
-  problemText,
-  waitingText,
-} from "../src/api/light.ts";
+import { type DownloadAction, type DownloadItem, problemText } from "../src/api/light.ts";
 import { Badge } from "./badge.tsx";
+import { ConfirmButton } from "./confirm_button.tsx";
 import { DownloadedFolder } from "./downloaded_folder.tsx";
 import { useApp } from "./context.ts";
 import { errorMessage } from "./errors.ts";
-import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.ts";
+import { formatBytes, percent, plural } from "./format.ts";
 import { EntryIcon } from "./icons.tsx";
 import { basename, fileUrl, previewKind } from "./paths.ts";
 import { Preview } from "./preview.tsx";
+import { progressFacts } from "./progress_facts.ts";
 
 const ACTIONS: Record<DownloadItem["state"], DownloadAction[]> = {
   queued: ["front", "pause", "cancel"],
@@ -73,18 +70,33 @@ export function DownloadCard(
         {item.state === "done" && <Finished item={item} />}
       </div>
       <div class="actions">
-        {ACTIONS[item.state].map((action) => (
-          <button
-            type="button"
-            key={action}
-            class={action === "cancel" ? "quiet danger" : "quiet"}
-            disabled={busy}
-            onClick={() => act(action)}
-            data-testid={`${action}-${item.id}`}
-          >
-            {LABELS[action]}
-          </button>
-        ))}
+        {ACTIONS[item.state].map((action) =>
+          action === "cancel"
+            ? (
+              // cancelling deletes the partial files: asked first
+              <ConfirmButton
+                key={action}
+                question="Really cancel? Partial files are deleted."
+                disabled={busy}
+                onConfirm={() => act(action)}
+                testid={`${action}-${item.id}`}
+              >
+                {LABELS[action]}
+              </ConfirmButton>
+            )
+            : (
+              <button
+                type="button"
+                key={action}
+                class="quiet"
+                disabled={busy}
+                onClick={() => act(action)}
+                data-testid={`${action}-${item.id}`}
+              >
+                {LABELS[action]}
+              </button>
+            )
+        )}
       </div>
     </li>
   );
@@ -92,26 +104,15 @@ export function DownloadCard(
 
 function Progress({ item }: { item: DownloadItem }): JSX.Element {
   const done = percent(item.bytesDone, item.bytes);
-  const facts = item.waitingForPeer
-    ? [
-      `${done}%`,
-      waitingText(item),
-      item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
-    ]
-    : [
-      `${done}%`,
-      `${formatBytes(item.bytesDone)} of ${formatBytes(item.bytes)}`,
-      item.isDir ? `${item.filesDone}/${plural(item.files, "file")}` : "",
-      item.state === "downloading" ? formatSpeed(item.speed) : "",
-      item.state === "downloading" && item.eta !== undefined ? `${formatEta(item.eta)} left` : "",
-      item.queuePosition ? `#${item.queuePosition} in queue` : "",
-      item.remotePosition ? `#${item.remotePosition} in ${item.peer.name}'s queue` : "",
-    ];
+  // nothing listed yet: an indeterminate bar, not a full one
+  const unknown = item.listing === true && item.files === 0;
   return (
     <>
-      <progress max={100} value={done} aria-label={`${done}%`} />
+      {unknown
+        ? <progress max={100} aria-label="listing" />
+        : <progress max={100} value={done} aria-label={`${done}%`} />}
       <div class="sub facts-line" data-testid={`transfer-progress-${item.id}`}>
-        {facts.filter(Boolean).join(" · ")}
+        {progressFacts(item).join(" · ")}
       </div>
     </>
   );
@@ -127,7 +128,7 @@ function Finished({ item }: { item: DownloadItem }): JSX.Element {
     <div class="finished">
       <span class="sub">{size}</span>
       <a href={url} target="_blank" rel="noopener" data-testid={`open-${item.id}`}>Open</a>
-      {kind && <Preview kind={kind} url={url} />}
+      {kind && <Preview kind={kind} url={url} name={basename(item.path)} />}
     </div>
   );
 }

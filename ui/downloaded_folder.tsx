@@ -48,7 +48,7 @@ export function DownloadedFolder({ root }: { root: string }): JSX.Element {
                         </button>
                       )
                       : <span class="title">{entry.name}</span>}
-                    {!entry.isDir && kind && <Preview kind={kind} url={url} />}
+                    {!entry.isDir && kind && <Preview kind={kind} url={url} name={entry.name} />}
                   </div>
                   {!entry.isDir && (
                     <div class="stats">

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatBytes, formatEta, formatSpeed, percent, plural } from "./format.ts";
+import { formatBytes, formatClock, formatEta, formatSpeed, percent, plural } from "./format.ts";
 
 Deno.test("formatBytes uses binary units like the CLI", () => {
   assert.equal(formatBytes(0), "0 B");
@@ -11,7 +11,8 @@ Deno.test("formatBytes uses binary units like the CLI", () => {
 
 Deno.test("formatSpeed says nothing while idle", () => {
   assert.equal(formatSpeed(0), "");
-  assert.equal(formatSpeed(2.5 * 1024 ** 2), "2.5 MiB/s");
+  assert.equal(formatSpeed(2_500_000), "2.5 MB/s");
+  assert.equal(formatSpeed(12_200), "12.2 kB/s", "as the bandwidth card says it");
 });
 
 Deno.test("formatEta grows coarser with the time left and says nothing when unknown", () => {
@@ -34,4 +35,13 @@ Deno.test("percent stays within 0 to 100 and reaches 100 only when done", () => 
 Deno.test("plural counts with a separator and the right noun", () => {
   assert.equal(plural(1, "file"), "1 file");
   assert.equal(plural(12345, "file"), "12,345 files");
+});
+
+Deno.test("formatClock shows minutes and seconds, hours when long, a dash while unknown", () => {
+  assert.equal(formatClock(0), "0:00");
+  assert.equal(formatClock(7.9), "0:07");
+  assert.equal(formatClock(205), "3:25");
+  assert.equal(formatClock(3729), "1:02:09");
+  assert.equal(formatClock(undefined), "–:––");
+  assert.equal(formatClock(Number.NaN), "–:––");
 });

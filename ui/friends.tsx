@@ -14,7 +14,8 @@ import { ErrorNote, Loading } from "./status.tsx";
 import type { Bandwidth } from "./use_bandwidth.ts";
 import { type Loaded, useLoad } from "./use_load.ts";
 
-const ACCEPT_LABELS: Record<AcceptPolicy, string> = {
+/** Each accept policy in words. */
+export const ACCEPT_LABELS: Record<AcceptPolicy, string> = {
   everyone: "Anyone: each peer sees only the shares its standing allows",
   known: "Peers this node knows of: strangers are refused",
   friends: "Friends only: every other peer is refused",

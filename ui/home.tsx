@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /** The Home screen: who this node is, how peers reach it, and what it shares. */
 import type { JSX } from "preact";
-import type { NodeInfo } from "../src/api/light.ts";
+import { candidatesText, mappingText, type NodeInfo, relayText } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { CopyBox } from "./copy_box.tsx";
 import { useNodeEvent } from "./events.ts";
@@ -51,6 +51,12 @@ function Identity({ info }: { info: NodeInfo }): JSX.Element {
       <dl class="facts">
         <dt>NAT type</dt>
         <dd data-testid="nat-type">{NAT_LABELS[info.natType]}</dd>
+        <dt>Reachable at</dt>
+        <dd class="mono" data-testid="candidates">{candidatesText(info.candidates ?? [])}</dd>
+        <dt>Port mapping</dt>
+        <dd data-testid="port-mapping">{mappingText(info.portMapping)}</dd>
+        <dt>Relaying for others</dt>
+        <dd data-testid="relaying">{relayText(info.relay)}</dd>
         <dt>Listening on</dt>
         <dd class="mono">
           {info.listening.length ? info.listening.join(", ") : "nothing yet"}

@@ -1,14 +1,17 @@
 /** @jsxImportSource preact */
 /** The Peers screen: known peers, their connection state and standing; a peer opens its files. */
-import { type PeerInfo, problemText } from "../src/api/light.ts";
+import { pathText, type PeerInfo, problemText } from "../src/api/light.ts";
 import type { JSX } from "preact";
 import { Badge } from "./badge.tsx";
 import { ConnectForm } from "./connect_form.tsx";
 import { formatDate } from "./format.ts";
-import { upsert } from "./lists.ts";
+import { upsert, without } from "./lists.ts";
 import { browseHash, routeHash } from "./route.ts";
 import { friendRequests, STANDING_LABELS } from "./standing.ts";
-import { ListOf } from "./status.tsx";
+import { ConfirmButton } from "./confirm_button.tsx";
+import { useApp } from "./context.ts";
+import { ErrorNote, ListOf } from "./status.tsx";
+import { useAction } from "./use_action.ts";
 import type { Loaded } from "./use_load.ts";
 import { peerKey } from "./use_peers.ts";
 
@@ -26,14 +29,23 @@ export function Peers({ peers }: { peers: Loaded<PeerInfo[]> }): JSX.Element {
     <div class="screen">
       {requests.length > 0 && <RequestsNotice requests={requests} />}
       <section class="card">
-        <ConnectForm onConnect={(peer) => peers.update((all) => upsert(all, peer, peerKey))} />
+        <ConnectForm
+          peers={peers.data}
+          onConnect={(peer) => peers.update((all) => upsert(all, peer, peerKey))}
+        />
       </section>
       <section class="card">
         <h2>Peers</h2>
         <ListOf loaded={peers} empty="No peers yet: paste a friend's announce address above.">
           {(list) => (
             <ul class="rows">
-              {sortPeers(list).map((peer) => <PeerRow key={peer.keyHex} peer={peer} />)}
+              {sortPeers(list).map((peer) => (
+                <PeerRow
+                  key={peer.keyHex}
+                  peer={peer}
+                  onForgotten={(key) => peers.update((all) => without(all, key, peerKey))}
+                />
+              ))}
             </ul>
           )}
         </ListOf>
@@ -62,17 +74,28 @@ function RequestsNotice({ requests }: { requests: PeerInfo[] }): JSX.Element {
   );
 }
 
-function PeerRow({ peer }: { peer: PeerInfo }): JSX.Element {
+function PeerRow(
+  { peer, onForgotten }: { peer: PeerInfo; onForgotten: (keyHex: string) => void },
+): JSX.Element {
   const where = peer.address ? `${peer.address.ip}:${peer.address.port}` : "";
   return (
-    <li>
+    <li class="peer-item">
       <a class="row link-row" href={browseHash(peer.keyHex, "")} data-testid={`peer-${peer.name}`}>
         <div class="grow">
           <div class="title">{peer.name}</div>
           <div class="sub mono" title={peer.keyHex}>
             {peer.keyHex.slice(0, 16)}… {where && `· ${where}`}
           </div>
-          {peer.problem && <div class="sub warn">{problemText(peer.problem)}</div>}
+          {peer.path && peer.status === "connected" && (
+            <div class="sub" data-testid={`peer-path-${peer.name}`}>
+              Connected via {pathText(peer.path)}
+            </div>
+          )}
+          {peer.problem && peer.status !== "connected" && (
+            <div class="sub warn" data-testid={`peer-problem-${peer.name}`}>
+              {unreachableText(peer)}
+            </div>
+          )}
           {peer.retryAt && peer.status !== "connected" && (
             <div class="sub">Retrying at {formatDate(peer.retryAt)}</div>
           )}
@@ -84,7 +107,40 @@ function PeerRow({ peer }: { peer: PeerInfo }): JSX.Element {
         />
         <Badge state={peer.status} testid={`peer-status-${peer.name}`} />
       </a>
+      <ForgetPeer peer={peer} onForgotten={onForgotten} />
     </li>
+  );
+}
+
+/** Why a peer cannot be reached now, in words. */
+function unreachableText(peer: PeerInfo): string {
+  const why = problemText(peer.problem!);
+  return peer.status === "failed" ? `Cannot be reached: ${why}` : why;
+}
+
+/** Forgetting a peer, asked first: its record and standing go, its connection closes. */
+function ForgetPeer(
+  { peer, onForgotten }: { peer: PeerInfo; onForgotten: (keyHex: string) => void },
+): JSX.Element {
+  const { client } = useApp();
+  const action = useAction();
+  return (
+    <div class="peer-actions">
+      <ConfirmButton
+        question={`Forget ${peer.name}?`}
+        label={`Forget ${peer.name}`}
+        disabled={action.busy}
+        onConfirm={() =>
+          void action.run(async () => {
+            await client.forgetPeer(peer.keyHex);
+            onForgotten(peer.keyHex);
+          })}
+        testid={`forget-peer-${peer.name}`}
+      >
+        Forget
+      </ConfirmButton>
+      {action.error !== undefined && <ErrorNote error={action.error} />}
+    </div>
   );
 }
 

@@ -3,7 +3,7 @@
 import { encodePath } from "./paths.ts";
 
 /** The screens of the app, as the tab bar names them. */
-export const TABS = ["home", "peers", "friends", "search", "transfers"] as const;
+export const TABS = ["home", "peers", "friends", "search", "transfers", "settings"] as const;
 
 /** One of {@link TABS}. */
 export type Tab = typeof TABS[number];
@@ -54,4 +54,24 @@ function decode(segment: string): string {
   } catch {
     return segment; // a hand-typed `%` is kept as it is
   }
+}
+
+const TAB_TITLES: Record<Tab, string> = {
+  home: "Home",
+  peers: "Peers",
+  friends: "Friends",
+  search: "Search",
+  transfers: "Transfers",
+  settings: "Settings",
+};
+
+/**
+ * The page's title for a route: `Transfers · harddrive-party`, or `Björk/Homogenic · KindOtter ·
+ * harddrive-party` while browsing (`peerName` names the peer of a key).
+ */
+export function routeTitle(route: Route, peerName?: (peer: string) => string | undefined): string {
+  const app = "harddrive-party";
+  if (!("peer" in route)) return `${TAB_TITLES[route.tab]} · ${app}`;
+  const peer = peerName?.(route.peer) ?? route.peer.slice(0, 12);
+  return route.path ? `${route.path} · ${peer} · ${app}` : `${peer} · ${app}`;
 }

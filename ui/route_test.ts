@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { browseHash, parseRoute, routeHash, tokenFromHash } from "./route.ts";
+import { browseHash, parseRoute, routeHash, routeTitle, tokenFromHash } from "./route.ts";
 
 Deno.test("parseRoute reads tabs and falls back to home", () => {
   assert.deepEqual(parseRoute(""), { tab: "home" });
@@ -28,4 +28,22 @@ Deno.test("tokenFromHash reads only a #token= hash", () => {
   assert.equal(tokenFromHash("#token=s3cr%2Bt"), "s3cr+t");
   assert.equal(tokenFromHash("#token="), undefined);
   assert.equal(tokenFromHash("#home"), undefined);
+});
+
+Deno.test("the page title follows the view, and names the peer browsed", () => {
+  assert.equal(routeTitle({ tab: "transfers" }), "Transfers · harddrive-party");
+  assert.equal(routeTitle({ tab: "home" }), "Home · harddrive-party");
+  const names = (peer: string) => (peer === "ab12" ? "KindOtter" : undefined);
+  assert.equal(
+    routeTitle({ tab: "peers", peer: "ab12", path: "Music/Björk" }, names),
+    "Music/Björk · KindOtter · harddrive-party",
+  );
+  assert.equal(
+    routeTitle({ tab: "peers", peer: "ab12", path: "" }, names),
+    "KindOtter · harddrive-party",
+  );
+  assert.equal(
+    routeTitle({ tab: "peers", peer: "0123456789abcdef", path: "" }),
+    "0123456789ab · harddrive-party",
+  );
 });

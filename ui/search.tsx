@@ -3,14 +3,18 @@
 import type { JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
 import {
+  FILE_KINDS,
+  type FileKind,
   HdpError,
   type LsEntry,
   type PeerRef,
   type PeerSearchResult,
+  type SearchFilter,
   type Totals,
 } from "../src/api/light.ts";
 import { useApp } from "./context.ts";
 import { PAGE_SIZE } from "./browse.tsx";
+import { type DownloadedIndex, isDownloaded } from "./downloaded_index.ts";
 import { EntryRow } from "./entry_row.tsx";
 import { formatBytes, plural } from "./format.ts";
 import { Empty, ErrorNote, Loading } from "./status.tsx";
@@ -26,11 +30,36 @@ interface PeerResults {
   error: unknown;
 }
 
-/** The Search screen. */
-export function Search(): JSX.Element {
+const KIND_LABELS: Record<FileKind, string> = {
+  audio: "Audio",
+  video: "Video",
+  pictures: "Pictures",
+  documents: "Documents",
+};
+
+/** The sizes a search may ask at least (bytes, decimal units as elsewhere in the UI). */
+const MIN_SIZES = [
+  { label: "Any size", bytes: 0 },
+  { label: "1 MB or more", bytes: 1e6 },
+  { label: "10 MB or more", bytes: 1e7 },
+  { label: "100 MB or more", bytes: 1e8 },
+  { label: "1 GB or more", bytes: 1e9 },
+] as const;
+
+/** The search's narrowing as the form holds it. */
+function filterOf(kind: FileKind | "", minSize: number): SearchFilter {
+  return { ...(kind ? { kinds: [kind] } : {}), ...(minSize > 0 ? { minSize } : {}) };
+}
+
+/** The Search screen; `downloaded` marks what is had. */
+export function Search({ downloaded }: { downloaded: DownloadedIndex }): JSX.Element {
   const { client } = useApp();
   const [term, setTerm] = useState("");
   const [searched, setSearched] = useState("");
+  const [kind, setKind] = useState<FileKind | "">("");
+  const [minSize, setMinSize] = useState(0);
+  /** The narrowing of the search shown: its further pages ask the same. */
+  const narrowed = useRef<SearchFilter>({});
   const [results, setResults] = useState<PeerResults[] | undefined>(undefined);
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -45,6 +74,7 @@ export function Search(): JSX.Element {
     update(id, r.peer.keyHex, { loading: true, error: undefined });
     try {
       const { results: [page] } = await client.search(query, {
+        ...narrowed.current,
         peer: r.peer.keyHex,
         limit: PAGE_SIZE,
         ...(r.cursor ? { cursor: r.cursor } : {}),
@@ -65,8 +95,9 @@ export function Search(): JSX.Element {
     setSearched(query);
     setResults(undefined);
     setSearching(true);
+    narrowed.current = filterOf(kind, minSize);
     try {
-      const answer = await client.search(query, { limit: PAGE_SIZE });
+      const answer = await client.search(query, { ...narrowed.current, limit: PAGE_SIZE });
       if (id === run.current) setResults(answer.results.map(resultsOf));
     } catch (failure) {
       if (id === run.current) setError(failure);
@@ -78,6 +109,7 @@ export function Search(): JSX.Element {
   return (
     <div class="screen">
       <section class="card">
+        <h2 class="visually-hidden">Search</h2>
         <form class="inline-form search-form" role="search" onSubmit={search}>
           <input
             type="search"
@@ -87,6 +119,23 @@ export function Search(): JSX.Element {
             onInput={(event) => setTerm(event.currentTarget.value)}
             data-testid="search-input"
           />
+          <select
+            aria-label="Kind of file"
+            value={kind}
+            onChange={(event) => setKind(event.currentTarget.value as FileKind | "")}
+            data-testid="search-kind"
+          >
+            <option value="">Any kind</option>
+            {FILE_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
+          </select>
+          <select
+            aria-label="Size"
+            value={String(minSize)}
+            onChange={(event) => setMinSize(Number(event.currentTarget.value))}
+            data-testid="search-size"
+          >
+            {MIN_SIZES.map((s) => <option key={s.bytes} value={String(s.bytes)}>{s.label}</option>)}
+          </select>
           <button type="submit" disabled={!term.trim()} data-testid="search-button">Search</button>
         </form>
         {error !== undefined && <ErrorNote error={error} />}
@@ -98,6 +147,7 @@ export function Search(): JSX.Element {
           key={r.peer.keyHex}
           results={r}
           searched={searched}
+          downloaded={downloaded}
           onMore={() => fetchMore(run.current, searched, r)}
         />
       ))}
@@ -105,9 +155,12 @@ export function Search(): JSX.Element {
   );
 }
 
-function PeerGroup(
-  { results, searched, onMore }: { results: PeerResults; searched: string; onMore: () => void },
-): JSX.Element {
+function PeerGroup({ results, searched, downloaded, onMore }: {
+  results: PeerResults;
+  searched: string;
+  downloaded: DownloadedIndex;
+  onMore: () => void;
+}): JSX.Element {
   const { peer, entries, totals, loading, error, cursor } = results;
   return (
     <section class="card" data-testid={`results-${peer.name}`}>
@@ -115,7 +168,11 @@ function PeerGroup(
         <h2>{peer.name}</h2>
         <span class="sub">
           {totals
-            ? `${plural(totals.files, "file")} · ${formatBytes(totals.bytes)}`
+            ? `${plural(totals.files, "file")} · ${formatBytes(totals.bytes)}${
+              cursor ? ` · ${entries.length} shown` : ""
+            }`
+            : cursor
+            ? `${entries.length}+ results`
             : plural(entries.length, "result")}
           {results.partial && " · still indexing"}
         </span>
@@ -123,7 +180,14 @@ function PeerGroup(
       {entries.length > 0 && (
         <ul class="rows">
           {entries.map((entry) => (
-            <EntryRow key={entry.name} peer={peer.keyHex} entry={entry} showFolder />
+            <EntryRow
+              key={entry.name}
+              peer={peer.keyHex}
+              peerName={peer.name}
+              entry={entry}
+              showFolder
+              downloaded={isDownloaded(downloaded, peer.keyHex, entry.name)}
+            />
           ))}
         </ul>
       )}

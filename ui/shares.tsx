@@ -7,6 +7,7 @@ import { problemText, type ShareChangeResponse, type ShareListing } from "../src
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { describeAudience } from "./audience.ts";
+import { ConfirmButton } from "./confirm_button.tsx";
 import { useApp } from "./context.ts";
 import { useNodeEvent } from "./events.ts";
 import { formatBytes, formatDate, plural } from "./format.ts";
@@ -50,7 +51,7 @@ export function Shares(
   };
 
   return (
-    <section class="card">
+    <section class="card" data-testid="shares">
       <header class="card-head">
         <h2>Shares</h2>
         {ownKey && shares.data?.length ? <a href={browseHash(ownKey, "")}>Browse</a> : null}
@@ -109,15 +110,16 @@ function ShareRow({ share, disabled, onRemove }: {
       <div class="stats" data-testid={`share-stats-${share.name}`}>
         <ShareStats share={share} />
       </div>
-      <button
-        type="button"
+      <ConfirmButton
         class="quiet"
+        question={`Stop sharing ${share.name}?`}
+        label={`Remove the share ${share.name}`}
         disabled={disabled}
-        onClick={() => onRemove(share.name)}
-        data-testid={`remove-share-${share.name}`}
+        onConfirm={() => onRemove(share.name)}
+        testid={`remove-share-${share.name}`}
       >
         Remove
-      </button>
+      </ConfirmButton>
     </li>
   );
 }

@@ -1,5 +1,8 @@
 /** @jsxImportSource preact */
-/** The tabs under the header; Friends carries the count of friend requests waiting for an answer. */
+/**
+ * The tabs under the header; Friends carries the count of friend requests waiting for an answer,
+ * Transfers the count of downloads under way.
+ */
 import type { JSX } from "preact";
 import { plural } from "./format.ts";
 import { type Route, routeHash, type Tab, TABS } from "./route.ts";
@@ -10,10 +13,13 @@ const TAB_LABELS: Record<Tab, string> = {
   friends: "Friends",
   search: "Search",
   transfers: "Transfers",
+  settings: "Settings",
 };
 
-/** The tab bar; `requests` is how many peers ask to be friends. */
-export function TabBar({ route, requests }: { route: Route; requests: number }): JSX.Element {
+/** The tab bar; `requests` is how many peers ask to be friends, `active` how many downloads run. */
+export function TabBar(
+  { route, requests, active }: { route: Route; requests: number; active: number },
+): JSX.Element {
   return (
     <nav class="tabs" aria-label="Screens">
       {TABS.map((tab) => (
@@ -31,6 +37,14 @@ export function TabBar({ route, requests }: { route: Route; requests: number }):
                 {requests}
               </span>
               <span class="visually-hidden">{` (${plural(requests, "friend request")})`}</span>
+            </>
+          )}
+          {tab === "transfers" && active > 0 && (
+            <>
+              <span class="tab-count" aria-hidden="true" data-testid="active-count">
+                {active}
+              </span>
+              <span class="visually-hidden">{` (${plural(active, "active download")})`}</span>
             </>
           )}
         </a>

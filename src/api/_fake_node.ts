@@ -11,11 +11,14 @@ export const INFO: NodeInfo = {
   publicKey: "00".repeat(32),
   announceAddress: "hdp1test",
   natType: "unknown",
+  candidates: [{ kind: "lan", ip: "127.0.0.1", port: 4000 }],
+  portMapping: { state: "off" },
   listening: ["192.0.2.1:50000"],
   port: 50000,
   shares: [{ name: "music", path: "/srv/music", audience: "friends" }],
   accept: "everyone",
   unlisted: false,
+  transfers: { uploadSlots: 3, downloadsPerPeer: 8, maxDownloads: 16 },
   downloadDir: "/dl",
   storageDir: "/state",
   uiAddress: "127.0.0.1:3030",
@@ -36,8 +39,13 @@ export function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: s
     removeShare: unused,
     setShareAudience: unused,
     ls: unused,
+    setTransfers: unused,
+    throughRelay: () => {
+      throw new Error("not used in this test");
+    },
     connect: unused,
     peers: () => [],
+    forgetPeer: unused,
     setPeerStanding: () => {
       throw new Error("not used in this test");
     },
@@ -51,6 +59,7 @@ export function fakeNode(overrides: Partial<HdpNode> = {}): HdpNode & { stops: s
     download: unused,
     downloads: () => [],
     downloadAction: unused,
+    clearDownloads: unused,
     uploads: () => [],
     cancelUpload: unused,
     history: unused,

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
-import { DOWNLOAD_ACTIONS } from "../downloads/mod.ts";
+import { DOWNLOAD_ACTIONS, DOWNLOAD_STATES, type DownloadState } from "../downloads/mod.ts";
 import type { HdpNode } from "../node/mod.ts";
 import { hdpError, toHdpError } from "../wire/mod.ts";
 import { eventStream } from "./events.ts";
@@ -17,10 +17,13 @@ import {
   type AudienceInput,
   type AudienceRequest,
   type CancelUploadResponse,
+  type ClearDownloadsResponse,
   type DownloadAction,
+  type ForgetPeerResponse,
   type LimitsChange,
   type ShareChangeResponse,
   type StopResponse,
+  type TransferCounts,
 } from "./types.ts";
 import { jsonBody, lsQueryFrom, searchQueryFrom } from "./params.ts";
 import { streamPeerFile } from "./peer_stream.ts";
@@ -84,7 +87,18 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.get("/api/peers", (c) => c.json(node.peers()));
   app.post("/api/peers", async (c) => {
     const { address } = await jsonBody(c.req.raw, { address: "string" });
-    return c.json(await node.connect(address), 201);
+    // `?wait=false`: answered at once (202) while the dial goes on; the peer's events tell the rest
+    const wait = waitParam(new URL(c.req.url));
+    if (wait) return c.json(await node.connect(address), 201);
+    const peer = await node.connect(address, { wait: false });
+    return c.json(peer, peer.status === "connected" ? 201 : 202);
+  });
+  app.delete("/api/peers/:peer", async (c) => {
+    const body: ForgetPeerResponse = {
+      peer: await node.forgetPeer(c.req.param("peer")),
+      forgotten: true,
+    };
+    return c.json(body);
   });
   app.put("/api/peers/:peer/standing", async (c) => {
     const { standing } = await jsonBody(c.req.raw, { standing: "string" });
@@ -98,6 +112,10 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
     return c.json(await node.setPeerLimit(c.req.param("peer"), change));
   });
   app.get("/api/bandwidth", (c) => c.json(node.bandwidth()));
+  app.put("/api/settings/transfers", async (c) => {
+    const body = await jsonBody(c.req.raw, {});
+    return c.json(await node.setTransfers(body as Partial<TransferCounts>));
+  });
   app.put("/api/bandwidth", async (c) => {
     const body = await jsonBody(c.req.raw, {}) as { schedules?: unknown };
     const change = limitsChange(body);
@@ -119,6 +137,11 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.post("/api/downloads", async (c) => {
     const { peer, path } = await jsonBody(c.req.raw, { peer: "string", path: "string" });
     return c.json(await node.download(peer, path), 201);
+  });
+  app.delete("/api/downloads", async (c) => {
+    const states = downloadStates(new URL(c.req.url).searchParams.get("state"));
+    const body: ClearDownloadsResponse = { removed: await node.clearDownloads(states) };
+    return c.json(body);
   });
   app.post("/api/downloads/:id/:action", async (c) => {
     const action = c.req.param("action");
@@ -174,6 +197,25 @@ function limitsChange(body: Record<string, unknown>): LimitsChange {
     change[key] = value;
   }
   return change;
+}
+
+/** `?wait=` of a connect: true (the default) or false; anything else is `BAD_REQUEST`. */
+function waitParam(url: URL): boolean {
+  const wait = url.searchParams.get("wait");
+  if (wait === null || wait === "true") return true;
+  if (wait === "false") return false;
+  throw hdpError("BAD_REQUEST", `"wait" must be true or false, got "${wait}"`);
+}
+
+/** `?state=done,failed` as states (undefined when absent: the node's default, both). */
+function downloadStates(text: string | null): DownloadState[] | undefined {
+  if (text === null || text === "") return undefined;
+  return text.split(",").map((state) => {
+    if (!(DOWNLOAD_STATES as readonly string[]).includes(state)) {
+      throw hdpError("BAD_REQUEST", `Unknown state "${state}": use ${DOWNLOAD_STATES.join(", ")}`);
+    }
+    return state as DownloadState;
+  });
 }
 
 function isDownloadAction(value: string): value is DownloadAction {

@@ -3,14 +3,18 @@
  * Errors come back as {@link HdpError} with the daemon's code.
  */
 import { type ErrorCode, HdpError, hdpError, isErrorCode } from "../wire/light.ts";
+import { streamUrl } from "./stream_url.ts";
 import type {
   ApiErrorBody,
   AudienceInput,
   BandwidthStatus,
   CancelUploadResponse,
+  ClearDownloadsResponse,
   DownloadAction,
   DownloadedFolder,
   DownloadItem,
+  DownloadState,
+  ForgetPeerResponse,
   HistoryEntry,
   LimitsChange,
   LsPage,
@@ -25,6 +29,7 @@ import type {
   ShareChangeResponse,
   ShareListing,
   StopResponse,
+  TransferCounts,
   UploadInfo,
 } from "./types.ts";
 
@@ -49,12 +54,20 @@ export interface ApiClient {
   removeShare(name: string): Promise<ShareChangeResponse>;
   /** Queries the daemon's own shares. */
   ls(query: LsQuery): Promise<LsPage>;
-  connect(address: string): Promise<PeerInfo>;
+  /**
+   * Connects to a peer by its announce address; with `wait: false` the daemon answers at once
+   * (the peer `connecting`) and the dial goes on, its outcome in the peer's events.
+   */
+  connect(address: string, options?: { wait?: boolean }): Promise<PeerInfo>;
   peers(): Promise<PeerInfo[]>;
+  /** Forgets a peer: its record goes, its connection closes, it is not dialled again. */
+  forgetPeer(peer: string): Promise<ForgetPeerResponse>;
   /** The limits, schedules and rates, with the last minute of traffic. */
   bandwidth(): Promise<BandwidthStatus>;
   /** Changes the limits (bytes a second, 0: none) and, when given, replaces the schedules. */
   setBandwidth(change: LimitsChange & { schedules?: Schedule[] }): Promise<BandwidthStatus>;
+  /** Changes how many transfers run at once (applied now, kept for the next start). */
+  setTransfers(change: Partial<TransferCounts>): Promise<TransferCounts>;
   /** Caps what this node uploads to (and downloads from) one peer. */
   setPeerLimit(peer: string, change: LimitsChange): Promise<BandwidthStatus>;
   /** Befriends (`friend`), unfriends or refuses (`known`) or blocks a peer. */
@@ -68,11 +81,18 @@ export interface ApiClient {
   search(term: string, options?: Omit<SearchQuery, "term">): Promise<SearchResponse>;
   /** Reads a peer's file (or a range): the response's body is the bytes. */
   peerRead(peer: string, path: string, range?: { start?: number; end?: number }): Promise<Response>;
+  /**
+   * The URL a media element or player streams a peer's file from (it seeks with Range), with the
+   * token in it: such a request cannot send a header. Nothing is written to the download dir.
+   */
+  peerReadUrl(peer: string, path: string): string;
   /** Asks for a file or folder of a peer; it is queued and survives restarts. */
   download(peer: string, path: string): Promise<DownloadItem>;
   downloads(): Promise<DownloadItem[]>;
   /** Pauses, resumes, cancels (deleting partial files), retries or moves an item to the front. */
   downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
+  /** Forgets finished downloads (done and failed by default): done files stay on disk. */
+  clearDownloads(states?: readonly DownloadState[]): Promise<ClearDownloadsResponse>;
   uploads(): Promise<UploadInfo[]>;
   /** Cancels an upload to a peer: the peer's download of that file stops (`CANCELLED`). */
   cancelUpload(id: string): Promise<CancelUploadResponse>;
@@ -115,10 +135,18 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
     removeShare: (name) =>
       request<ShareChangeResponse>("DELETE", `/api/shares/${encodeURIComponent(name)}`),
     ls: (query) => request<LsPage>("GET", `/api/ls?${lsParams(query)}`),
-    connect: (address) => request<PeerInfo>("POST", "/api/peers", { address }),
+    connect: (address, options = {}) =>
+      request<PeerInfo>(
+        "POST",
+        options.wait === false ? "/api/peers?wait=false" : "/api/peers",
+        { address },
+      ),
     peers: () => request<PeerInfo[]>("GET", "/api/peers"),
+    forgetPeer: (peer) =>
+      request<ForgetPeerResponse>("DELETE", `/api/peers/${encodeURIComponent(peer)}`),
     bandwidth: () => request<BandwidthStatus>("GET", "/api/bandwidth"),
     setBandwidth: (change) => request<BandwidthStatus>("PUT", "/api/bandwidth", change),
+    setTransfers: (change) => request<TransferCounts>("PUT", "/api/settings/transfers", change),
     setPeerLimit: (peer, change) =>
       request<BandwidthStatus>("PUT", `/api/peers/${encodeURIComponent(peer)}/limit`, change),
     setPeerStanding: (peer, standing) =>
@@ -141,10 +169,17 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
       if (!response.ok) await parseResponse(response);
       return response;
     },
+    peerReadUrl: (peer, path) =>
+      streamUrl(path, { origin: baseUrl, peerKey: peer, token: options.token }),
     download: (peer, path) => request<DownloadItem>("POST", "/api/downloads", { peer, path }),
     downloads: () => request<DownloadItem[]>("GET", "/api/downloads"),
     downloadAction: (id, action) =>
       request<DownloadItem>("POST", `/api/downloads/${encodeURIComponent(id)}/${action}`),
+    clearDownloads: (states) =>
+      request<ClearDownloadsResponse>(
+        "DELETE",
+        states ? `/api/downloads?state=${states.join(",")}` : "/api/downloads",
+      ),
     uploads: () => request<UploadInfo[]>("GET", "/api/uploads"),
     cancelUpload: (id) =>
       request<CancelUploadResponse>("POST", `/api/uploads/${encodeURIComponent(id)}/cancel`),
@@ -202,5 +237,8 @@ export function searchParams(query: SearchQuery): string {
   if (query.peer !== undefined) params.set("peer", query.peer);
   if (query.cursor !== undefined) params.set("cursor", query.cursor);
   if (query.limit !== undefined) params.set("limit", String(query.limit));
+  if (query.kinds !== undefined) params.set("kind", query.kinds.join(","));
+  if (query.minSize !== undefined) params.set("min", String(query.minSize));
+  if (query.maxSize !== undefined) params.set("max", String(query.maxSize));
   return params.toString();
 }

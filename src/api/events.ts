@@ -14,7 +14,13 @@ export function eventSocket(node: HdpNode): WSEvents {
   return {
     onOpen(_event, ws) {
       unsubscribe = node.events.on((event) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(JSON.stringify(event));
+        // the daemon stops or restarts: the socket closes with it, so the server's shutdown does
+        // not wait for the page to close it (1012: restarting, 1001: going away)
+        if (event.type === "stopping") {
+          ws.close(/restart/.test(event.reason) ? 1012 : 1001, "the daemon is stopping");
+        }
       });
       ws.send(JSON.stringify({ type: "hello", info: node.info() }));
     },

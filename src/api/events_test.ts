@@ -50,3 +50,27 @@ Deno.test("the event stream refuses a plain request, and an app built without an
   assert.equal(without.status, 501);
   assert.equal((await without.json()).error.code, "UNSUPPORTED");
 });
+
+Deno.test("the event socket closes when the daemon stops or restarts, after saying so", async () => {
+  for (
+    const [reason, code] of [
+      ["stop requested through the API", 1001],
+      ["restart with a new permission scope", 1012],
+    ] as const
+  ) {
+    const node = fakeNode();
+    const { opened, upgradeWebSocket } = fakeUpgrade();
+    await createApp(node, GUARD, { upgradeWebSocket }).request(EVENTS_URL, UPGRADE);
+    const sent: unknown[] = [];
+    const closed: Array<number | undefined> = [];
+    const ws = new WSContext({
+      send: (data) => void sent.push(JSON.parse(String(data))),
+      close: (c) => void closed.push(c),
+      readyState: 1,
+    });
+    opened[0]!.onOpen?.(new Event("open"), ws);
+    node.events.emit({ type: "stopping", reason });
+    assert.deepEqual(sent.at(-1), { type: "stopping", reason });
+    assert.deepEqual(closed, [code]);
+  }
+});

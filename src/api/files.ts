@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { type Jailed, resolveInRoot, type Want } from "../shares/mod.ts";
 import { hdpError, parsePath } from "../wire/mod.ts";
-import { mediaType } from "./media_type.ts";
+import { mediaType } from "../wire/mod.ts";
 import type { DownloadedEntry, DownloadedFolder } from "./types.ts";
 
 /** Where `segments` lead in the download dir, through the jail (see src/shares/jail.ts). */

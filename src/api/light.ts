@@ -6,18 +6,21 @@
 export { createClient } from "./client.ts";
 export type { ApiClient } from "./client.ts";
 export { formatBytes, formatDate, waitingText } from "./format.ts";
-export { previewKind } from "./media_type.ts";
-export type { PreviewKind } from "./media_type.ts";
+export { FILE_KINDS, fileKind, parseSearchFilter, previewKind } from "../wire/light.ts";
+export type { FileKind, PreviewKind, SearchFilter } from "../wire/light.ts";
 export { problemText } from "./problem.ts";
-export { DOWNLOAD_ACTIONS } from "../downloads/light.ts";
+export { candidatesText, mappingText, relayText } from "./reach_text.ts";
+export { DOWNLOAD_ACTIONS, DOWNLOAD_STATES } from "../downloads/light.ts";
 export type {
   AcceptPolicy,
   Audience,
   AudienceInput,
   BandwidthStatus,
   CancelUploadResponse,
+  ClearDownloadsResponse,
   DownloadAction,
   DownloadItem,
+  ForgetPeerResponse,
   HistoryEntry,
   Limits,
   LimitsChange,
@@ -36,7 +39,10 @@ export type {
   ShareListing,
   Standing,
   Totals,
+  TransferCounts,
   UploadInfo,
 } from "./types.ts";
+export { pathText } from "../transport/light.ts";
+export type { ConnectionPath } from "../transport/light.ts";
 export { HdpError, hdpError } from "../wire/light.ts";
 export { formatDays, formatRate, parseDays, parseRate } from "../wire/light.ts";

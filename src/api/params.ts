@@ -1,5 +1,5 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
-import { hdpError, type LsQuery } from "../wire/mod.ts";
+import { hdpError, type LsQuery, parseSearchFilter } from "../wire/mod.ts";
 import type { SearchQuery } from "./types.ts";
 
 const MAX_BODY = 64 * 1024;
@@ -69,6 +69,23 @@ export function searchQueryFrom(url: URL): SearchQuery {
   }
   const limit = limitParam(params);
   if (limit !== undefined) query.limit = limit;
+  const kind = params.get("kind");
+  const bytes = (name: string) => {
+    const text = params.get(name);
+    if (text === null || text === "") return undefined;
+    if (!/^\d+$/.test(text)) {
+      throw hdpError("BAD_REQUEST", `"${name}" must be a whole number of bytes`);
+    }
+    return Number(text);
+  };
+  Object.assign(
+    query,
+    parseSearchFilter({
+      ...(kind ? { kinds: kind.split(",") } : {}),
+      minSize: bytes("min"),
+      maxSize: bytes("max"),
+    }),
+  );
   return query;
 }
 

@@ -4,7 +4,8 @@
  */
 import type { HdpNode } from "../node/mod.ts";
 import { hdpError, type LsEntry, MAX_LS_LIMIT } from "../wire/mod.ts";
-import { previewKind } from "./media_type.ts";
+import { previewKind } from "../wire/mod.ts";
+import { type StreamTarget, streamUrl } from "./stream_url.ts";
 
 /** What a playlist needs of the node. */
 export type PlaylistNode = Pick<HdpNode, "peerLs">;
@@ -18,31 +19,14 @@ export const M3U_TYPE = "audio/x-mpegurl; charset=utf-8";
  */
 export const MAX_PLAYLIST_PAGES = 100;
 
-/** Where the stream URLs point and how they are authorised. */
-export interface PlaylistTarget {
-  /** The API's origin as the client reached it: `http://127.0.0.1:3030`. */
-  origin: string;
-  /** The peer's key: a name may stand for another peer later. */
-  peerKey: string;
-  /** Put in every URL when the API requires one: a player cannot send a header. */
-  token?: string | undefined;
-}
-
 /** Whether a listed entry is something a player plays. */
 export function isPlayable(entry: LsEntry): boolean {
   const kind = entry.isDir ? undefined : previewKind(entry.name);
   return kind === "audio" || kind === "video";
 }
 
-/** The stream URL of one file of the peer. */
-export function streamUrl(path: string, target: PlaylistTarget): string {
-  const query = new URLSearchParams({ path });
-  if (target.token) query.set("token", target.token);
-  return `${target.origin}/api/peers/${encodeURIComponent(target.peerKey)}/read?${query}`;
-}
-
 /** The text of an extended M3U playlist of the playable entries, in name order. */
-export function m3uPlaylist(entries: LsEntry[], target: PlaylistTarget): string {
+export function m3uPlaylist(entries: LsEntry[], target: StreamTarget): string {
   const lines = ["#EXTM3U"];
   const playable = entries.filter(isPlayable).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0

@@ -101,3 +101,39 @@ Deno.test("a search refuses a missing term, a cursor without its peer and a bad 
     assert.equal((await response.json()).error.code, "BAD_REQUEST", query);
   }
 });
+
+Deno.test("a search narrowed by kind and size asks the peers so, and filters an old peer's answer", async () => {
+  const asked: LsQuery[] = [];
+  const song = { name: "Party/song.flac", size: 500, isDir: false, mtime: 1 };
+  const node = fakeNode({
+    peers: () => [ADA],
+    peerLs: (_text, query) => {
+      asked.push(query);
+      // an old peer: it knows nothing of kinds and sizes, and answers everything it matched
+      return Promise.resolve({
+        peer: { keyHex: ADA.keyHex, name: ADA.name },
+        entries: [SUNSET, song, { name: "Party", size: 504, isDir: true, mtime: 1 }],
+        partial: false,
+        totals: { files: 2, bytes: 504 },
+      });
+    },
+  });
+  const client = createClient("http://127.0.0.1:3030", {
+    fetch: (input, init) => Promise.resolve(createApp(node, GUARD).request(String(input), init)),
+  });
+  const answer = await client.search("party", { kinds: ["audio"], minSize: 100 });
+  assert.deepEqual(asked[0], {
+    path: "",
+    searchTerm: "party",
+    kinds: ["audio"],
+    minSize: 100,
+  });
+  assert.deepEqual(answer.results[0]!.entries, [song]);
+  assert.equal(answer.results[0]!.totals, undefined, "the old peer's totals count other files");
+  await assert.rejects(client.search("party", { minSize: 10, maxSize: 5 }), /must not be above/);
+  const bad = await createApp(node, GUARD).request(
+    "http://127.0.0.1:3030/api/search?q=x&kind=music",
+  );
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /"kinds" must be a list/);
+});

@@ -4,7 +4,7 @@
  */
 import type { HdpNode } from "../node/mod.ts";
 import { contentRange, type RangeAnswer } from "./byte_range.ts";
-import { mediaType } from "./media_type.ts";
+import { mediaType } from "../wire/mod.ts";
 import type { ApiErrorBody } from "./types.ts";
 import { entityTag, type FileVersion, lastModified } from "./validators.ts";
 

@@ -1,6 +1,7 @@
 /** The JSON shapes of the HTTP API: one source of truth for the daemon, the CLI and the UI. */
-import type { LsEntry, PeerRef, Reason, Totals } from "../wire/light.ts";
+import type { FileKind, LsEntry, PeerRef, Reason, Totals } from "../wire/light.ts";
 import type { AudienceInput, OwnerStanding, ShareSetting } from "../node/mod.ts";
+import type { PeerInfo } from "../transport/mod.ts";
 export type {
   Audience,
   AudienceInput,
@@ -10,6 +11,7 @@ export type {
   OwnerStanding,
   PeerLsPage,
   ShareListing,
+  TransferCounts,
 } from "../node/mod.ts";
 export type { Limits, LimitsInForce, Schedule } from "../wire/light.ts";
 export type { AcceptPolicy, Standing } from "../transport/mod.ts";
@@ -38,9 +40,20 @@ export interface CancelUploadResponse {
   cancelled: true;
 }
 
+/** The answer to `DELETE /api/downloads?state=done,failed`: the ids of the downloads forgotten. */
+export interface ClearDownloadsResponse {
+  removed: string[];
+}
+
 /** The answer to `POST /api/stop`. */
 export interface StopResponse {
   stopping: true;
+}
+
+/** The answer to `DELETE /api/peers/:peer`: the peer as it was when it was forgotten. */
+export interface ForgetPeerResponse {
+  peer: PeerInfo;
+  forgotten: true;
 }
 
 /** What `PUT /api/peers/:peer/standing` takes. */
@@ -97,6 +110,11 @@ export interface SearchQuery {
   cursor?: string;
   /** At most this many entries per peer. */
   limit?: number;
+  /** Only files of these kinds (`&kind=audio,video`). */
+  kinds?: FileKind[];
+  /** Only files of at least / at most this many bytes (`&min=`, `&max=`). */
+  minSize?: number;
+  maxSize?: number;
 }
 
 /** One peer's answer to a search: a page of matches, or why the peer could not answer. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { UI_CSS, UI_JS } from "./_ui_bundle.ts";
-import { mountUi, UI_CSP, UI_CSS_PATH, UI_JS_PATH } from "./ui.ts";
+import { mountUi, UI_CSP, UI_CSS_PATH, UI_JS_PATH, uiEncoding } from "./ui.ts";
 
 function uiApp(): Hono {
   const app = new Hono();
@@ -40,4 +41,42 @@ Deno.test("a script URL of another build is not served", async () => {
   const response = await uiApp().request("http://127.0.0.1:3030/app.000000000000.js");
   assert.equal(response.status, 404);
   await response.body?.cancel();
+});
+
+Deno.test("the UI's files go compressed as the browser accepts: brotli first, then gzip", async () => {
+  const app = uiApp();
+  const plain = new TextEncoder().encode(UI_JS).length;
+  for (const [accept, encoding] of [["gzip, deflate, br, zstd", "br"], ["gzip", "gzip"]] as const) {
+    const response = await app.request(UI_JS_PATH, { headers: { "accept-encoding": accept } });
+    assert.equal(response.headers.get("content-encoding"), encoding);
+    assert.equal(response.headers.get("vary"), "accept-encoding");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.ok(bytes.length < plain / 2, `${encoding}: ${bytes.length} of ${plain} bytes`);
+    const text = (encoding === "br" ? brotliDecompressSync(bytes) : gunzipSync(bytes)).toString();
+    assert.equal(text, UI_JS);
+  }
+  const refused = await app.request(UI_CSS_PATH, {
+    headers: { "accept-encoding": "br;q=0, gzip;q=0" },
+  });
+  assert.equal(refused.headers.get("content-encoding"), null);
+  assert.equal(await refused.text(), UI_CSS);
+});
+
+Deno.test("the page is revalidated with its ETag: 304 when the build is the same", async () => {
+  const app = uiApp();
+  const first = await app.request("http://127.0.0.1:3030/");
+  const etag = first.headers.get("etag");
+  assert.ok(etag);
+  await first.body?.cancel();
+  const again = await app.request("http://127.0.0.1:3030/", { headers: { "if-none-match": etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers.get("cache-control"), "no-cache");
+});
+
+Deno.test("Accept-Encoding is read with its weights", () => {
+  assert.equal(uiEncoding(undefined), undefined);
+  assert.equal(uiEncoding("identity"), undefined);
+  assert.equal(uiEncoding("*"), "br");
+  assert.equal(uiEncoding("gzip;q=0.5, br;q=0"), "gzip");
+  assert.equal(uiEncoding("BR"), "br");
 });

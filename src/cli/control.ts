@@ -1,5 +1,11 @@
 /** Commands that talk to a running daemon through the API client: `info` and `stop`. */
-import { type ApiClient, createClient } from "../api/light.ts";
+import {
+  type ApiClient,
+  candidatesText,
+  createClient,
+  mappingText,
+  relayText,
+} from "../api/light.ts";
 import { DEFAULT_UI_ADDRESS, formatHostPort, parseHostPort } from "../node/light.ts";
 import {
   type Command,
@@ -47,6 +53,10 @@ export const infoCommand: Command = {
       ["Public key", info.publicKey],
       ["Announce address", info.announceAddress],
       ["NAT type", info.natType],
+      ["Reachable at", candidatesText(info.candidates ?? [])], // an older daemon does not say
+      ["Port mapping", mappingText(info.portMapping)],
+      ["Relaying", relayText(info.relay)],
+      ...(info.ipv6Seen ? [["IPv6 seen as", info.ipv6Seen] as [string, string]] : []),
       ["Listening", info.listening.join(", ") || "-"],
       ["Shares", info.shares.map((s) => `${s.name} (${s.path})`).join(", ") || "(none)"],
       ["Downloads", info.downloadDir],
@@ -77,3 +87,5 @@ export const stopCommand: Command = {
     return 0;
   },
 };
+
+/** `203.0.113.9:5000 (public), [2001:db8::1]:4000 (ipv6)`. */

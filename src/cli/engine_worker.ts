@@ -59,6 +59,40 @@ const scope: ScopeControl = {
   removeShare: (name) => askSupervisor({ op: "remove", name }),
 };
 
+/**
+ * Requests under way get {@link STOP_GRACE_MS} to finish; then the node closes anyway, and the
+ * engine reports it stopped {@link CUT_AFTER_MS} later whatever the server still waits for:
+ * ending the worker ends those connections. A stop never hangs on a client: the server's own
+ * graceful shutdown would wait for ever for a paused player, which holds its stream open without
+ * reading (an error in the response's body does not end it: Deno waits to write what it holds).
+ */
+const STOP_GRACE_MS = 2000;
+const CUT_AFTER_MS = 1000;
+
+async function closeBoth(server: ApiServer, node: HdpNode): Promise<void> {
+  const serverClosed = server.close().then(() => true as const);
+  if (!await within(serverClosed, STOP_GRACE_MS)) {
+    log.info("closing the node with API requests still under way");
+  }
+  await node.close();
+  if (!await within(serverClosed, CUT_AFTER_MS)) {
+    log.info("API connections still open are cut as the engine ends");
+  }
+}
+
+/** Whether `done` settles within `ms`. */
+async function within(done: Promise<true>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function askSupervisor(change: ScopeChange): Promise<ShareSetting> {
   const id = nextId++;
   const answer = Promise.withResolvers<ShareSetting>();
@@ -85,7 +119,6 @@ async function run(config: NodeConfig): Promise<void> {
   }
   post({ type: "ready", info: node.info(), ...(token ? { token } : {}) });
   const reason = await node.stopRequested;
-  await server.close();
-  await node.close();
+  await closeBoth(server, node);
   post(reason === RESTART ? { type: "restart" } : { type: "stopped", reason });
 }

@@ -5,6 +5,7 @@ import { infoCommand, stopCommand } from "./control.ts";
 import { connectCommand, lsCommand, peersCommand, readCommand, searchCommand } from "./peers.ts";
 import { sharesCommand } from "./shares.ts";
 import { limitsCommand } from "./limits.ts";
+import { settingsCommand } from "./settings.ts";
 import {
   actionCommands,
   cancelUploadCommand,
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   downloadCommand,
   transfersCommand,
   limitsCommand,
+  settingsCommand,
   ...actionCommands,
   cancelUploadCommand,
 ];

@@ -3,8 +3,11 @@ import {
   formatBytes,
   type LsEntry,
   type OwnerStanding,
+  parseSearchFilter,
+  pathText,
   type PeerInfo,
   problemText,
+  type SearchFilter,
 } from "../api/light.ts";
 import { describeBandwidth, rateOption } from "./limits.ts";
 import {
@@ -42,11 +45,11 @@ const STANDING_VERBS: Record<string, { standing: OwnerStanding; done: string }> 
   unblock: { standing: "known", done: "is no longer blocked" },
 };
 
-/** `peers [list]`, `peers accept|refuse|friend|unfriend|block|unblock PEER` */
+/** `peers [list]`, `peers accept|refuse|friend|unfriend|block|unblock|forget PEER` */
 export const peersCommand: Command = {
   name: "peers",
   summary: "List known peers with their standing; accept or refuse friend requests; block peers.",
-  usage: "peers [list] | peers accept|refuse|friend|unfriend|block|unblock PEER | " +
+  usage: "peers [list] | peers accept|refuse|friend|unfriend|block|unblock|forget PEER | " +
     "peers limit PEER [RATE] [--upload RATE] [--download RATE]   [--json]",
   options: {
     upload: { type: "string", arg: "RATE", help: "with limit: cap what you upload to the peer" },
@@ -59,11 +62,21 @@ export const peersCommand: Command = {
     const client = clientFor(args, io);
     if (action === "limit") return await limitPeer(args, io, operand, rateArg);
     if (rateArg !== undefined) throw new UsageError(`peers ${action}: unexpected "${rateArg}"`);
+    if (action === "forget") {
+      if (operand === undefined) throw new UsageError("peers forget: missing PEER");
+      const result = await client.forgetPeer(operand);
+      if (args.values.json) return printJson(io, result);
+      io.stdout(`Forgot ${result.peer.name}: disconnected, and not dialled again.
+`);
+      return 0;
+    }
     if (action !== "list") {
       const verb = STANDING_VERBS[action];
       if (!verb) {
         throw new UsageError(
-          `peers: unknown action "${action}" (use list, ${Object.keys(STANDING_VERBS).join(", ")})`,
+          `peers: unknown action "${action}" (use list, ${
+            Object.keys(STANDING_VERBS).join(", ")
+          }, forget or limit)`,
         );
       }
       if (operand === undefined) throw new UsageError(`peers ${action}: missing PEER`);
@@ -235,9 +248,10 @@ async function limitPeer(
 
 function describe(peer: PeerInfo): string {
   const where = peer.address ? ` ${peer.address.ip}:${peer.address.port}` : "";
+  const via = peer.path && peer.status === "connected" ? ` via ${pathText(peer.path)}` : "";
   const reason = peer.problem ? ` (${problemText(peer.problem)})` : "";
   const standing = peer.standing === "requested" ? "wants to be your friend" : peer.standing;
-  return `${peer.status}${where}${reason}\t${standing}`;
+  return `${peer.status}${where}${via}${reason}\t${standing}`;
 }
 
 function formatEntry(entry: LsEntry): string {
@@ -251,9 +265,17 @@ function formatEntry(entry: LsEntry): string {
 export const searchCommand: Command = {
   name: "search",
   summary: "Search the files of every connected peer (every word must occur in the path).",
-  usage: "search TERM [--limit N] [--json]",
+  usage: "search TERM [--kind audio|video|pictures|documents] [--min-size SIZE] " +
+    "[--max-size SIZE] [--limit N] [--json]",
   options: {
     limit: { type: "string", arg: "N", help: "at most N results per peer (default 100)" },
+    kind: {
+      type: "string",
+      arg: "KIND",
+      help: "only files of this kind: audio, video, pictures or documents (a comma list)",
+    },
+    "min-size": { type: "string", arg: "SIZE", help: "only files of at least SIZE (500MB, 1GiB…)" },
+    "max-size": { type: "string", arg: "SIZE", help: "only files of at most SIZE" },
     ...CONTROL_OPTIONS,
   },
   positionals: { min: 1, max: 1 },
@@ -263,6 +285,7 @@ export const searchCommand: Command = {
     const limit = integerValue(args, "limit") ?? 100;
     const response = await clientFor(args, io).search(searchTerm, {
       limit: Math.max(1, Math.min(limit, 5000)),
+      ...searchFilterOptions(args),
     });
     // the shape `search --json` has always printed: the error as its message, `more` for a cursor
     const results = response.results.map((result) =>
@@ -288,3 +311,38 @@ export const searchCommand: Command = {
     return 0;
   },
 };
+
+/** `--kind`, `--min-size` and `--max-size` of `search`, checked as the API checks them. */
+function searchFilterOptions(args: Parameters<Command["run"]>[0]): SearchFilter {
+  const kind = stringValue(args, "kind");
+  const size = (flag: string) => {
+    const text = stringValue(args, flag);
+    if (text === undefined) return undefined;
+    try {
+      return parseSize(text);
+    } catch (error) {
+      throw new UsageError(`--${flag}: ${(error as Error).message}`);
+    }
+  };
+  try {
+    return parseSearchFilter({
+      ...(kind === undefined ? {} : { kinds: kind.split(",").map((k) => k.trim()) }),
+      minSize: size("min-size"),
+      maxSize: size("max-size"),
+    });
+  } catch (error) {
+    throw new UsageError(`search: ${(error as Error).message}`);
+  }
+}
+
+/** A size as people type it: `500MB`, `1.5 GiB`, `700k`, or bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)$/i.exec(text.trim());
+  if (!m) throw new Error(`Not a size: "${text}" (try 500MB, 1.5GiB or 700k)`);
+  const unit = m[2]!.toLowerCase().replace(/b$/, "");
+  const powers: Record<string, number> = { "": 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+  const binary: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+  const factor = binary[unit] ?? powers[unit];
+  if (factor === undefined) throw new Error(`Not a size: "${text}" (try 500MB, 1.5GiB or 700k)`);
+  return Math.round(Number(m[1]) * factor);
+}

@@ -6,6 +6,7 @@ import type { PeerInfo } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
 import type { Io } from "./command.ts";
 import { main } from "./mod.ts";
+import { parseSize } from "./peers.ts";
 
 const ADA: PeerInfo = {
   keyHex: "a".repeat(64),
@@ -27,6 +28,10 @@ const SUNSET = { name: "Party/sunset.png", size: 2048, isDir: false, mtime: Date
 function daemon(): AsyncDisposable & { address: string } {
   const node = fakeNode({
     peers: () => [ADA, BOB],
+    forgetPeer: (text) =>
+      text === "Ada"
+        ? Promise.resolve(ADA)
+        : Promise.reject(hdpError("NOT_FOUND", `No peer called "${text}"`)),
     peerLs: (text) => {
       if (text === BOB.keyHex) return Promise.reject(hdpError("TIMEOUT", "Bob did not answer"));
       const page: PeerLsPage = {
@@ -83,4 +88,62 @@ Deno.test("search prints one line per peer and its matches below", async () => {
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("peers forget PEER forgets it; an unknown peer exits 1 with its code", async () => {
+  await using d = daemon();
+  const io = fakeIo();
+  assert.equal(await main(["peers", "forget", "Ada", "--ui-address", d.address], io), 0);
+  assert.equal(io.out, "Forgot Ada: disconnected, and not dialled again.\n");
+  const unknown = fakeIo();
+  assert.equal(await main(["peers", "forget", "Zed", "--ui-address", d.address], unknown), 1);
+  assert.match(unknown.err, /No peer called "Zed" \[NOT_FOUND\]/);
+  const missing = fakeIo();
+  assert.equal(await main(["peers", "forget", "--ui-address", d.address], missing), 2);
+});
+
+Deno.test("search --kind and --min-size narrow what the peers are asked; bad ones exit 2", async () => {
+  const asked: unknown[] = [];
+  const node = fakeNode({
+    peers: () => [ADA],
+    peerLs: (_text, query) => {
+      asked.push(query);
+      return Promise.resolve({
+        peer: { keyHex: ADA.keyHex, name: "Ada" },
+        entries: [],
+        partial: false,
+      });
+    },
+  });
+  const bound = { hostname: "127.0.0.1", port: 0 };
+  await using _server = (() => {
+    const s = serveApi(createApp(node, { bound }), bound);
+    Object.assign(bound, s.address);
+    return { [Symbol.asyncDispose]: () => s.close() };
+  })();
+  const address = ["--ui-address", `127.0.0.1:${bound.port}`];
+  const io = fakeIo();
+  const args = ["search", "live", "--kind", "audio,video", "--min-size", "1.5MB", ...address];
+  assert.equal(await main(args, io), 0, io.err);
+  assert.deepEqual(asked, [{
+    path: "",
+    searchTerm: "live",
+    kinds: ["audio", "video"],
+    minSize: 1_500_000,
+    limit: 100,
+  }]);
+  const bad = fakeIo();
+  assert.equal(await main(["search", "live", "--kind", "music", ...address], bad), 2);
+  assert.match(bad.err, /"kinds" must be a list of audio, video, pictures, documents/);
+  assert.equal(await main(["search", "live", "--max-size", "huge", ...address], bad), 2);
+  assert.match(bad.err, /--max-size: Not a size: "huge"/);
+});
+
+Deno.test("sizes read as people type them", () => {
+  assert.equal(parseSize("500MB"), 500_000_000);
+  assert.equal(parseSize("1.5 GiB"), 1.5 * 2 ** 30);
+  assert.equal(parseSize("700k"), 700_000);
+  assert.equal(parseSize("42"), 42);
+  assert.throws(() => parseSize("-1"), /Not a size/);
+  assert.throws(() => parseSize("3 parsecs"), /Not a size/);
 });

@@ -55,12 +55,14 @@ export const sharesCommand: Command = {
         if (operand === undefined) throw new UsageError("shares add: missing DIR");
         // The daemon's working directory is not ours: send an absolute path.
         const audience = args.values.audience;
+        // asked first: the engine restarts once the share is added, and answers nothing meanwhile
+        const peers = json ? [] : await client.peers();
         const result = await client.addShare(
           resolve(io.cwd(), operand),
           typeof audience === "string" ? { audience } : {},
         );
         if (json) return printJson(io, result);
-        const who = audienceText(result.share.audience ?? "everyone", await client.peers());
+        const who = audienceText(result.share.audience ?? "everyone", peers);
         io.stdout(
           `Sharing ${result.share.path} as "${result.share.name}" for ${who} ` +
             "(the engine restarts to apply it).\n",

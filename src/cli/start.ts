@@ -60,6 +60,10 @@ export const startCommand: Command = {
       help: "STUN server (repeatable; default: a built-in list)",
     },
     "no-stun": { type: "boolean", help: "do not use STUN (LAN and manual addresses only)" },
+    "no-port-mapping": {
+      type: "boolean",
+      help: "do not ask the router to forward the QUIC port (PCP, NAT-PMP, UPnP-IGD)",
+    },
     "upload-slots": {
       type: "string",
       arg: "N",
@@ -85,6 +89,17 @@ export const startCommand: Command = {
     "no-gossip-me": {
       type: "boolean",
       help: "ask peers not to pass this node's address on to others",
+    },
+    relay: {
+      type: "string",
+      arg: "on|off",
+      help: "relay end-to-end encrypted circuits between two peers this node is connected to " +
+        "(default on, 16 circuits at once)",
+    },
+    "relay-rate": {
+      type: "string",
+      arg: "RATE",
+      help: "relayed bytes a second at most, within --max-upload (default 10MB/s; unlimited)",
     },
     "max-upload": {
       type: "string",
@@ -167,12 +182,15 @@ function configFrom(args: Parsed, io: Io, logLevel: LogLevel): NodeConfig {
       stunServers: stringValues(args, "stun-server"),
       noStun: args.values["no-stun"] === true,
       noMdns: args.values["no-mdns"] === true,
+      noPortMapping: args.values["no-port-mapping"] === true,
       logLevel,
       uploadSlots: stringValue(args, "upload-slots"),
       downloadsPerPeer: stringValue(args, "downloads-per-peer"),
       maxDownloads: stringValue(args, "max-downloads"),
       accept: stringValue(args, "accept"),
       noGossipMe: args.values["no-gossip-me"] === true,
+      relay: stringValue(args, "relay"),
+      relayRate: stringValue(args, "relay-rate"),
       audience: stringValue(args, "audience"),
       maxUpload: stringValue(args, "max-upload"),
       maxDownload: stringValue(args, "max-download"),

@@ -7,6 +7,7 @@ import { logger } from "../log.ts";
 import {
   addShare,
   enginePermissions,
+  expandHome,
   type NodeConfig,
   type NodeInfo,
   parseHostPort,
@@ -107,12 +108,12 @@ export function superviseEngine(config: NodeConfig, options: SuperviseOptions = 
   const changeScope = async (id: number, change: ScopeChange) => {
     let reply: ToEngine;
     try {
+      // through the API a path shared already is refused, unless the call changes its audience
       const share = change.op === "add"
-        ? await addShare(
-          config.storageDir,
-          change.path,
-          change.audience ? { audience: change.audience } : {},
-        )
+        ? await addShare(config.storageDir, expandHome(change.path, ownPlatform()), {
+          ifShared: "refuse",
+          ...(change.audience ? { audience: change.audience } : {}),
+        })
         : await removeShare(config.storageDir, change.name);
       reply = { type: "scope-changed", id, share };
     } catch (error) {
@@ -140,4 +141,16 @@ export function superviseEngine(config: NodeConfig, options: SuperviseOptions = 
       Deno.unrefTimer(timer);
     },
   };
+}
+
+/** This process's OS and home, for `~` in a share's path (the supervisor may read them). */
+function ownPlatform(): { os: typeof Deno.build.os; env: Record<string, string | undefined> } {
+  const read = (name: string) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env: `~` stays as it is
+    }
+  };
+  return { os: Deno.build.os, env: { HOME: read("HOME"), USERPROFILE: read("USERPROFILE") } };
 }

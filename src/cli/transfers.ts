@@ -14,7 +14,7 @@ import {
   type UploadInfo,
   waitingText,
 } from "../api/light.ts";
-import { type Command, CONTROL_OPTIONS, type Io } from "./command.ts";
+import { type Command, CONTROL_OPTIONS, type Io, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 import { splitPeerPath } from "./peers.ts";
 import { rateText, speedText } from "./limits.ts";
@@ -41,16 +41,26 @@ export const downloadCommand: Command = {
 export const transfersCommand: Command = {
   name: "transfers",
   summary:
-    "Show downloads and uploads, live (or --once, --json); --history: what finished, with whom.",
-  usage: "transfers [--once] [--history] [--json]",
+    "Show downloads and uploads, live (or --once, --json); --history: what finished, with whom; clear: forget finished downloads.",
+  usage: "transfers [clear] [--once] [--history] [--json]",
   options: {
     once: { type: "boolean", help: "print once and exit" },
     history: { type: "boolean", help: "print the finished transfers, newest first, and exit" },
     ...CONTROL_OPTIONS,
   },
-  positionals: { min: 0, max: 0 },
+  positionals: { min: 0, max: 1 },
   async run(args, io) {
+    const [action] = args.positionals;
+    if (action !== undefined && action !== "clear") {
+      throw new UsageError(`transfers: unknown subcommand "${action}" (use clear)`);
+    }
     const client = clientFor(args, io);
+    if (action === "clear") {
+      const cleared = await client.clearDownloads();
+      if (args.values.json) return printJson(io, cleared);
+      io.stdout(`Forgot ${cleared.removed.length} finished downloads (their files stay)\n`);
+      return 0;
+    }
     if (args.values.history) {
       const history = await client.history();
       if (args.values.json) return printJson(io, history);

@@ -14,16 +14,22 @@ import {
 } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
+import { addressScope } from "./address_scope.ts";
+import type { Candidate } from "./candidate.ts";
 import { GossipDialRate, gossipDialRefusal } from "./gossip_dials.ts";
 import { mayPassOn } from "./gossip_privacy.ts";
 import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
 import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
-import { type Mdns, startMdns } from "./mdns.ts";
+import { type Mdns, type MdnsFound, startMdns } from "./mdns.ts";
 import type { NatType } from "./nat_type.ts";
 import { OwnAnnouncement, type SignedAnnouncement } from "./own_announcement.ts";
-import { learnPublicAddress, type StunServer } from "./stun_client.ts";
+import type { OwnReach } from "./reach_plan.ts";
+import { learnIpv6Address, learnPublicAddress, type StunServer } from "./stun_client.ts";
 
 const log = logger("connectivity");
+/** The first early STUN retry while the NAT type is unknown, and the last. */
+const UNKNOWN_RETRY_MS = 2000;
+const UNKNOWN_RETRY_MAX_MS = 32_000;
 
 /** Public STUN servers used when none are given. */
 export const DEFAULT_STUN_SERVERS = [
@@ -61,7 +67,7 @@ export interface PeerDirectory {
   connect(
     announce: string,
     source: "gossip" | "mdns",
-    options: { punch: boolean },
+    options: { punch: boolean; skip: (candidate: { ip: string }) => boolean },
   ): Promise<unknown>;
   /** Where a connected peer is, as this node sees it. */
   remoteOf(keyHex: string): { ip: string; port: number } | undefined;
@@ -95,6 +101,38 @@ export interface ConnectivityOptions {
   watchMs?: number;
   /** The host's addresses (tests pass their own). Default {@link localAddresses}. */
   addresses?: () => LocalAddress[];
+  /** The node asks its router for a port (see {@link setMapping}). Default false. */
+  portMapping?: boolean;
+}
+
+/** How many of the host's global IPv6 addresses are announced. */
+const MAX_IPV6 = 2;
+/** mDNS runs over IPv6 on at most this many links. */
+const MAX_MDNS_LINKS = 4;
+/** At most this many candidates in an IPv6 mDNS announcement (its TXT string holds 255 bytes). */
+const MAX_MDNS_CANDIDATES = 4;
+
+/** A router's port mapping, as port_mapper.ts learns it. */
+export interface RouterMapping {
+  protocol: string;
+  externalIp: string;
+  externalPort: number;
+}
+
+/** The states of asking the router for a port; see {@link MappingStatus}. */
+export const MAPPING_STATES = ["off", "trying", "none", "mapped", "unusable"] as const;
+
+/**
+ * What became of asking the router for a port, for `info` and the UI. `off`: not asked
+ * (`--no-port-mapping`); `trying`: the first attempt is under way; `none`: no gateway answered
+ * (or none would map); `mapped`: in use, announced as a candidate; `unusable`: the router mapped
+ * one that reaches nobody, `why` says why (a carrier's NAT in front of the router, most often).
+ */
+export interface MappingStatus {
+  state: typeof MAPPING_STATES[number];
+  /** The router's mapping, in use or not (`mapped`, `unusable`). */
+  mapping?: RouterMapping;
+  why?: string;
 }
 
 /** The reachability of one node. */
@@ -102,13 +140,20 @@ export class Connectivity {
   readonly #identity: Identity;
   readonly #options: ConnectivityOptions;
   #port = 0;
-  #bound = "0.0.0.0";
+  #bound = "::";
   #natType: NatType = "unknown";
   #public: { ip: string; port: number } | undefined;
+  /** The router's port mapping as it answered; whether it is used is decided when asked. */
+  #routerMapping: RouterMapping | undefined;
+  /** The router was asked at least once (see {@link setMapping}). */
+  #mappingAnswered = false;
+  /** What STUN over IPv6 saw; `kept`: with the port it was sent from. */
+  #ipv6Seen: { ip: string; kept: boolean } | undefined;
   /** Signed for gossip: the announce address to give people. */
   readonly #own: OwnAnnouncement;
   /** Signed for mDNS: the LAN address. */
   readonly #lan: OwnAnnouncement;
+  readonly #lan6: OwnAnnouncement;
   /**
    * The latest signed announcement of each peer we heard from: what we pass on. Bounded (keys
    * cost nothing): past {@link MAX_KNOWN}, the one heard of longest ago goes.
@@ -118,7 +163,12 @@ export class Connectivity {
   readonly #dialRate = new GossipDialRate();
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
+  /** mDNS on each IPv6 link. */
+  readonly #mdns6: Mdns[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** While the NAT type is unknown (STUN lost at start): the next early try. */
+  #unknownRetry: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
   #watch: ReturnType<typeof setInterval> | undefined;
   #addresses = "";
   #lastLocal = "";
@@ -129,6 +179,7 @@ export class Connectivity {
     this.#options = options;
     this.#own = new OwnAnnouncement(identity, { unlisted: options.unlisted ?? false });
     this.#lan = new OwnAnnouncement(identity);
+    this.#lan6 = new OwnAnnouncement(identity);
   }
 
   /**
@@ -137,8 +188,40 @@ export class Connectivity {
    */
   async probe(port: number): Promise<void> {
     if (!this.#options.stun) return;
+    await Promise.all([this.#probeIpv4(port), this.#probeIpv6()]);
+  }
+
+  /**
+   * STUN over IPv6, when the host has a global IPv6 address: what the internet sees of it. Its
+   * own address (no NAT66) confirms the IPv6 candidates; another global one with the port kept
+   * (a prefix translation, NPTv6) is announced too, since that is where peers reach it.
+   */
+  async #probeIpv6(): Promise<void> {
+    const own = this.#globalIpv6();
+    if (own.length === 0) return;
+    const servers = this.#stunServers().filter((s) => !/^\d+\.\d+\.\d+\.\d+$/.test(s.hostname));
+    if (servers.length === 0) return;
     try {
-      const found = await learnPublicAddress(port, this.#stunServers(), { timeoutMs: 1500 });
+      const found = await learnIpv6Address(servers, { timeoutMs: 1500 });
+      const first = found?.mapped[0];
+      if (!found || !first) {
+        log.info("no STUN server answered over IPv6", { own: own.join(", ") });
+        return;
+      }
+      this.#ipv6Seen = { ip: first.ip, kept: first.port === found.localPort };
+      log.info("learned the public IPv6 address", {
+        seen: first.ip,
+        translated: !own.includes(first.ip),
+      });
+    } catch (error) {
+      log.warn("STUN over IPv6 failed", { error: messageOf(error) });
+    }
+  }
+
+  async #probeIpv4(port: number): Promise<void> {
+    try {
+      const servers = this.#stunServers().filter((s) => !s.hostname.includes(":"));
+      const found = await learnPublicAddress(port, servers, { timeoutMs: 1500 });
       this.#natType = found.natType;
       const first = found.mapped[0];
       if (first) this.#public = { ip: first.ip, port: first.port };
@@ -162,6 +245,7 @@ export class Connectivity {
       this.#recheck().catch((error) => log.debug("re-check failed", { error: messageOf(error) }));
     };
     this.#timer = setInterval(recheck, this.#options.recheckMs ?? 60_000);
+    this.#retryWhileUnknown(UNKNOWN_RETRY_MS);
     const addresses = this.#options.addresses ?? localAddresses;
     this.#addresses = addressesKey(addresses());
     // An address that comes or goes (Wi-Fi back, a cable plugged in, another network) is the
@@ -175,14 +259,22 @@ export class Connectivity {
       recheck();
     }, this.#options.watchMs ?? 5000);
     if (this.#options.mdns) {
-      this.#mdns = startMdns({
-        announce: () => this.#lanAnnouncement(),
-        onPeer: (found) => {
-          if (!found.verified || found.announce === undefined) return;
-          void this.#dialHeard(found.announce, `mdns ${found.from.ip}`, found.from.ip, "mdns")
-            .catch(() => {});
-        },
-      });
+      const onPeer = (found: MdnsFound) => {
+        if (!found.verified || found.announce === undefined) return;
+        void this.#dialHeard(found.announce, `mdns ${found.from.ip}`, found.from.ip, "mdns")
+          .catch(() => {});
+      };
+      this.#mdns = startMdns({ announce: () => this.#lanAnnouncement(), onPeer });
+      // and on each IPv6 link (an IPv6-only LAN too), with the IPv6 addresses in the announcement
+      if (this.#bound === "::") {
+        for (const name of this.#ipv6Links()) {
+          this.#mdns6.push(startMdns({
+            announce: () => this.#lanAnnouncement6(),
+            onPeer,
+            socket: { family: 6, interface: name },
+          }));
+        }
+      }
     }
   }
 
@@ -191,17 +283,119 @@ export class Connectivity {
     return this.#natType;
   }
 
-  /** The announce address to give people: the public one when known, else a local one. */
+  /**
+   * The announce address to give people: every candidate (the public mapping STUN saw, the
+   * router's port mapping, global IPv6, the LAN address), or just a local address when nothing
+   * else is known. One candidate gives a version 1 address, which old peers read.
+   */
   announceAddress(): string {
     const local = this.#localIp();
-    const ip = this.#public?.ip ?? local;
-    const port = this.#public?.port ?? this.#port;
-    const natType = this.#public
-      ? this.#natType
-      : local === "127.0.0.1"
-      ? "unknown"
-      : this.#natType;
-    return encodeAnnounceAddress({ publicKey: this.#identity.publicKey, ip, port, natType });
+    const natType = this.#public || local !== "127.0.0.1" ? this.#natType : "unknown";
+    const candidates = this.candidates();
+    const first = candidates[0]!;
+    return encodeAnnounceAddress({
+      publicKey: this.#identity.publicKey,
+      ip: first.ip,
+      port: first.port,
+      natType,
+      candidates,
+    });
+  }
+
+  /** Where this node may be reached, best known first (see candidate.ts). */
+  candidates(): Candidate[] {
+    const local = this.#localIp();
+    const out: Candidate[] = [];
+    if (this.#public) out.push({ kind: "public", ...this.#public });
+    const mapping = this.mapping;
+    if (mapping) out.push({ kind: "mapped", ip: mapping.externalIp, port: mapping.externalPort });
+    if (this.#bound === "::") {
+      const ipv6 = this.#globalIpv6();
+      // behind a prefix translation the internet knows this host by another address: first
+      const seen = this.#ipv6Seen;
+      if (seen && seen.kept && addressScope(seen.ip) === "global" && !ipv6.includes(seen.ip)) {
+        ipv6.unshift(seen.ip);
+      }
+      for (const ip of [...new Set(ipv6)].slice(0, MAX_IPV6)) {
+        out.push({ kind: "ipv6", ip, port: this.#port });
+      }
+    }
+    const sameAsPublic = this.#public?.ip === local && this.#public.port === this.#port;
+    if (!sameAsPublic) {
+      const kind = addressScope(local) === "global" ? "public" : "lan";
+      // a lone local address says it all; beside a public one it is the LAN's way in
+      if (out.length === 0 || kind === "lan") out.push({ kind, ip: local, port: this.#port });
+    }
+    return out;
+  }
+
+  /** What STUN over IPv6 saw of this host (see {@link probe}), for `info`. */
+  get ipv6Seen(): string | undefined {
+    return this.#ipv6Seen?.ip;
+  }
+
+  #globalIpv6(): string[] {
+    return (this.#options.addresses ?? localAddresses)()
+      .filter((a) => a.family === "IPv6" && addressScope(a.address) === "global")
+      .map((a) => a.address);
+  }
+
+  /** This node's reach, as the dialler plans with it (reach_plan.ts). */
+  ownReach(): OwnReach {
+    const lan = (this.#options.addresses ?? localAddresses)()
+      .filter((a) => addressScope(a.address) === "private")
+      .map((
+        a,
+      ) => (a.netmask ? { address: a.address, netmask: a.netmask } : { address: a.address }));
+    return { natType: this.#natType, candidates: this.candidates(), lan };
+  }
+
+  /**
+   * The router's port mapping came, changed or went (port_mapper.ts); undefined after an attempt
+   * that got none. A mapping whose external address is not a global one (a home router behind a
+   * carrier's NAT) reaches nobody and is not announced; nor is one that disagrees with the public
+   * address STUN saw (a gateway that lies, or another router in front of it).
+   */
+  setMapping(mapping: RouterMapping | undefined): void {
+    this.#routerMapping = mapping;
+    this.#mappingAnswered = true;
+    const status = this.mappingStatus();
+    if (status.state === "unusable") {
+      log.info("the router's port mapping reaches nobody; not announced", {
+        protocol: mapping?.protocol,
+        external: mapping?.externalIp,
+        why: status.why,
+      });
+    }
+    this.#options.onChange?.();
+  }
+
+  /** The port mapping in use (see {@link setMapping}), announced as a candidate. */
+  get mapping(): RouterMapping | undefined {
+    const status = this.mappingStatus();
+    return status.state === "mapped" ? status.mapping : undefined;
+  }
+
+  /** What became of asking the router for a port. */
+  mappingStatus(): MappingStatus {
+    if (!this.#options.portMapping) return { state: "off" };
+    if (!this.#mappingAnswered) return { state: "trying" };
+    const mapping = this.#routerMapping;
+    if (!mapping) return { state: "none" };
+    const why = this.#unusable(mapping);
+    return why === undefined ? { state: "mapped", mapping } : { state: "unusable", mapping, why };
+  }
+
+  #unusable(mapping: RouterMapping): string | undefined {
+    if (addressScope(mapping.externalIp) !== "global") {
+      return `The router's external address ${mapping.externalIp} is not a public one: ` +
+        "another NAT (a carrier's) is in front of it";
+    }
+    if (this.#public && this.#public.ip !== mapping.externalIp) {
+      return `The router's external address ${mapping.externalIp} is not the public address ` +
+        `${this.#public.ip} STUN saw`;
+    }
+    return undefined;
   }
 
   /** Our own announcement, signed (re-signed when the address changes or it gets old). */
@@ -305,9 +499,13 @@ export class Connectivity {
     const key = toHex(target.publicKey);
     if (key === this.#identity.publicKeyHex || directory.isConnected(key)) return;
     if (directory.standing(key) === "blocked") return;
-    const refusal = gossipDialRefusal(target.ip, path);
-    if (refusal) {
-      log.debug("not dialling a peer heard of", { peer: key.slice(0, 8), source, refusal });
+    const refusals = target.candidates.map((c) => gossipDialRefusal(c.ip, path));
+    if (refusals.every((r) => r !== undefined)) {
+      log.debug("not dialling a peer heard of", {
+        peer: key.slice(0, 8),
+        source,
+        refusal: refusals[0],
+      });
       return;
     }
     if (!this.#dialRate.take(announcer)) {
@@ -320,6 +518,7 @@ export class Connectivity {
     try {
       await directory.connect(address, source, {
         punch: source === "gossip" && directory.trusted(announcer),
+        skip: (candidate) => gossipDialRefusal(candidate.ip, path) !== undefined,
       });
     } catch (error) {
       log.debug("could not reach a peer we heard of", {
@@ -349,8 +548,11 @@ export class Connectivity {
 
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    clearTimeout(this.#unknownRetry);
+    this.#closed = true;
     if (this.#watch !== undefined) clearInterval(this.#watch);
     this.#mdns?.close();
+    for (const mdns of this.#mdns6.splice(0)) mdns.close();
   }
 
   /**
@@ -363,7 +565,8 @@ export class Connectivity {
     const local = this.#localIp();
     const moved = local !== this.#lastLocal;
     this.#lastLocal = local;
-    if (!moved && Date.now() - this.#stunAt < 600_000) return;
+    const known = this.#natType !== "unknown" || !this.#options.stun;
+    if (!moved && known && Date.now() - this.#stunAt < 600_000) return;
     if (moved) log.info("the local address changed", { address: local });
     const before = this.announceAddress();
     if (moved) this.#public = undefined;
@@ -377,6 +580,69 @@ export class Connectivity {
       else if (first && this.#natType === "none") this.#public = { ip: first.ip, port: this.#port };
     }
     if (this.announceAddress() !== before) this.#options.onChange?.();
+  }
+
+  /**
+   * STUN lost at start (every retransmission of a probe, or one server of two) leaves the NAT
+   * type unknown, and with it every decision that needs it ("needs relay", the birthday
+   * paradox): asked again at 2 s, doubling to 32 s, until it is known; then the minute's re-check.
+   */
+  #retryWhileUnknown(delay: number): void {
+    if (this.#closed || !this.#options.stun || this.#natType !== "unknown") return;
+    if (delay > UNKNOWN_RETRY_MAX_MS) return;
+    this.#unknownRetry = setTimeout(async () => {
+      await this.#recheck().catch((error) =>
+        log.debug("re-check failed", { error: messageOf(error) })
+      );
+      if (this.#natType !== "unknown") log.info("learned the NAT type", { natType: this.#natType });
+      this.#retryWhileUnknown(delay * 2);
+    }, delay);
+  }
+
+  /** The interfaces with an IPv6 address beyond link-local: where mDNS also runs over IPv6. */
+  #ipv6Links(): string[] {
+    const names = (this.#options.addresses ?? localAddresses)()
+      .filter((a) => a.family === "IPv6" && ["global", "private"].includes(addressScope(a.address)))
+      .map((a) => a.interface);
+    return [...new Set(names)].slice(0, MAX_MDNS_LINKS);
+  }
+
+  /**
+   * The IPv6 link's announcement: a version 2 address with the IPv6 addresses (and the IPv4 LAN
+   * address, when there is one), which only nodes that listen on ff02::fb hear: old ones listen
+   * on IPv4 alone, where the version 1 announcement stays.
+   */
+  #lanAnnouncement6() {
+    if (!this.#port) return undefined;
+    const port = this.#port;
+    const candidates: Candidate[] = [];
+    const local = this.#localIp();
+    if (!local.includes(":") && local !== "127.0.0.1") {
+      candidates.push({ kind: "lan", ip: local, port });
+    }
+    for (const a of (this.#options.addresses ?? localAddresses)()) {
+      if (a.family !== "IPv6") continue;
+      const scope = addressScope(a.address);
+      if (scope === "global") candidates.push({ kind: "ipv6", ip: a.address, port });
+      else if (scope === "private") candidates.push({ kind: "lan", ip: a.address, port });
+    }
+    const unique = candidates.filter((c, i) => candidates.findIndex((d) => d.ip === c.ip) === i)
+      .slice(0, MAX_MDNS_CANDIDATES);
+    if (unique.length === 0) return undefined;
+    const first = unique[0]!;
+    const address = encodeAnnounceAddress({
+      publicKey: this.#identity.publicKey,
+      ip: first.ip,
+      port,
+      natType: this.#natType,
+      candidates: unique,
+    });
+    const fresh = this.#lan6.fresh(address);
+    if (fresh) return fresh;
+    this.#lan6.sign(address).then(() => {
+      for (const mdns of this.#mdns6) mdns.announce();
+    }).catch(() => {});
+    return this.#lan6.latest(address);
   }
 
   #lanAnnouncement() {
@@ -404,6 +670,7 @@ export class Connectivity {
   #observed(seen: { ip: string; port: number }): void {
     const local = new Set(localAddresses().map((a) => a.address));
     if (local.has(seen.ip) || seen.ip.startsWith("127.") || seen.ip === "::1") return;
+    if (seen.ip.includes(":")) return; // IPv6: the host's own address, already a candidate
     if (this.#public?.ip === seen.ip && this.#public.port === seen.port) return;
     this.#public = seen;
     if (this.#natType === "unknown") this.#natType = "easy"; // reachable from outside at that mapping
@@ -413,8 +680,9 @@ export class Connectivity {
 
   #localIp(): string {
     if (this.#bound !== "0.0.0.0" && this.#bound !== "::") return this.#bound;
-    return localAddresses().find((a) => a.family === "IPv4")?.address ??
-      localAddresses()[0]?.address ?? "127.0.0.1";
+    const addresses = (this.#options.addresses ?? localAddresses)();
+    return addresses.find((a) => a.family === "IPv4")?.address ?? addresses[0]?.address ??
+      "127.0.0.1";
   }
 }
 

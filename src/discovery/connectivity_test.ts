@@ -214,3 +214,67 @@ Deno.test("gossip passes a peer on only between two friends, and never one that 
     connectivity.close();
   }
 });
+
+Deno.test("a router's mapping on a public address is announced; one behind a carrier's NAT is shown, not announced", async () => {
+  const lan: LocalAddress[] = [{ address: "192.168.1.20", family: "IPv4", interface: "eth0" }];
+  let changes = 0;
+  const connectivity = new Connectivity(await generateIdentity(), {
+    stun: false,
+    stunServers: [],
+    mdns: false,
+    portMapping: true,
+    addresses: () => lan,
+    onChange: () => changes++,
+  });
+  connectivity.start({ hostname: "::", port: 41000 }, {
+    isConnected: () => false,
+    connect: () => Promise.resolve(),
+    remoteOf: () => undefined,
+    trusted: () => false,
+    standing: () => "known",
+    connections: () => [],
+    send: () => Promise.resolve(),
+    redialSoon: () => {},
+  });
+  try {
+    assert.deepEqual(connectivity.mappingStatus(), { state: "trying" });
+    connectivity.setMapping(undefined);
+    assert.deepEqual(connectivity.mappingStatus(), { state: "none" });
+    assert.deepEqual(connectivity.candidates().map((c) => c.kind), ["lan"]);
+
+    const mapped = { protocol: "pcp", externalIp: "203.0.113.9", externalPort: 41000 };
+    connectivity.setMapping(mapped);
+    assert.deepEqual(connectivity.mappingStatus(), { state: "mapped", mapping: mapped });
+    assert.deepEqual(connectivity.mapping, mapped);
+    const decoded = decodeAnnounceAddress(connectivity.announceAddress());
+    assert.deepEqual(
+      decoded.candidates.map((c) => `${c.kind} ${c.ip}:${c.port}`),
+      ["mapped 203.0.113.9:41000", "lan 192.168.1.20:41000"],
+    );
+
+    const carrier = { protocol: "nat-pmp", externalIp: "100.64.1.2", externalPort: 41000 };
+    connectivity.setMapping(carrier);
+    const status = connectivity.mappingStatus();
+    assert.equal(status.state, "unusable");
+    assert.deepEqual(status.mapping, carrier);
+    assert.match(status.why ?? "", /100\.64\.1\.2 is not a public one/);
+    assert.equal(connectivity.mapping, undefined);
+    assert.deepEqual(connectivity.candidates().map((c) => c.kind), ["lan"]);
+    assert.equal(changes, 3);
+  } finally {
+    connectivity.close();
+  }
+});
+
+Deno.test("without port mapping the status is off whatever is set", async () => {
+  const connectivity = new Connectivity(await generateIdentity(), {
+    stun: false,
+    stunServers: [],
+    mdns: false,
+  });
+  try {
+    assert.deepEqual(connectivity.mappingStatus(), { state: "off" });
+  } finally {
+    connectivity.close();
+  }
+});

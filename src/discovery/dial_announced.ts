@@ -1,24 +1,27 @@
 /**
  * Dialling the peer an announce address describes, the one way for a pasted address (`connect`)
- * and for one heard by gossip or mDNS: decode it, decide the punch plan, carry it out.
+ * and for one heard by gossip or mDNS: decode it, decide which candidates to dial and how
+ * (reach_plan.ts), and dial them best first, a moment apart (happy_eyeballs.ts).
  */
-import type {
-  PeerConnection,
-  PeerInfo,
-  Peers,
-  PeerSource,
-  QuicTransport,
+import {
+  CLOSE,
+  type PeerConnection,
+  type PeerInfo,
+  type Peers,
+  type PeerSource,
+  type QuicTransport,
 } from "../transport/mod.ts";
-import { hdpError } from "../wire/mod.ts";
-import { decodeAnnounceAddress } from "./announce_address.ts";
+import { hdpError, messageOf, toHdpError } from "../wire/mod.ts";
+import { decodeAnnounceAddress, type DecodedAnnounceAddress } from "./announce_address.ts";
 import { probe, spray } from "./birthday.ts";
-import { NEEDS_RELAY, type PunchPlan, punchPlan } from "./hole_punch.ts";
-import type { NatType } from "./nat_type.ts";
+import { type Candidate, candidateText } from "./candidate.ts";
+import { firstToConnect } from "./happy_eyeballs.ts";
+import { type Attempt, type OwnReach, reachPlan } from "./reach_plan.ts";
 
 /** What dialling goes through. */
 export interface Reach {
-  /** This node's NAT type as known now. */
-  natType: NatType;
+  /** This node's own reach as known now: its NAT type and candidates. */
+  own: OwnReach;
   peers: Peers;
   transport: QuicTransport;
 }
@@ -32,19 +35,15 @@ export interface DialAnnouncedOptions {
    * address only a stranger vouches for. Default true.
    */
   punch?: boolean;
-}
-
-/** A peer to dial, as its announce address describes it. */
-export interface DialTarget {
-  ip: string;
-  port: number;
-  publicKey: Uint8Array;
+  /** Candidates not to dial (gossip drops the ones that make no sense for its path). */
+  skip?: (candidate: { ip: string; port: number }) => boolean;
 }
 
 /**
  * Connects to the peer `announce` describes (or returns its live connection) and remembers it.
- * Throws `BAD_REQUEST` for a malformed address, `UNAVAILABLE` when only a relay could join the two
- * NATs, and the dial's coded error otherwise.
+ * Throws `BAD_REQUEST` for a malformed address, `UNAVAILABLE` when no candidate can work (only a
+ * relay could join the two, or only the peer can dial) and no relay reached it, and the dial's
+ * coded error otherwise.
  */
 export async function dialAnnounced(
   announce: string,
@@ -52,40 +51,123 @@ export async function dialAnnounced(
   options: DialAnnouncedOptions,
 ): Promise<PeerInfo> {
   const address = decodeAnnounceAddress(announce);
-  const plan = punchPlan(reach.natType, address.natType);
-  if (plan === "needs-relay") throw hdpError("UNAVAILABLE", NEEDS_RELAY);
-  if (plan !== "direct" && options.punch === false) {
-    throw hdpError(
-      "UNAVAILABLE",
-      "Reaching this peer takes the birthday paradox, which only a peer you added may start",
-    );
-  }
-  const dial = punchDial(plan, address, reach.transport);
-  return await reach.peers.connect(address.publicKey, { ip: address.ip, port: address.port }, {
+  // No candidate can work from here: the dial says so at once, and the peers try a relay (a
+  // friend connected to both), which keeps the peer: a relay may come later.
+  const first = plannedOrNone(address, reach.own, options)?.[0]?.candidate ??
+    address.candidates[0]!;
+  const dial = announcedDialer(
+    announce,
+    { own: () => reach.own, transport: reach.transport },
+    options,
+  );
+  return await reach.peers.connect(address.publicKey, { ip: first.ip, port: first.port }, {
     source: options.source,
     announce: announce.replace(/\s+/g, ""),
-    ...(dial ? { dial } : {}),
+    dial,
   });
 }
 
+/** What {@link announcedDialer} dials with: this node's reach when it dials, and the endpoint. */
+export interface DialerReach {
+  own: () => OwnReach;
+  transport: QuicTransport;
+}
+
 /**
- * How to carry out a punch plan: a dial procedure for `spray` and `probe` (the birthday paradox,
- * see birthday.ts), undefined for `direct` (dial as usual).
+ * The dial of the peer `announce` describes, to be run now and for every redial (a peer's record
+ * keeps its announce address, so after a restart too): each run plans with this node's reach as
+ * it is then and dials the candidates best first, keeping the first that authenticates.
  */
-function punchDial(
-  plan: Exclude<PunchPlan, "needs-relay">,
-  target: DialTarget,
+export function announcedDialer(
+  announce: string,
+  reach: DialerReach,
+  options: Pick<DialAnnouncedOptions, "punch" | "skip"> = {},
+): () => Promise<PeerConnection> {
+  const address = decodeAnnounceAddress(announce);
+  return async () => {
+    const attempts = plannedAttempts(address, reach.own(), options);
+    const refusal = reachPlan(reach.own(), {
+      natType: address.natType,
+      candidates: usable(address, options),
+    }).refusal;
+    return await firstToConnect(
+      attempts.map((attempt) => ({
+        label: candidateText(attempt.candidate),
+        run: () => attemptDial(attempt, address.publicKey, reach.transport),
+        patient: attempt.how !== "direct",
+      })),
+      { discard: (late) => late.closeWhenIdle(CLOSE.DUPLICATE, "another candidate was faster") },
+    ).catch((error) => {
+      // only LAN candidates were worth a try, and the peer is not there (one that answered,
+      // refusing us, says so itself)
+      const code = toHdpError(error, "UNAVAILABLE").code;
+      if (refusal === undefined || (code !== "TIMEOUT" && code !== "UNAVAILABLE")) throw error;
+      throw hdpError("UNAVAILABLE", `${refusal} (and not on this LAN: ${messageOf(error)})`);
+    });
+  };
+}
+
+function usable(
+  address: DecodedAnnounceAddress,
+  options: Pick<DialAnnouncedOptions, "skip">,
+): Candidate[] {
+  return options.skip ? address.candidates.filter((c) => !options.skip!(c)) : address.candidates;
+}
+
+/** {@link plannedAttempts}, or undefined for none. */
+function plannedOrNone(
+  address: DecodedAnnounceAddress,
+  own: OwnReach,
+  options: Pick<DialAnnouncedOptions, "punch" | "skip">,
+): Attempt[] | undefined {
+  try {
+    return plannedAttempts(address, own, options);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The attempts worth making, or the coded refusal when there are none. */
+function plannedAttempts(
+  address: DecodedAnnounceAddress,
+  own: OwnReach,
+  options: Pick<DialAnnouncedOptions, "punch" | "skip">,
+): Attempt[] {
+  const candidates = usable(address, options);
+  if (candidates.length === 0) {
+    throw hdpError("UNAVAILABLE", "None of this peer's addresses may be dialled from here");
+  }
+  const plan = reachPlan(own, { natType: address.natType, candidates });
+  let attempts = plan.attempts;
+  if (attempts.length === 0) throw hdpError("UNAVAILABLE", plan.refusal!);
+  if (options.punch === false) {
+    attempts = attempts.filter((a) => a.how === "direct");
+    if (attempts.length === 0) {
+      throw hdpError(
+        "UNAVAILABLE",
+        "Reaching this peer takes the birthday paradox, which only a peer you added may start",
+      );
+    }
+  }
+  return attempts;
+}
+
+/** Carries out one attempt and labels the connection with its path. */
+async function attemptDial(
+  attempt: Attempt,
+  publicKey: Uint8Array,
   transport: QuicTransport,
-): (() => Promise<PeerConnection>) | undefined {
-  const { ip, port, publicKey } = target;
-  if (plan === "spray") {
-    return async () => {
-      const from = await spray({ ip, port });
-      return await transport.secondary(from).dial(ip, port, publicKey);
-    };
+): Promise<PeerConnection> {
+  const { ip, port } = attempt.candidate;
+  let connection: PeerConnection;
+  if (attempt.how === "spray") {
+    const from = await spray({ ip, port });
+    connection = await transport.secondary(from).dial(ip, port, publicKey);
+  } else if (attempt.how === "probe") {
+    connection = await probe((p) => transport.dial(ip, p, publicKey, 4000, { probe: true }));
+  } else {
+    connection = await transport.dial(ip, port, publicKey);
   }
-  if (plan === "probe") {
-    return () => probe((p) => transport.dial(ip, p, publicKey, 4000, { probe: true }));
-  }
-  return undefined;
+  connection.path = attempt.path;
+  return connection;
 }

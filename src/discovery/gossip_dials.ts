@@ -24,7 +24,8 @@ export function gossipDialRefusal(target: string, announcerIp: string): string |
     case "loopback":
       return path === "loopback" ? undefined : "a loopback address, heard from another host";
     case "private":
-      return path === "private" || path === "loopback"
+      // a link-local sender (mDNS over IPv6) is on this very link
+      return path === "private" || path === "loopback" || path === "link-local"
         ? undefined
         : "a private address, heard from a peer outside this network";
     default:

@@ -5,6 +5,8 @@ export interface LocalAddress {
   address: string;
   family: "IPv4" | "IPv6";
   interface: string;
+  /** The subnet's mask, as the interface reports it (absent where tests leave it out). */
+  netmask?: string;
 }
 
 /**
@@ -16,6 +18,7 @@ export function localAddresses(): LocalAddress[] {
     address: i.address,
     family: i.family,
     interface: i.name,
+    netmask: i.netmask,
   }));
   const usable = all.filter((a) => !isLoopback(a.address) && !a.address.startsWith("fe80:"));
   const sorted = (usable.length > 0 ? usable : all.filter((a) => isLoopback(a.address)))

@@ -25,6 +25,7 @@ const log = logger("mdns");
 /** The standard mDNS port and IPv4 group. */
 export const MDNS_PORT = 5353;
 const MDNS_GROUP = "224.0.0.251";
+const MDNS_GROUP_V6 = "ff02::fb";
 /** RFC 6762 section 6: a record is multicast at most once a second. */
 const MIN_ANSWER_GAP_MS = 1000;
 
@@ -48,8 +49,11 @@ export interface MdnsOptions {
   requireSignature?: boolean;
   /** The clock for checking signatures. Default `Date.now`. */
   now?: () => number;
-  /** Socket settings for tests and labs: port (default 5353) and the one interface to use. */
-  socket?: { port?: number; interface?: string };
+  /**
+   * Socket settings: port (default 5353), the one interface to use (by its IPv4 address; for
+   * IPv6, by its name: the group ff02::fb is per link), and the family (default 4).
+   */
+  socket?: { port?: number; interface?: string; family?: 4 | 6 };
 }
 
 /** A running mDNS responder. */
@@ -86,7 +90,19 @@ type Callback = (error?: unknown) => void;
 export function startMdns(options: MdnsOptions): Mdns {
   const port = options.socket?.port ?? MDNS_PORT;
   const settings: Record<string, unknown> = { port, ip: MDNS_GROUP, reuseAddr: true };
-  if (options.socket?.interface !== undefined) {
+  if (options.socket?.family === 6) {
+    if (options.socket.interface === undefined) {
+      log.warn("cannot start mDNS over IPv6 without an interface name");
+      return { query() {}, announce() {}, close() {} };
+    }
+    // the group on one link, joined on that interface; the socket bound to every address
+    Object.assign(settings, {
+      type: "udp6",
+      ip: MDNS_GROUP_V6,
+      interface: `::%${options.socket.interface}`,
+      bind: "::",
+    });
+  } else if (options.socket?.interface !== undefined) {
     // Bind the wildcard: bound to the interface address, the socket would miss the group.
     Object.assign(settings, { interface: options.socket.interface, bind: "0.0.0.0" });
   }

@@ -11,7 +11,13 @@ import {
 
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 const OTHER_KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
-const PEER: AnnounceAddress = { publicKey: KEY, ip: "192.168.3.10", port: 40000, natType: "easy" };
+const PEER: AnnounceAddress = {
+  publicKey: KEY,
+  ip: "192.168.3.10",
+  port: 40000,
+  natType: "easy",
+  candidates: [{ kind: "lan", ip: "192.168.3.10", port: 40000 }],
+};
 const ADDRESS = encodeAnnounceAddress(PEER);
 const NAME = instanceName(KEY);
 const SIGNATURE = Uint8Array.from({ length: 64 }, (_, i) => i * 3);

@@ -111,6 +111,38 @@ export async function learnPublicAddress(
 }
 
 /**
+ * Asks `servers` over IPv6 from a fresh socket on any port: what the internet sees of this host's
+ * IPv6 (its own address, without NAT66; another one behind a prefix translation). Undefined when
+ * the host cannot open an IPv6 socket; otherwise the mappings (none: no server answered) and the
+ * socket's port, to tell a port-preserving translation from a stateful one.
+ */
+export async function learnIpv6Address(
+  servers: StunServer[],
+  options: StunProbeOptions = {},
+): Promise<{ mapped: MappedAddress[]; localPort: number } | undefined> {
+  let socket: Deno.DatagramConn;
+  try {
+    socket = Deno.listenDatagram({ transport: "udp", hostname: "::", port: 0 });
+  } catch (error) {
+    log.debug("no IPv6 socket for STUN", { error: messageOf(error) });
+    return undefined;
+  }
+  const localPort = (socket.addr as Deno.NetAddr).port;
+  const probe = startProbe(socket, servers, options);
+  let results: StunResult[];
+  try {
+    results = await probe.results;
+  } finally {
+    socket.close();
+    await probe.reading;
+  }
+  const mapped = mappingsFromDistinctServers(results)
+    .filter((m) => m.ip.includes(":") && !m.ip.toLowerCase().startsWith("::ffff:"));
+  log.debug("learned the public IPv6 address", { localPort, mapped });
+  return { mapped, localPort };
+}
+
+/**
  * The first mapping from each distinct server IP: two ports of one server IP cannot tell an
  * address-dependent NAT from an endpoint-independent one.
  */

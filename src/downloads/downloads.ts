@@ -28,10 +28,14 @@ import type { PeerAccess } from "./peer_access.ts";
 import { itemView } from "./progress.ts";
 import { Queue } from "./queue.ts";
 import { RecordSaves } from "./record_saves.ts";
-import type { DownloadAction, DownloadItem, PeerRef } from "./types.ts";
+import { supersededItems } from "./superseded.ts";
+import type { DownloadAction, DownloadItem, DownloadState, PeerRef } from "./types.ts";
 import { type FileRecord, newItem, Wishlist } from "./wishlist.ts";
 
 const log = logger("downloads");
+
+/** The states {@link Downloads.clear} forgets: those that ended. */
+const CLEARABLE: readonly DownloadState[] = ["done", "failed"];
 
 /** Options of {@link Downloads.open}. */
 export interface DownloadsOptions {
@@ -54,7 +58,7 @@ export class Downloads {
   readonly #wishlist: Wishlist;
   readonly #access: PeerAccess;
   readonly #options: DownloadsOptions;
-  readonly #limits: Limits;
+  #limits: Limits;
   readonly #queue = new Queue<LiveItem>((live) => live.record);
   readonly #saves: RecordSaves;
   readonly #fetcher: Fetcher;
@@ -98,6 +102,7 @@ export class Downloads {
       if (record.state === "downloading") record.state = "queued"; // it was interrupted
       downloads.#queue.insert(liveItem(record, downloads.#wishlist));
     }
+    await downloads.#forgetSuperseded(); // rows kept twice before a download again replaced one
     downloads.#tick = setInterval(() => downloads.#measure(), 1000);
     // the writer's thread takes a moment to start: ahead of the work, when there is work
     if (downloads.#queue.ordered().some((l) => l.record.state !== "done")) {
@@ -187,7 +192,28 @@ export class Downloads {
     return this.#view(live);
   }
 
+  /**
+   * Forgets the finished items in `states` (done, failed; default both), as Cancel does: the files
+   * of done ones stay, the parts of failed ones go. Answers the ids removed.
+   */
+  async clear(states: readonly DownloadState[] = CLEARABLE): Promise<string[]> {
+    for (const state of states) {
+      if (!CLEARABLE.includes(state)) {
+        throw hdpError("BAD_REQUEST", `Cannot clear ${state} downloads: only done and failed`);
+      }
+    }
+    const cleared = this.#queue.ordered().filter((l) => states.includes(l.record.state));
+    for (const live of cleared) await this.#cancel(live);
+    return cleared.map((l) => l.record.id);
+  }
+
   /** Starts what can start: call when a peer connects or a slot frees. */
+  /** New limits of files at once (per peer, in all): more start at once, fewer hold back the next. */
+  setLimits(limits: { perPeer: number; global: number }): void {
+    this.#limits = { ...limits };
+    void this.pump();
+  }
+
   pump(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#pumping) {
@@ -448,6 +474,16 @@ export class Downloads {
     await this.#wishlist.putItem(r);
     log.info(`download ${r.state}`, { peer: r.peer.name, path: r.path, files: r.files });
     this.#emit(live, true);
+    if (r.state === "done") await this.#forgetSuperseded();
+  }
+
+  /** Forgets done items a newer download of the same path replaces (their files stay). */
+  async #forgetSuperseded(): Promise<void> {
+    const stale = supersededItems(this.#queue.ordered().map((l) => l.record));
+    for (const id of stale) {
+      const live = this.#queue.get(id);
+      if (live) await this.#cancel(live);
+    }
   }
 
   async #requeueFailed(live: LiveItem): Promise<void> {

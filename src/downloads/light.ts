@@ -3,7 +3,7 @@
  * shapes), without the queue, KV or threads. Processes that must stay light (the web UI, the CLI's
  * commands) import this instead of mod.ts.
  */
-export { DOWNLOAD_ACTIONS } from "./types.ts";
+export { DOWNLOAD_ACTIONS, DOWNLOAD_STATES } from "./types.ts";
 export type {
   DownloadAction,
   DownloadItem,

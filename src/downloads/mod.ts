@@ -6,7 +6,7 @@ export { Downloads } from "./downloads.ts";
 export { History } from "./history.ts";
 export { ORPHANED_DIR, sweepOrphanParts } from "./orphan_parts.ts";
 export type { PeerAccess } from "./peer_access.ts";
-export { DOWNLOAD_ACTIONS } from "./types.ts";
+export { DOWNLOAD_ACTIONS, DOWNLOAD_STATES } from "./types.ts";
 export type {
   DownloadAction,
   DownloadItem,

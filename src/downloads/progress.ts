@@ -2,6 +2,7 @@
  * What a download shows while it runs: bytes done (those of finished files and of the files under
  * way), the speed over the last seconds, the time left, and how often news of it is sent.
  */
+import { RateWindow } from "./rate_window.ts";
 import type { DownloadItem } from "./types.ts";
 import type { ItemRecord } from "./wishlist.ts";
 
@@ -10,25 +11,28 @@ const EMIT_EVERY_MS = 250;
 
 /** The speed and news throttle of one item. */
 export class Progress {
-  /** Bytes per second, smoothed over the last seconds. */
+  /** Bytes per second over the last seconds (see rate_window.ts). */
   speed = 0;
-  #received = 0;
+  readonly #rate = new RateWindow();
   #lastReceived = 0;
   #lastEmit = 0;
 
   /** Counts bytes received. */
   add(bytes: number): void {
-    this.#received += bytes;
+    this.#rate.add(bytes);
   }
 
   /**
-   * Called once a second: updates the speed; true when the item should be shown again (it is
-   * running, or it just stopped).
+   * Called about once a second (`now` in ms): updates the speed; true when the item should be shown
+   * again (it is running, or it just stopped).
    */
-  tick(running: boolean): boolean {
-    const delta = this.#received - this.#lastReceived;
-    this.#lastReceived = this.#received;
-    this.speed = running ? this.speed * 0.5 + delta * 0.5 : 0;
+  tick(running: boolean, now: number = Date.now()): boolean {
+    const received = this.#rate.total;
+    const delta = received - this.#lastReceived;
+    this.#lastReceived = received;
+    const rate = this.#rate.sample(now);
+    // between two files of a folder nothing may run for a moment: bytes that came still count
+    this.speed = running || delta > 0 ? rate : 0;
     return running || delta > 0;
   }
 
@@ -82,6 +86,8 @@ export function itemView(record: ItemRecord, facts: LiveFacts): DownloadItem {
   if (facts.speed > 1 && r.bytes > 0) item.eta = Math.round((r.bytes - bytesDone) / facts.speed);
   if (facts.queuePosition) item.queuePosition = facts.queuePosition;
   if (facts.remotePosition !== undefined) item.remotePosition = facts.remotePosition;
+  // before the first page even whether it is a folder is not known
+  if (!r.expanded && r.state !== "done") item.listing = true;
   if (facts.peerAway && (r.state === "queued" || r.state === "downloading")) {
     item.waitingForPeer = true;
   }

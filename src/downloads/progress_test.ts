@@ -36,15 +36,36 @@ Deno.test("the time left follows the speed; places in queues show only when ther
   assert.equal(still.remotePosition, undefined);
 });
 
-Deno.test("the speed is smoothed each second and drops to 0 when nothing runs", () => {
+Deno.test("the speed is the bytes of the last seconds over the time they took", () => {
   const progress = new Progress();
+  progress.tick(false, 0);
   progress.add(1000);
-  assert.ok(progress.tick(true));
+  assert.ok(progress.tick(true, 1000));
+  assert.equal(progress.speed, 1000);
+  progress.add(3000);
+  progress.tick(true, 2000);
+  assert.equal(progress.speed, 2000);
+  assert.ok(!progress.tick(false, 3000) && progress.speed === 0);
+});
+
+Deno.test("bytes that came while no transfer ran at the tick still show a speed", () => {
+  const progress = new Progress();
+  progress.tick(true, 0);
+  progress.add(500);
+  assert.ok(progress.tick(false, 1000));
   assert.equal(progress.speed, 500);
-  progress.add(1000);
-  progress.tick(true);
-  assert.equal(progress.speed, 750);
-  assert.ok(!progress.tick(false) && progress.speed === 0);
+});
+
+Deno.test("an item whose listing is not complete says so; a listed one does not", () => {
+  const unlisted = { ...record, expanded: false, files: 0, bytes: 0, bytesDone: 0, filesDone: 0 };
+  assert.equal(itemView(unlisted, { inFlight: 0, speed: 0 }).listing, true);
+  assert.equal(itemView(record, { inFlight: 0, speed: 0 }).listing, undefined);
+  const file = { ...unlisted, isDir: false };
+  assert.equal(itemView(file, { inFlight: 0, speed: 0 }).listing, true, "not known to be a file");
+  assert.equal(
+    itemView({ ...unlisted, state: "done" }, { inFlight: 0, speed: 0 }).listing,
+    undefined,
+  );
 });
 
 Deno.test("news is throttled unless forced", () => {

@@ -11,7 +11,10 @@ export const DOWNLOAD_ACTIONS = ["pause", "resume", "cancel", "retry", "front"] 
 export type DownloadAction = typeof DOWNLOAD_ACTIONS[number];
 
 /** The states of a requested item (a file, or a folder and its files). */
-export type DownloadState = "queued" | "downloading" | "paused" | "done" | "failed";
+export type DownloadState = typeof DOWNLOAD_STATES[number];
+
+/** Every state a download can be in. */
+export const DOWNLOAD_STATES = ["queued", "downloading", "paused", "done", "failed"] as const;
 
 /** One requested file or folder, as the wishlist holds it. */
 export interface DownloadItem {
@@ -45,6 +48,11 @@ export interface DownloadItem {
    * are kept on disk and it goes on by itself once the peer is back.
    */
   waitingForPeer?: boolean;
+  /**
+   * True while its listing at the peer is not complete: `files`, `bytes` (and, before the first
+   * page, `isDir`) are what is listed so far.
+   */
+  listing?: boolean;
   createdAt: number;
   finishedAt?: number;
   /** Where it is saved, relative to the download dir: `<peer name>/<path>`. */

@@ -43,7 +43,7 @@ export interface SlotsSnapshot {
 
 /** A fair queue in front of a fixed number of upload slots. */
 export class UploadSlots {
-  readonly #slots: number;
+  #slots: number;
   readonly #active = new Map<string, number>();
   /** The slots running, oldest first, to find the one a peer yields. */
   #granted: Array<{ peer: string; yielded: AbortController }> = [];
@@ -115,6 +115,18 @@ export class UploadSlots {
       this.#yieldIfHogged();
       this.#update();
     });
+  }
+
+  /**
+   * Changes the number of slots: more start waiting uploads at once; fewer let the running ones
+   * finish and hold back the next. Throws `BAD_REQUEST` below 1.
+   */
+  setSlots(slots: number): void {
+    if (!Number.isInteger(slots) || slots < 1) {
+      throw hdpError("BAD_REQUEST", "Upload slots must be 1 or more");
+    }
+    this.#slots = slots;
+    this.#update();
   }
 
   /** How many uploads run and wait. */

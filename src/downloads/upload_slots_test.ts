@@ -121,3 +121,26 @@ Deno.test("a peer, and the node, may queue only so many reads: past that, BUSY a
   assert.deepEqual(slots.snapshot(), { active: 1, queued: 0 });
   held.release();
 });
+
+Deno.test("more slots start the waiting uploads at once; fewer hold back the next ones only", async () => {
+  const slots = new UploadSlots(1);
+  const first = await slots.acquire("a", () => {});
+  const second = slots.acquire("b", () => {});
+  assert.deepEqual(slots.snapshot(), { active: 1, queued: 1 });
+  slots.setSlots(2);
+  const granted = await second;
+  assert.deepEqual(slots.snapshot(), { active: 2, queued: 0 });
+  slots.setSlots(1); // both go on
+  let third = false;
+  const next = slots.acquire("c", () => {}).then((slot) => {
+    third = true;
+    return slot;
+  });
+  first.release();
+  await Promise.resolve();
+  assert.equal(third, false, "one slot, still taken by b");
+  granted.release();
+  (await next).release();
+  assert.ok(third);
+  assert.throws(() => slots.setSlots(0), { code: "BAD_REQUEST" });
+});

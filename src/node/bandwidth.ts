@@ -14,7 +14,12 @@ import {
   parseSchedules,
   type Schedule,
 } from "../wire/mod.ts";
-import { type BandwidthSettings, readSettings, writeSettings } from "./settings.ts";
+import {
+  type BandwidthSettings,
+  readSettings,
+  withSettingsLock,
+  writeSettings,
+} from "./settings.ts";
 
 /** What the API shows of the bandwidth. */
 export interface BandwidthStatus {
@@ -29,6 +34,12 @@ export interface BandwidthStatus {
   totals: Limits;
   /** Caps per peer key. */
   peers: Record<string, Limits>;
+  /**
+   * Grows with every change of the limits, schedules or caps (and is above any before a
+   * restart): of two statuses, the one with the lower revision has older settings. Answers
+   * and events can arrive out of order; the UI keeps the newest.
+   */
+  revision: number;
   /** Bytes moved in each of the last 60 seconds, oldest first (`GET /api/bandwidth` only). */
   history?: { upload: number[]; download: number[] };
 }
@@ -52,6 +63,8 @@ export class Bandwidth {
   readonly #now: () => Date;
   #settings: BandwidthSettings;
   #inForce: LimitsInForce = { upload: 0, download: 0 };
+  /** Started from the clock, so that it goes on growing across restarts. */
+  #revision = Date.now();
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -80,6 +93,7 @@ export class Bandwidth {
       rates: { upload: this.upload.current(), download: this.download.current() },
       totals: { upload: this.upload.total, download: this.download.total },
       peers: structuredClone(peers),
+      revision: this.#revision,
       ...(options.history
         ? { history: { upload: this.upload.history(), download: this.download.history() } }
         : {}),
@@ -91,28 +105,34 @@ export class Bandwidth {
    * `parseSchedules`), in one write; running transfers follow at their next chunk.
    */
   async set(change: LimitsChange & { schedules?: unknown }): Promise<BandwidthStatus> {
-    const next = { ...this.#settings };
-    if (change.upload !== undefined) next.upload = checkRate(change.upload, "upload");
-    if (change.download !== undefined) next.download = checkRate(change.download, "download");
-    if (change.schedules !== undefined) next.schedules = parseSchedules(change.schedules);
-    await this.#save(next);
+    const upload = change.upload === undefined ? undefined : checkRate(change.upload, "upload");
+    const download = change.download === undefined
+      ? undefined
+      : checkRate(change.download, "download");
+    const schedules = change.schedules === undefined ? undefined : parseSchedules(change.schedules);
+    await this.#save((next) => {
+      if (upload !== undefined) next.upload = upload;
+      if (download !== undefined) next.download = download;
+      if (schedules !== undefined) next.schedules = schedules;
+    });
     return this.status();
   }
 
   /** Sets a peer's caps (0 removes one). */
   async setPeer(keyHex: string, change: LimitsChange): Promise<BandwidthStatus> {
     if (!/^[0-9a-f]{64}$/.test(keyHex)) throw hdpError("BAD_REQUEST", "Not a peer key");
-    const before = this.#settings.peers[keyHex] ?? { upload: 0, download: 0 };
-    const caps = {
-      upload: change.upload === undefined ? before.upload : checkRate(change.upload, "upload"),
-      download: change.download === undefined
-        ? before.download
-        : checkRate(change.download, "download"),
-    };
-    const peers = { ...this.#settings.peers };
-    if (caps.upload === 0 && caps.download === 0) delete peers[keyHex];
-    else peers[keyHex] = caps;
-    await this.#save({ ...this.#settings, peers });
+    const upload = change.upload === undefined ? undefined : checkRate(change.upload, "upload");
+    const download = change.download === undefined
+      ? undefined
+      : checkRate(change.download, "download");
+    let caps: Limits = { upload: 0, download: 0 };
+    await this.#save((next) => {
+      const before = next.peers[keyHex] ?? { upload: 0, download: 0 };
+      caps = { upload: upload ?? before.upload, download: download ?? before.download };
+      next.peers = { ...next.peers };
+      if (caps.upload === 0 && caps.download === 0) delete next.peers[keyHex];
+      else next.peers[keyHex] = caps;
+    });
     this.upload.setFlowRate(keyHex, caps.upload);
     this.download.setFlowRate(keyHex, caps.download);
     return this.status();
@@ -123,11 +143,20 @@ export class Bandwidth {
     clearInterval(this.#timer);
   }
 
-  async #save(next: BandwidthSettings): Promise<void> {
-    const settings = await readSettings(this.#storageDir);
-    await writeSettings(this.#storageDir, { ...settings, bandwidth: next });
-    this.#settings = next;
-    this.#apply();
+  /**
+   * Changes a copy of the settings as they are once the changes before it are saved, so that two
+   * changes at once (two API calls) never lose one another, and saves it.
+   */
+  async #save(change: (next: BandwidthSettings) => void): Promise<void> {
+    await withSettingsLock(this.#storageDir, async () => {
+      const next = { ...this.#settings };
+      change(next);
+      const settings = await readSettings(this.#storageDir);
+      await writeSettings(this.#storageDir, { ...settings, bandwidth: next });
+      this.#settings = next;
+      this.#revision = Math.max(this.#revision + 1, Date.now());
+      this.#apply();
+    });
   }
 
   #apply(): void {

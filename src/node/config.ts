@@ -31,6 +31,8 @@ export interface NodeConfig {
   stunServers: string[];
   stun: boolean;
   mdns: boolean;
+  /** Ask the router to forward the QUIC port (PCP, NAT-PMP, UPnP-IGD); `--no-port-mapping`. */
+  portMapping: boolean;
   logLevel: LogLevel;
   /** Large uploads served at once; the rest queue fairly. */
   uploadSlots: number;
@@ -38,16 +40,25 @@ export interface NodeConfig {
   downloadsPerPeer: number;
   /** Files downloaded at once in all. */
   maxDownloads: number;
+  /** Which of the three counts above were given as flags (they win over saved ones). */
+  transferFlags?: Partial<Pick<NodeConfig, "uploadSlots" | "downloadsPerPeer" | "maxDownloads">>;
   /** Who may connect at all (`--accept`); default {@link DEFAULT_ACCEPT}. */
   accept?: AcceptPolicy;
   /** Ask peers not to pass this node on (`--no-gossip-me`). */
   unlisted?: boolean;
+  /** Relay circuits between two peers this node is connected to (`--relay on|off`); default on. */
+  relay?: boolean;
+  /** Relayed bytes a second at most, both ways together (`--relay-rate`; 0: only the upload limit). */
+  relayRate?: number;
   /** The audience of the shares given with `--share-dir` (`--audience`); default friends. */
   shareAudience?: Audience;
   /** `--max-upload` / `--max-download`, bytes a second (0: none); absent: as last set. */
   maxUpload?: number;
   maxDownload?: number;
 }
+
+/** Relayed bytes a second by default: a friend's transfer goes through, a NAS is no free transit. */
+export const RELAY_RATE = 10_000_000;
 
 /** The defaults of the transfer limits. */
 export const LIMITS = { uploadSlots: 3, downloadsPerPeer: 8, maxDownloads: 16 } as const;
@@ -69,12 +80,15 @@ export interface StartFlags {
   stunServers: string[];
   noStun: boolean;
   noMdns: boolean;
+  noPortMapping?: boolean;
   logLevel: LogLevel;
   uploadSlots?: string | undefined;
   downloadsPerPeer?: string | undefined;
   maxDownloads?: string | undefined;
   accept?: string | undefined;
   noGossipMe?: boolean;
+  relay?: string | undefined;
+  relayRate?: string | undefined;
   audience?: string | undefined;
   maxUpload?: string | undefined;
   maxDownload?: string | undefined;
@@ -95,6 +109,7 @@ export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig
     }),
     stun: !flags.noStun,
     mdns: !flags.noMdns,
+    portMapping: flags.noPortMapping !== true,
     logLevel: flags.logLevel,
     uploadSlots: parseCount(flags.uploadSlots, "--upload-slots", LIMITS.uploadSlots),
     downloadsPerPeer: parseCount(
@@ -103,8 +118,23 @@ export function resolveConfig(flags: StartFlags, platform: Platform): NodeConfig
       LIMITS.downloadsPerPeer,
     ),
     maxDownloads: parseCount(flags.maxDownloads, "--max-downloads", LIMITS.maxDownloads),
+    transferFlags: {
+      ...(flags.uploadSlots === undefined
+        ? {}
+        : { uploadSlots: parseCount(flags.uploadSlots, "--upload-slots", 1) }),
+      ...(flags.downloadsPerPeer === undefined
+        ? {}
+        : { downloadsPerPeer: parseCount(flags.downloadsPerPeer, "--downloads-per-peer", 1) }),
+      ...(flags.maxDownloads === undefined
+        ? {}
+        : { maxDownloads: parseCount(flags.maxDownloads, "--max-downloads", 1) }),
+    },
     accept: parseAccept(flags.accept),
     unlisted: flags.noGossipMe === true,
+    relay: parseOnOff(flags.relay, "--relay", true),
+    relayRate: flags.relayRate === undefined
+      ? RELAY_RATE
+      : rateFlag(flags.relayRate, "--relay-rate"),
     ...(flags.audience === undefined ? {} : { shareAudience: parseStartAudience(flags.audience) }),
     ...(flags.maxUpload === undefined
       ? {}
@@ -121,6 +151,14 @@ function rateFlag(text: string, flag: string): number {
   } catch (error) {
     throw hdpError("BAD_REQUEST", `${flag}: ${(error as Error).message}`);
   }
+}
+
+function parseOnOff(text: string | undefined, flag: string, byDefault: boolean): boolean {
+  if (text === undefined) return byDefault;
+  if (text !== "on" && text !== "off") {
+    throw hdpError("BAD_REQUEST", `${flag}: expected on or off, got "${text}"`);
+  }
+  return text === "on";
 }
 
 function parseAccept(text: string | undefined): AcceptPolicy {
@@ -192,13 +230,14 @@ function parsePort(text: string, flag: string): number {
   return port;
 }
 
-function homeDir({ env, os }: Platform): string {
+function homeDir({ env, os }: Pick<Platform, "os" | "env">): string {
   const home = os === "windows" ? env.USERPROFILE ?? env.HOME : env.HOME;
   if (!home) throw hdpError("BAD_REQUEST", "Cannot find the home directory: set HOME or --storage");
   return home;
 }
 
-function expandHome(path: string, platform: Platform): string {
+/** `~` and `~/…` as the home directory (and below); any other path as it is. */
+export function expandHome(path: string, platform: Pick<Platform, "os" | "env">): string {
   if (path === "~") return homeDir(platform);
   if (path.startsWith("~/")) return join(homeDir(platform), path.slice(2));
   return path;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   defaultStorageDir,
+  expandHome,
   formatHostPort,
   parseHostPort,
   type Platform,
@@ -73,4 +74,27 @@ Deno.test("host:port parsing handles IPv6 brackets and an empty host", () => {
   assert.deepEqual(parseHostPort(":8080", "x"), { hostname: "127.0.0.1", port: 8080 });
   assert.deepEqual(parseHostPort("0.0.0.0:3030", "x"), { hostname: "0.0.0.0", port: 3030 });
   assert.equal(formatHostPort({ hostname: "::1", port: 1 }), "[::1]:1");
+});
+
+Deno.test("expandHome turns ~ and ~/… into the home directory and leaves other paths", () => {
+  const platform = { os: "linux" as const, env: { HOME: "/home/ann" } };
+  assert.equal(expandHome("~", platform), "/home/ann");
+  assert.equal(expandHome("~/Music", platform), "/home/ann/Music");
+  assert.equal(expandHome("/srv/~/x", platform), "/srv/~/x");
+  assert.equal(expandHome("~bob/x", platform), "~bob/x");
+  assert.throws(() => expandHome("~/x", { os: "linux", env: {} }), { code: "BAD_REQUEST" });
+});
+
+Deno.test("--relay and --relay-rate: on at 10 MB/s by default, off, unlimited, refused when not a rate", () => {
+  const config = resolveConfig(flags, linux);
+  assert.equal(config.relay, true);
+  assert.equal(config.relayRate, 10_000_000);
+  assert.equal(resolveConfig({ ...flags, relay: "off" }, linux).relay, false);
+  assert.equal(resolveConfig({ ...flags, relayRate: "unlimited" }, linux).relayRate, 0);
+  assert.equal(resolveConfig({ ...flags, relayRate: "2MB/s" }, linux).relayRate, 2_000_000);
+  assert.throws(
+    () => resolveConfig({ ...flags, relayRate: "fast" }, linux),
+    (error: Error & { code?: string }) =>
+      error.code === "BAD_REQUEST" && /--relay-rate: Not a rate/.test(error.message),
+  );
 });

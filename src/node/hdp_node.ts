@@ -3,11 +3,12 @@
  * `startNode` built: each method hands the call to the part that owns it.
  */
 import { logger } from "../log.ts";
-import { type Connectivity, dialAnnounced } from "../discovery/mod.ts";
+import { type Connectivity, decodeAnnounceAddress, dialAnnounced } from "../discovery/mod.ts";
 import type {
   DownloadAction,
   DownloadItem,
   Downloads,
+  DownloadState,
   History,
   HistoryEntry,
   UploadInfo,
@@ -23,6 +24,7 @@ import type {
   QuicTransport,
   Standing,
 } from "../transport/mod.ts";
+import { displayName, fromHex, toHex } from "../transport/mod.ts";
 import {
   hdpError,
   type LsPage,
@@ -33,12 +35,14 @@ import {
 } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
-import { type NodeInfo, nodeInfo } from "./node_info.ts";
+import { type NodeInfo, nodeInfo, type TransferCounts } from "./node_info.ts";
 import { findPeer } from "./peer_lookup.ts";
 import type { Settings, ShareSetting } from "./settings.ts";
 import { type Audience, audienceFromText, parseAudience } from "./audience.ts";
 import type { ShareAudiences } from "./share_audiences.ts";
 import type { Bandwidth, BandwidthStatus, LimitsChange } from "./bandwidth.ts";
+import type { RelayedPeers } from "./relayed_peers.ts";
+import type { TransferSettings } from "./transfer_settings.ts";
 
 const log = logger("node");
 
@@ -89,9 +93,18 @@ export interface HdpNode {
   removeShare(name: string): Promise<ShareSetting>;
   /** Queries this node's own index. */
   ls(query: LsQuery): Promise<LsPage>;
-  /** Connects to the peer an announce address describes. */
-  connect(announceAddress: string): Promise<PeerInfo>;
+  /**
+   * Connects to the peer an announce address describes. With `wait: false` it answers at once,
+   * the peer `connecting` (a bad address still throws), and the dial goes on: its outcome comes
+   * as "peer" events, a failure as the peer's `problem`.
+   */
+  connect(announceAddress: string, options?: { wait?: boolean }): Promise<PeerInfo>;
   peers(): PeerInfo[];
+  /**
+   * Forgets a peer (a name, key or key prefix): its record and standing go, its
+   * connection closes, it is not dialled again. `NOT_FOUND` for no such peer.
+   */
+  forgetPeer(peer: string): Promise<PeerInfo>;
   /**
    * Sets a peer's standing (a name, key or key prefix): `friend` accepts its request or befriends
    * it, `known` refuses or unfriends it, `blocked` disconnects and refuses it from then on.
@@ -118,6 +131,8 @@ export interface HdpNode {
   download(peer: string, path: string): Promise<DownloadItem>;
   downloads(): DownloadItem[];
   downloadAction(id: string, action: DownloadAction): Promise<DownloadItem>;
+  /** Forgets finished downloads (done, failed; default both) and answers their ids. */
+  clearDownloads(states?: readonly DownloadState[]): Promise<string[]>;
   uploads(): UploadInfo[];
   /** Cancels an upload (see `Uploads.cancel`); `NOT_FOUND` when it is not running or queued. */
   cancelUpload(id: string): void;
@@ -126,6 +141,16 @@ export interface HdpNode {
   requestStop(reason: string): void;
   /** Resolves with the reason once somebody asked the node to stop. */
   readonly stopRequested: Promise<string>;
+  /**
+   * A connection to the peer `peerHex` through the connected peer `viaHex`, a relayed circuit per
+   * request (end-to-end encrypted). Throws `NOT_FOUND` when not connected to `viaHex`.
+   */
+  throughRelay(viaHex: string, peerHex: string): PeerConnection;
+  /**
+   * Changes how many transfers run at once (applied now, saved for the next start); the counts in
+   * force. Throws `BAD_REQUEST` for a count that is not a whole number from 1 to 1000.
+   */
+  setTransfers(change: Partial<TransferCounts>): Promise<TransferCounts>;
   /** Releases everything the node holds; idempotent. */
   close(): Promise<void>;
 }
@@ -149,6 +174,8 @@ export interface NodeParts {
   events: EventBus;
   /** Run in order by `close`. */
   closers: Array<() => void | Promise<void>>;
+  relayed: RelayedPeers;
+  transfers: TransferSettings;
   scope: ScopeControl | undefined;
   /** The KV store: what went wrong with it, for `info`. */
   storage: { problem(): Reason | undefined };
@@ -202,6 +229,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
         ...parts,
         port: transport.port,
         shares: settings.shares.map((s) => ({ ...s, audience: audiences.of(s.name) })),
+        relay: parts.relayed.status((keyHex) => displayName(fromHex(keyHex)!)),
       }),
     shares: listing,
     addShare: (path, options = {}) => {
@@ -222,11 +250,28 @@ export function assembleNode(parts: NodeParts): HdpNode {
     },
     removeShare: (name) => changeScope((s) => s.removeShare(name)),
     ls: ownLs,
-    connect: (text) =>
-      dialAnnounced(text, { natType: connectivity.natType, peers, transport }, {
+    async connect(text, options = {}) {
+      const dial = dialAnnounced(text, { own: connectivity.ownReach(), peers, transport }, {
         source: "manual",
-      }),
+      });
+      if (options.wait !== false) return await dial;
+      // refused at once (a bad address, this node's own) comes first; else the dial is under way
+      const early = await Promise.race([dial, Promise.resolve(undefined)]);
+      if (early) return early;
+      const keyHex = toHex(decodeAnnounceAddress(text).publicKey);
+      const peer = peers.list().find((p) => p.keyHex === keyHex);
+      // not in the table: refused before it was taken in (this node's own address), at once
+      if (!peer) return await dial;
+      dial.catch(() => {}); // a failure is shown as the peer's problem
+      return peer.status === "connected" ? peer : { ...peer, status: "connecting" };
+    },
     peers: () => peers.list(),
+    async forgetPeer(text) {
+      const peer = findPeer(peers.list(), text);
+      return await peers.forget(peer.keyHex);
+    },
+    throughRelay: (viaHex, peerHex) => parts.relayed.through(viaHex, peerHex),
+    setTransfers: (change) => parts.transfers.set(change),
     bandwidth: () => bandwidth.status({ history: true }),
     setBandwidth: async (change) => changedBandwidth(await bandwidth.set(change)),
     async setPeerLimit(text, change) {
@@ -267,6 +312,7 @@ export function assembleNode(parts: NodeParts): HdpNode {
     },
     downloads: () => downloads.list(),
     downloadAction: (id, action) => downloads.action(id, action),
+    clearDownloads: (states) => downloads.clear(states),
     uploads: () => uploads.list(),
     cancelUpload: (id) => uploads.cancel(id),
     history: () => history.list(),

@@ -5,6 +5,7 @@
 export { loadOrCreateToken } from "./api_token.ts";
 export {
   DEFAULT_UI_ADDRESS,
+  expandHome,
   formatHostPort,
   LIMITS,
   parseHostPort,
@@ -23,7 +24,8 @@ export type {
   ShareListing,
 } from "./hdp_node.ts";
 export { startNode } from "./node.ts";
-export type { NodeInfo } from "./node_info.ts";
+export type { NodeOptions } from "./node.ts";
+export type { NodeInfo, TransferCounts } from "./node_info.ts";
 export { checkConfinable, enginePermissions } from "./sandbox.ts";
 export type { SandboxScope } from "./sandbox.ts";
 export { readSettings, writeSettings } from "./settings.ts";
@@ -31,5 +33,6 @@ export type { ShareSetting } from "./settings.ts";
 export { DEFAULT_AUDIENCE, parseAudience } from "./audience.ts";
 export type { BandwidthStatus, LimitsChange } from "./bandwidth.ts";
 export type { Audience } from "./audience.ts";
-export { addShare, removeShare } from "./share_settings.ts";
+export { addShare, planShareAdd, removeShare } from "./share_settings.ts";
+export type { AddShareOptions, ShareAddPlan } from "./share_settings.ts";
 export { VERSION } from "./version.ts";

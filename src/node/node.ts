@@ -4,7 +4,13 @@
  * CLI talk to a node only through {@link HdpNode}.
  */
 import { logger } from "../log.ts";
-import { Connectivity, dialAnnounced } from "../discovery/mod.ts";
+import {
+  announcedDialer,
+  Connectivity,
+  dialAnnounced,
+  inboundPath,
+  PortMapper,
+} from "../discovery/mod.ts";
 import { Downloads, History, sweepOrphanParts, Uploads, UploadSlots } from "../downloads/mod.ts";
 import {
   announceCall,
@@ -13,6 +19,7 @@ import {
   RequestBudget,
   serveConnection,
 } from "../rpc/mod.ts";
+import { rankRelays, type SpliceOptions } from "../relay/mod.ts";
 import { Shares } from "../shares/mod.ts";
 import {
   displayName,
@@ -23,16 +30,19 @@ import {
   pickUdpPort,
   QuicTransport,
 } from "../transport/mod.ts";
-import { messageOf, type PeerRef, SMALL_FILE_BYTES } from "../wire/mod.ts";
+import { hdpError, messageOf, type PeerRef, SMALL_FILE_BYTES, toHdpError } from "../wire/mod.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventBus } from "./events.ts";
 import { assembleNode, type HdpNode, type ScopeControl } from "./hdp_node.ts";
 import { peerAccess } from "./peer_access.ts";
-import { readSettings, type Settings, writeSettings } from "./settings.ts";
+import { RelayedPeers } from "./relayed_peers.ts";
+import { readSettings, type Settings, withSettingsLock, writeSettings } from "./settings.ts";
 import { ShareAudiences } from "./share_audiences.ts";
 import { Bandwidth } from "./bandwidth.ts";
 import { enforceAccess, lsRequest, type Viewer } from "./share_access.ts";
 import { StateStore } from "./state_store.ts";
+import { startingTransfers } from "./transfer_counts.ts";
+import { TransferSettings } from "./transfer_settings.ts";
 
 const log = logger("node");
 
@@ -42,8 +52,10 @@ export interface NodeOptions {
   scope?: ScopeControl;
   /** Watch shares for changes. Default true. */
   watch?: boolean;
-  /** The address the QUIC endpoint binds. Default `0.0.0.0`. */
+  /** The address the QUIC endpoint binds. Default `::` (IPv6 and IPv4), else `0.0.0.0`. */
   hostname?: string;
+  /** Tests: sees (and may change) every chunk this node relays. */
+  relayTap?: SpliceOptions["tap"];
 }
 
 /** Starts a node from its configuration. */
@@ -79,7 +91,9 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         events.emit({ type: "share", share: { ...share, audience: audiences.of(share.name) } }),
     });
     closers.unshift(() => shares.close());
-    const uploadSlots = new UploadSlots(config.uploadSlots);
+    // a flag given to start wins, then what Settings saved, then the default
+    const counts = startingTransfers(config, config.transferFlags ?? {}, settings.transfers);
+    const uploadSlots = new UploadSlots(counts.uploadSlots);
     const history = new History(kv);
     closers.unshift(() => history.flush()); // after the downloads and uploads have added theirs
     const uploads = new Uploads({
@@ -103,6 +117,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         uploadSlots.acquire(from.keyHex, onPosition, signal),
       onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
       refused: (from, path) => uploads.refused(from.keyHex, path),
+      relay: (from, request) => relayed.relay(from, request),
+      relayed: (via, request) => relayed.relayed(via, request),
     };
     /** Uploads a peer may no longer see (an audience or a standing changed) stop, with why. */
     const enforce = () => enforceAccess(uploads, (upload) => viewer(upload.peer), audiences);
@@ -111,6 +127,22 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         log.debug("a friend request did not arrive", { error: messageOf(error) })
       );
     const budget = new RequestBudget(); // what all peers together may have served at once
+    // what this node relays shows in info: a circuit per request, so told at most every 2 s
+    const relayNews = coalesced(() => events.emit({ type: "info" }), 2000);
+    closers.unshift(() => relayNews.cancel());
+    const relayed: RelayedPeers = new RelayedPeers({
+      identity,
+      relay: config.relay ?? true,
+      rate: config.relayRate ?? 0,
+      connection: (keyHex) => peers.connection(keyHex),
+      admits: (keyHex) => peers.admits(keyHex),
+      // a peer through a relay is listed and served like a direct one (see `serve`)
+      adopt: (connection) => peers.accept(connection),
+      throttle: bandwidth.upload,
+      ...(options.relayTap ? { tap: options.relayTap } : {}),
+      onChange: () => relayNews.soon(),
+    });
+    closers.unshift(() => relayed.close());
     const serve = (connection: PeerConnection) => {
       const requester = { keyHex: connection.peerKeyHex, name: displayName(connection.peerKey) };
       void serveConnection(connection, requester, handlers, {
@@ -119,6 +151,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       });
       // this node's owner added the peer: it is asked to take this node as a friend too
       if (peers.standing(connection.peerKeyHex) === "friend") void befriend(connection);
+      // no gossip through a relay: its address is the relay's, and gossip goes to direct peers
+      if (connection.path?.via === "relayed") return;
       connectivity.connected(connection).catch((error) => {
         log.debug("gossip to a new peer failed", { error: messageOf(error) });
       });
@@ -133,7 +167,19 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
         onChange: (peer) => events.emit({ type: "peer", peer }),
         onRemove: (keyHex) => events.emit({ type: "peer-removed", keyHex }),
         wanted: (key) => downloads.waitsFor(key),
+        pathOf: (connection) => inboundPath(connection.remote),
+        // after a restart, every candidate of a peer's announce address, as when it was added
+        redialer: (record) =>
+          announcedDialer(record.announce!, {
+            own: () => connectivity.ownReach(),
+            transport,
+          }, { punch: peers.trusted(record.keyHex) }),
         accept: config.accept ?? "everyone",
+        // no direct path: a connected peer that reaches it too carries an end-to-end circuit
+        relayDial: (keyHex, direct) =>
+          relayed.reach(keyHex, rankRelays(peers.connections(), keyHex)).catch((error) => {
+            throw hdpError("UNAVAILABLE", `${direct.message}; ${toHdpError(error).message}`);
+          }),
         onStanding: (keyHex, standing) => {
           const connection = peers.connection(keyHex);
           if (standing === "friend" && connection) {
@@ -150,10 +196,15 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
     const downloads = await Downloads.open(kv, peerAccess(peers, bandwidth.download), {
       downloadDir,
       history,
-      perPeer: config.downloadsPerPeer,
-      global: config.maxDownloads,
+      perPeer: counts.downloadsPerPeer,
+      global: counts.maxDownloads,
       onChange: (item) => events.emit({ type: "download", item }),
       onRemoved: (id) => events.emit({ type: "download-removed", id }),
+    });
+    const transfers = new TransferSettings(config.storageDir, counts, (now) => {
+      uploadSlots.setSlots(now.uploadSlots);
+      downloads.setLimits({ perPeer: now.downloadsPerPeer, global: now.maxDownloads });
+      events.emit({ type: "info" });
     });
     closers.unshift(async () => {
       uploads.close(); // its last runs of small uploads go into the history
@@ -168,26 +219,40 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       stun: config.stun,
       stunServers: config.stunServers,
       mdns: config.mdns,
+      portMapping: config.portMapping,
       unlisted: config.unlisted ?? false,
       onChange: () => events.emit({ type: "info" }),
     });
     closers.unshift(() => connectivity.close());
+    // The router is asked beside STUN (a known port) or once the endpoint has one; never waited for.
+    const mapPort = (internalPort: number) => {
+      if (!config.portMapping) return;
+      const mapper = new PortMapper({
+        internalPort,
+        onChange: (mapping) => connectivity.setMapping(mapping),
+      });
+      closers.unshift(() => mapper.stop());
+      void mapper.start().then((mapping) => connectivity.setMapping(mapping));
+    };
+    if (port !== 0) mapPort(port);
     if (port !== 0) await connectivity.probe(port); // before the endpoint takes the port
     const transport = await QuicTransport.open(identity, {
-      hostname: options.hostname ?? "0.0.0.0",
+      ...(options.hostname ? { hostname: options.hostname } : {}),
       port,
       onConnection: (connection) => peers.accept(connection),
       admit: (key) => peers.admits(key),
     });
     closers.unshift(() => transport.close());
     closers.unshift(() => peers.close());
+    if (port === 0) mapPort(transport.port);
     connectivity.start({ hostname: transport.hostname, port: transport.port }, {
       isConnected: (key) => peers.connection(key) !== undefined,
       // a peer heard of by gossip may need the birthday paradox as much as a pasted one
-      connect: (announce, source, { punch }) =>
-        dialAnnounced(announce, { natType: connectivity.natType, peers, transport }, {
+      connect: (announce, source, { punch, skip }) =>
+        dialAnnounced(announce, { own: connectivity.ownReach(), peers, transport }, {
           source,
           punch,
+          skip,
         }),
       remoteOf: (key) => peers.connection(key)?.remote,
       trusted: (key) => peers.trusted(key),
@@ -213,6 +278,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       history,
       events,
       closers,
+      relayed,
+      transfers,
       scope: options.scope,
       storage: store,
     });
@@ -226,7 +293,9 @@ async function resolvePort(config: NodeConfig, settings: Settings): Promise<numb
   if (config.port !== undefined) return config.port; // 0: the OS picks, not remembered (tests)
   if (settings.port !== undefined) return settings.port;
   const port = pickUdpPort();
-  await writeSettings(config.storageDir, { ...settings, port });
+  await withSettingsLock(config.storageDir, async () => {
+    await writeSettings(config.storageDir, { ...(await readSettings(config.storageDir)), port });
+  });
   log.info("picked a UDP port; it is remembered for next time", { port });
   return port;
 }
@@ -262,4 +331,21 @@ function sweepInBackground(
     log.warn("cannot look for orphaned .part files", { error: messageOf(error) })
   );
   return () => stop.abort();
+}
+
+/** Calls `fn` once, `ms` after the first of any number of `soon()` calls; `cancel` drops it. */
+function coalesced(fn: () => void, ms: number): { soon(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    soon() {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        fn();
+      }, ms);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }

@@ -1,11 +1,21 @@
 /** What `info` shows about a running node. */
-import { type Connectivity, localAddresses, type NatType } from "../discovery/mod.ts";
+import {
+  type Candidate,
+  type Connectivity,
+  localAddresses,
+  type MappingStatus,
+  type NatType,
+  type RouterMapping,
+} from "../discovery/mod.ts";
 import { type AcceptPolicy, DEFAULT_ACCEPT, type Identity } from "../transport/mod.ts";
 import type { Reason } from "../wire/mod.ts";
 import { formatHostPort, type NodeConfig } from "./config.ts";
 import type { ShareSetting } from "./settings.ts";
 import type { Limits, LimitsInForce } from "../wire/mod.ts";
+import type { RelayStatus } from "./relayed_peers.ts";
 import { VERSION } from "./version.ts";
+
+export type { MappingStatus } from "../discovery/mod.ts";
 
 /** What `info` shows about a node. */
 export interface NodeInfo {
@@ -13,6 +23,16 @@ export interface NodeInfo {
   publicKey: string;
   announceAddress: string;
   natType: NatType;
+  /** Every place this node may be reached at, as its announce address lists them. */
+  candidates: Candidate[];
+  /** The port the router opened on request (PCP, NAT-PMP or UPnP-IGD), when one is in use. */
+  mapping?: RouterMapping;
+  /** What became of asking the router for a port, also when it gave none or a useless one. */
+  portMapping: MappingStatus;
+  /** What this node relays for others (`--relay`): between whom, how much. */
+  relay?: RelayStatus;
+  /** This host's IPv6 address as STUN over IPv6 saw it (its own, unless a prefix translation). */
+  ipv6Seen?: string;
   /** `IP:PORT` of every local address the QUIC endpoint listens on. */
   listening: string[];
   port: number;
@@ -21,6 +41,8 @@ export interface NodeInfo {
   accept: AcceptPolicy;
   /** This node asks peers not to pass it on (`--no-gossip-me`). */
   unlisted: boolean;
+  /** How many transfers run at once (`--upload-slots`, `--downloads-per-peer`, `--max-downloads`). */
+  transfers: TransferCounts;
   /** The limits in force (bytes a second, 0: none; and the schedule setting them) and the rates now. */
   bandwidth?: { inForce: LimitsInForce; rates: Limits };
   downloadDir: string;
@@ -35,6 +57,16 @@ export interface NodeInfo {
   storageProblem?: Reason;
 }
 
+/** How many transfers run at once, as `start` set them. */
+export interface TransferCounts {
+  /** Large uploads served at once; the rest queue fairly. */
+  uploadSlots: number;
+  /** Files downloaded at once from one peer. */
+  downloadsPerPeer: number;
+  /** Files downloaded at once in all. */
+  maxDownloads: number;
+}
+
 /** What {@link nodeInfo} reads from. */
 export interface InfoSources {
   identity: Identity;
@@ -47,6 +79,10 @@ export interface InfoSources {
   bandwidth?: { status(): { inForce: LimitsInForce; rates: Limits } };
   /** The state store, when there is one (tests may build info without). */
   storage?: { problem(): Reason | undefined };
+  /** The transfers at once in force (tests may build info without: the config's). */
+  transfers?: { counts: TransferCounts };
+  /** What the node relays, when it can (tests may build info without). */
+  relay?: RelayStatus;
 }
 
 /** The node's info as it is now (its addresses and NAT type may change while it runs). */
@@ -59,11 +95,21 @@ export function nodeInfo(sources: InfoSources): NodeInfo {
     publicKey: identity.publicKeyHex,
     announceAddress: connectivity.announceAddress(),
     natType: connectivity.natType,
+    candidates: connectivity.candidates(),
+    ...(connectivity.mapping ? { mapping: connectivity.mapping } : {}),
+    portMapping: connectivity.mappingStatus(),
+    ...(sources.relay ? { relay: sources.relay } : {}),
+    ...(connectivity.ipv6Seen ? { ipv6Seen: connectivity.ipv6Seen } : {}),
     listening: addresses.map((hostname) => formatHostPort({ hostname, port })),
     port,
     shares,
     accept: config.accept ?? DEFAULT_ACCEPT,
     unlisted: config.unlisted ?? false,
+    transfers: sources.transfers?.counts ?? {
+      uploadSlots: config.uploadSlots,
+      downloadsPerPeer: config.downloadsPerPeer,
+      maxDownloads: config.maxDownloads,
+    },
     ...(sources.bandwidth
       ? {
         bandwidth: (({ inForce, rates }) => ({ inForce, rates }))(sources.bandwidth.status()),

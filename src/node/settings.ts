@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { hdpError, messageOf } from "../wire/light.ts";
 import { type Audience, parseAudience } from "./audience.ts";
+import type { TransferCounts } from "./node_info.ts";
+import { parseTransferChange } from "./transfer_counts.ts";
 import { checkRate, type Limits, parseSchedules, type Schedule } from "../wire/light.ts";
 
 const log = logger("settings");
@@ -40,6 +42,8 @@ export interface Settings {
   shares: ShareSetting[];
   /** Absent: no limits. */
   bandwidth?: BandwidthSettings;
+  /** Transfers at once as changed in Settings (absent: the defaults or the flags). */
+  transfers?: Partial<TransferCounts>;
 }
 
 /** Reads the settings; a missing file gives empty settings, a corrupt one is kept aside. */
@@ -67,6 +71,40 @@ export async function readSettings(storageDir: string): Promise<Settings> {
 }
 
 /** Writes the settings atomically (a temp file renamed over the old one). */
+/** The settings change under way per storage dir: the next waits for it. */
+const changing = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `task` alone among the settings changes of `storageDir`, so that a read, change and
+ * write never loses a change made meanwhile (two API calls at once, a share added while a limit
+ * is saved). Every read-modify-write of the settings goes through it.
+ */
+export function withSettingsLock<T>(storageDir: string, task: () => Promise<T>): Promise<T> {
+  const before = changing.get(storageDir) ?? Promise.resolve();
+  const locked = () => withFileLock(join(storageDir, LOCK_FILE), task);
+  const run = before.then(locked, locked);
+  const settled = run.then(() => {}, () => {});
+  changing.set(storageDir, settled);
+  void settled.then(() => {
+    if (changing.get(storageDir) === settled) changing.delete(storageDir);
+  });
+  return run;
+}
+
+/** Beside the settings: locked while they change, for the engine's thread and the supervisor's. */
+const LOCK_FILE = "settings.lock";
+
+/** Runs `task` holding an exclusive lock (flock) on `path`, which is created when missing. */
+async function withFileLock<T>(path: string, task: () => Promise<T>): Promise<T> {
+  const file = await Deno.open(path, { create: true, write: true });
+  try {
+    await file.lock(true);
+    return await task();
+  } finally {
+    file.close(); // closing gives the lock back
+  }
+}
+
 export async function writeSettings(storageDir: string, settings: Settings): Promise<void> {
   const path = join(storageDir, SETTINGS_FILE);
   const temp = `${path}.${crypto.randomUUID()}.tmp`;
@@ -77,7 +115,7 @@ export async function writeSettings(storageDir: string, settings: Settings): Pro
 /** Validates parsed JSON into settings, throwing on anything unexpected. */
 export function parseSettings(value: unknown): Settings {
   if (typeof value !== "object" || value === null) throw hdpError("BAD_REQUEST", "not an object");
-  const { port, shares, bandwidth } = value as Record<string, unknown>;
+  const { port, shares, bandwidth, transfers } = value as Record<string, unknown>;
   const settings: Settings = { shares: [] };
   if (port !== undefined) {
     if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
@@ -99,6 +137,7 @@ export function parseSettings(value: unknown): Settings {
     }));
   }
   if (bandwidth !== undefined) settings.bandwidth = parseBandwidth(bandwidth);
+  if (transfers !== undefined) settings.transfers = parseTransferChange(transfers);
   return settings;
 }
 

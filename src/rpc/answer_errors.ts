@@ -25,3 +25,20 @@ export function readManyError(response: ErrorResponse): HdpError {
   const code = response.code === "BAD_REQUEST" ? "UNSUPPORTED" : response.code;
   return new HdpError(code, response.message);
 }
+
+/**
+ * The error of a `Relay` or `Relayed` answer: a peer that does not know the request answers
+ * `BAD_REQUEST` (ours are well formed), thrown as `UNSUPPORTED`.
+ */
+export function circuitError(response: ErrorResponse): HdpError {
+  return readManyError(response);
+}
+
+/**
+ * What a relay tells the requester when the leg to the target failed: `UNSUPPORTED` (never sent
+ * to a peer) becomes `UNAVAILABLE`, so the requester does not take the relay for an old one.
+ */
+export function legError(error: HdpError): HdpError {
+  if (error.code !== "UNSUPPORTED") return error;
+  return new HdpError("UNAVAILABLE", `The peer does not take relayed circuits: ${error.message}`);
+}

@@ -4,9 +4,10 @@
  * `readMany`" is thrown as `UNSUPPORTED`, one that means "the read starts past the end" as
  * `OUT_OF_RANGE`; callers branch on those codes, never on the protocol's.
  */
-import type { PeerConnection } from "../transport/mod.ts";
+import type { PeerConnection, PeerStream } from "../transport/mod.ts";
 import {
   type AnnounceRequest,
+  checkCircuit,
   encodeFrame,
   FrameReader,
   HdpError,
@@ -23,9 +24,12 @@ import {
   PROTOCOL_VERSION,
   type ReadOkResponse,
   type ReadRequest,
+  type RelayedRequest,
+  type RelayRequest,
   type Totals,
 } from "../wire/mod.ts";
-import { readError, readManyError } from "./answer_errors.ts";
+import { circuitError, readError, readManyError } from "./answer_errors.ts";
+import { circuitStream } from "./circuit_stream.ts";
 import type { Throttle } from "./throttle.ts";
 
 /** How a call paces the bytes it takes in (the node's download limit). */
@@ -153,7 +157,7 @@ export async function readCall(
   options: ReadOptions = {},
 ): Promise<ReadStream> {
   const release = connection.hold();
-  let stream: Deno.QuicBidirectionalStream;
+  let stream: PeerStream;
   try {
     stream = await connection.openStream();
   } catch (error) {
@@ -168,7 +172,8 @@ export async function readCall(
   options.signal?.addEventListener("abort", withdraw, { once: true });
   try {
     if (options.signal?.aborted) throw hdpError("UNAVAILABLE", "The read was withdrawn");
-    await send(stream, { type: "read", v: PROTOCOL_VERSION, ...args }, false);
+    // our side stays open while the bytes flow: its end before the last byte says we left
+    await send(stream, { type: "read", v: PROTOCOL_VERSION, ...args, keepsOpen: true }, false);
     for (;;) {
       const frame = await reader.readFrame();
       if (options.signal?.aborted) throw hdpError("UNAVAILABLE", "The read was withdrawn");
@@ -345,9 +350,60 @@ export async function befriendCall(connection: PeerConnection): Promise<void> {
   }
 }
 
+/**
+ * Asks the relay on `connection` for a circuit to the peer `to` (PROTOCOL.md, "Relayed circuits:
+ * the request"); resolves with the circuit's raw stream once the relay and the peer said yes.
+ * Throws the relay's coded error (`NOT_FOUND`, `FORBIDDEN`, `BUSY`, ...), `UNSUPPORTED` when the
+ * relay does not know `Relay`.
+ */
+export function relayCall(
+  connection: PeerConnection,
+  to: Uint8Array,
+  circuit: Uint8Array,
+): Promise<PeerStream> {
+  return openCircuit(connection, { type: "relay", v: PROTOCOL_VERSION, to, circuit });
+}
+
+/**
+ * The relay's leg: tells the peer on `connection` that `from` asks for a circuit to it. Throws its
+ * coded error (`FORBIDDEN`: it does not take circuits from `from`), `UNSUPPORTED` when it does not
+ * know `Relayed`.
+ */
+export function relayedCall(
+  connection: PeerConnection,
+  from: Uint8Array,
+  circuit: Uint8Array,
+): Promise<PeerStream> {
+  return openCircuit(connection, { type: "relayed", v: PROTOCOL_VERSION, from, circuit });
+}
+
+async function openCircuit(
+  connection: PeerConnection,
+  request: RelayRequest | RelayedRequest,
+): Promise<PeerStream> {
+  checkCircuit(request.circuit);
+  const stream = await connection.openStream();
+  const reader = new FrameReader(stream.readable);
+  try {
+    await send(stream, request, false);
+    const frame = await reader.readFrame();
+    if (frame === undefined) {
+      throw hdpError("PROTOCOL", "The peer ended the circuit before its answer");
+    }
+    const answer = parseAck(frame);
+    if (answer.type === "error") throw circuitError(answer);
+    return circuitStream(reader, stream.writable);
+  } catch (error) {
+    await reader.cancel();
+    await stream.writable.abort().catch(() => {});
+    if (error instanceof HdpError) throw error;
+    throw hdpError("UNAVAILABLE", "The connection broke while opening a circuit", error);
+  }
+}
+
 /** Writes the request frame; closes our side unless the request must stay open (a queued Read). */
 async function send(
-  stream: Deno.QuicBidirectionalStream,
+  stream: PeerStream,
   request: unknown,
   close = true,
 ): Promise<void> {

@@ -1,4 +1,5 @@
 /** What serving needs from the node, and what each request handler is given. */
+import type { PeerStream } from "../transport/mod.ts";
 import type { OpenFile } from "../shares/mod.ts";
 import type {
   AnnounceRequest,
@@ -7,6 +8,8 @@ import type {
   LsPage,
   LsQuery,
   PeerRef,
+  RelayedRequest,
+  RelayRequest,
   Request,
 } from "../wire/mod.ts";
 import type { RequestBudget } from "./request_budget.ts";
@@ -31,6 +34,24 @@ export interface Handlers {
   onUpload?(from: PeerRef, path: string, bytes: number): UploadTracker;
   /** The error to answer a `Read` with before anything else (an upload the owner cancelled). */
   refused?(from: PeerRef, path: string): HdpError | undefined;
+  /**
+   * A peer asks this node to relay a circuit (`Relay`): checks the policy and opens the leg to the
+   * target, or throws a coded error. Without it, `FORBIDDEN`: this node does not relay.
+   */
+  relay?(from: PeerRef, request: RelayRequest): Promise<Circuit>;
+  /**
+   * A relay brings a circuit from another peer (`Relayed`): throws `FORBIDDEN` when that peer
+   * may not reach this node. Without it, `FORBIDDEN`.
+   */
+  relayed?(via: PeerRef, request: RelayedRequest): Promise<Circuit>;
+}
+
+/** An accepted circuit, to run on the request's stream once the `ack` is sent. */
+export interface Circuit {
+  /** Runs the circuit over what is left of the stream; resolves when it is over. */
+  run(stream: PeerStream): Promise<void>;
+  /** The ack could not be sent: undoes what accepting it took (the relay's other leg, a place). */
+  abandon(reason: unknown): void;
 }
 
 /** An upload slot held by a `Read`. */
@@ -64,6 +85,11 @@ export interface Exchange {
   stallMs: number;
   /** The node's upload limit; without it, unlimited. */
   throttle?: Throttle;
+  /**
+   * Takes the stream over from the frames (a circuit runs on it after the `ack`): the request's
+   * stream is then neither closed nor answered with an error frame when the route returns.
+   */
+  handOver(): PeerStream;
 }
 
 /** Answers one type of request; an error it throws becomes the stream's error frame. */

@@ -7,9 +7,12 @@ export {
   lsCall,
   readCall,
   readManyCall,
+  relayCall,
+  relayedCall,
 } from "./calls.ts";
+export { legError } from "./answer_errors.ts";
 export type { ReadStream } from "./calls.ts";
-export type { Handlers, UploadTracker } from "./handlers.ts";
+export type { Circuit, Handlers, UploadTracker } from "./handlers.ts";
 export { serveConnection, serveStream } from "./serve.ts";
 export { REQUEST_LIMITS, RequestBudget } from "./request_budget.ts";
 export type { RequestKind } from "./request_budget.ts";

@@ -4,7 +4,7 @@
  * connection and the node carry on.
  */
 import { logger } from "../log.ts";
-import { type PeerConnection, withTimeout } from "../transport/mod.ts";
+import { type PeerConnection, type PeerStream, withTimeout } from "../transport/mod.ts";
 import {
   type AnnounceRequest,
   encodeFrame,
@@ -18,7 +18,8 @@ import {
   type Request,
   toHdpError,
 } from "../wire/mod.ts";
-import type { Exchange, Handlers, Route } from "./handlers.ts";
+import { circuitStream, throughWriter } from "./circuit_stream.ts";
+import type { Circuit, Exchange, Handlers, Route } from "./handlers.ts";
 import { type RequestBudget, type RequestKind } from "./request_budget.ts";
 import { serveLs } from "./serve_ls.ts";
 import { STALL_MS } from "./stalled_write.ts";
@@ -37,6 +38,10 @@ const ROUTES: { [T in Request["type"]]: Route<Extract<Request, { type: T }>> } =
   readMany: budgeted("read-many", serveReadMany),
   announce: budgeted("announce", serveAnnounce),
   befriend: budgeted("befriend", serveBefriend),
+  relay: (exchange, request) =>
+    serveCircuit(exchange, exchange.handlers.relay?.(exchange.requester, request)),
+  relayed: (exchange, request) =>
+    serveCircuit(exchange, exchange.handlers.relayed?.(exchange.requester, request)),
 };
 
 /** A route that runs within the node's {@link RequestBudget} for its kind (else `BUSY`). */
@@ -91,13 +96,18 @@ export async function serveConnection(
 
 /** Serves one request stream. */
 export async function serveStream(
-  stream: Deno.QuicBidirectionalStream,
+  stream: PeerStream,
   requester: PeerRef,
   handlers: Handlers,
   options: ServeOptions = {},
 ): Promise<void> {
   const writer = stream.writable.getWriter();
   const reader = new FrameReader(stream.readable);
+  let taken = false;
+  const handOver = (): PeerStream => {
+    taken = true;
+    return circuitStream(reader, throughWriter(writer));
+  };
   try {
     const frame = await withTimeout(reader.readFrame(MAX_REQUEST), {
       ms: options.requestTimeoutMs ?? 10_000,
@@ -112,10 +122,11 @@ export async function serveStream(
       requester,
       handlers,
       stallMs: options.stallMs ?? STALL_MS,
+      handOver,
       ...(options.budget ? { budget: options.budget } : {}),
       ...(options.throttle ? { throttle: options.throttle } : {}),
     }, request);
-    await writer.close();
+    if (!taken) await writer.close();
   } catch (error) {
     const coded = toHdpError(error);
     // Only a fault of this node is news. Cut off by its connection closing (a retired duplicate,
@@ -125,10 +136,28 @@ export async function serveStream(
       peer: requester.name,
       error: `${coded.message} [${coded.code}]`,
     });
-    await sendError(writer, coded.toJSON());
+    // a circuit's bytes may already have gone: an error frame would be read as circuit bytes
+    if (taken) await writer.abort(coded).catch(() => {});
+    else await sendError(writer, coded.toJSON());
   } finally {
-    await reader.cancel().catch(() => {});
+    if (!taken) await reader.cancel().catch(() => {});
   }
+}
+
+/** Answers `ack` to an accepted circuit, then runs it on the rest of the stream. */
+async function serveCircuit(
+  exchange: Exchange,
+  accepted: Promise<Circuit> | undefined,
+): Promise<void> {
+  if (!accepted) throw hdpError("FORBIDDEN", "This node does not take relayed circuits");
+  const circuit = await accepted;
+  try {
+    await exchange.writer.write(encodeFrame({ type: "ack" }));
+  } catch (error) {
+    circuit.abandon(error);
+    throw error;
+  }
+  await circuit.run(exchange.handOver());
 }
 
 function route(exchange: Exchange, request: Request): Promise<void> {

@@ -17,7 +17,7 @@ import {
   toHdpError,
 } from "../wire/mod.ts";
 import type { Exchange, Handlers, SlotHeld, UploadTracker } from "./handlers.ts";
-import { writeOrStall } from "./stalled_write.ts";
+import { sender } from "./piece_sender.ts";
 
 const log = logger("rpc");
 
@@ -28,9 +28,6 @@ const READ_CHUNK = 1024 * 1024;
  * slower than this switches the file to asynchronous reads, so a slow disk never stalls the node.
  */
 const SLOW_READ_MS = 5;
-/** A write slower than this goes on in pieces of {@link SLOW_WRITE_PIECE} (see `sender`). */
-const SLOW_WRITE_MS = 1000;
-const SLOW_WRITE_PIECE = 64 * 1024;
 /** Answers are sent in writes of about this size: one write per small file would cost more. */
 const READ_MANY_WRITE = 256 * 1024;
 
@@ -47,6 +44,8 @@ export async function serveRead(
   let upload: UploadTracker | undefined;
   const abort = new AbortController();
   let sending = false;
+  /** Every byte is written: the requester ending its side now is its goodbye. */
+  let finished = false;
   /** Why this node ended the read: the owner cancelled it, or its slot went to another peer. */
   let ended: unknown;
   const stop = (reason: unknown) => {
@@ -58,6 +57,8 @@ export async function serveRead(
     // the slot goes on now (that write ends at the stall timeout at the latest).
     upload?.done(false);
     slot?.release();
+    leave?.(); // its budget too: a player that seeks opens the next read at once
+    leave = undefined;
   };
   const cancelled = () => stop(upload?.stop?.reason);
   const yielded = () => stop(slot?.yielded?.reason);
@@ -94,10 +95,20 @@ export async function serveRead(
     leave = budget?.enter(requester.keyHex, kind);
     upload = handlers.onUpload?.(requester, request.path, end - start);
     upload?.stop?.addEventListener("abort", cancelled, { once: true });
+    // A requester that keeps its side open while it reads (`keepsOpen`) ends it to leave (a
+    // pause, a seek, a cancel; Deno's QUIC sends an abort as a plain end); any requester may reset
+    // it. Then everything the read holds goes at once, even while a write waits on a requester
+    // that takes nothing. (After the last byte it ends its side too: that is no leaving.) One
+    // that ends its side at once, with its request, only withdraws a read still queued.
+    const left = () => {
+      if (!finished) stop(hdpError("UNAVAILABLE", "The requester left"));
+    };
+    reader.raw().next().then(() => {
+      if (request.keepsOpen) left();
+      else if (!sending) abort.abort();
+    }, left);
     if (large) {
       // Small reads skip the queue: they cost little, and a folder of small files would crawl.
-      // The requester hanging up while queued must free its place at once.
-      reader.raw().next().then(() => abort.abort(), () => abort.abort());
       slot = await handlers.uploadSlot!(requester, (position) => {
         upload?.queued(position);
         writer.write(encodeFrame({ type: "queued", position })).catch(() => abort.abort());
@@ -149,6 +160,7 @@ export async function serveRead(
       remaining -= n;
       upload?.progress(n);
     }
+    finished = true;
     upload?.done(true);
     upload = undefined;
   } catch (error) {
@@ -162,29 +174,6 @@ export async function serveRead(
     leave?.();
     open.file.close();
   }
-}
-
-/**
- * Writes for one stream, each given up after `stallMs` without progress (see stalled_write.ts).
- * A requester that reads slowly gets the data in small writes, so that a slow one is told apart
- * from one that takes nothing: a write of 1 MiB to a reader of 32 KiB/s would look stalled.
- */
-function sender(
-  writer: WritableStreamDefaultWriter<Uint8Array>,
-  stallMs: number,
-  pace?: (bytes: number) => Promise<void> | undefined,
-): (bytes: Uint8Array) => Promise<void> {
-  let piece = Infinity;
-  return async (bytes) => {
-    for (let at = 0; at < bytes.length; at += piece) {
-      const chunk = bytes.subarray(at, at + piece);
-      const wait = pace?.(chunk.length); // the node's upload limit: the one place bytes leave
-      if (wait) await wait;
-      const began = performance.now();
-      await writeOrStall(writer, chunk, stallMs);
-      if (performance.now() - began > SLOW_WRITE_MS) piece = SLOW_WRITE_PIECE;
-    }
-  };
 }
 
 /** Whether the open file's size or modification time differ from what its header said. */

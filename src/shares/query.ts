@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_LS_LIMIT,
+  filters,
   HdpError,
   hdpError,
   type LsEntry,
@@ -11,6 +12,8 @@ import {
   type LsQuery,
   MAX_LS_LIMIT,
   parsePath,
+  passes,
+  type SearchFilter,
   type Totals,
 } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
@@ -26,6 +29,11 @@ export interface ShareRef {
 
 /** A search page is answered after this much scanning, full or not (it then has a cursor). */
 export const SEARCH_PAGE_MS = 20;
+/**
+ * A full search page goes on counting the hits after it this much longer, so that it can say the
+ * true total (the count then rides in its cursor); past that the total is unknown until the end.
+ */
+export const SEARCH_COUNT_MS = 100;
 
 interface Position {
   /** Share name. */
@@ -39,6 +47,8 @@ interface Position {
   /** Search hits counted so far (files, bytes). */
   f?: number;
   b?: number;
+  /** Every hit of the search (files, bytes), once counted. */
+  t?: [number, number];
 }
 
 /** Yields the pages of a query's answer until the end. */
@@ -79,18 +89,39 @@ export async function lsPage(
     if (!meta) return await fileAsListing(store, share, rest, query.path);
     if (!query.recursive) return await listDir(store, share, dirPath, limit, from, meta);
   }
-  return await walk(store, targets, dirPath, limit, from, words.length > 0 ? words : null);
+  // kinds and sizes narrow searches only
+  const narrowed = words.length > 0 && filters(query) ? query : undefined;
+  return await walk(
+    store,
+    targets,
+    dirPath,
+    limit,
+    from,
+    words.length > 0 ? words : null,
+    narrowed,
+  );
 }
 
-/** Splits a search term into lower-case words. */
+/** Splits a search term into folded words (see {@link foldText}). */
 export function searchWords(term: string | undefined): string[] {
   if (term === undefined) return [];
   if (typeof term !== "string") throw hdpError("BAD_REQUEST", "The search term must be text");
   if (term.length > 500) throw hdpError("BAD_REQUEST", "The search term is too long");
-  return term.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  return foldText(term).split(/\s+/).filter((w) => w.length > 0);
 }
 
-/** Tells whether every word occurs in `path` (already lower case). */
+/**
+ * Text as search compares it: lower case, accents and other marks gone (`Björk` → `bjork`,
+ * `Beyoncé` → `beyonce`), ligatures and full-width forms made plain (NFKD). ASCII is only
+ * lower-cased, which keeps a search over a million names fast.
+ */
+export function foldText(text: string): string {
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
+  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+}
+
+/** Tells whether every word occurs in `path` (already folded). */
 export function matchesAll(path: string, words: readonly string[]): boolean {
   for (const word of words) if (!path.includes(word)) return false;
   return true;
@@ -147,10 +178,14 @@ async function walk(
   limit: number,
   from: Position | undefined,
   words: string[] | null,
+  filter?: SearchFilter,
 ): Promise<LsPage> {
   const entries: LsEntry[] = [];
   const hits = { files: from?.f ?? 0, bytes: from?.b ?? 0 };
-  const deadline = performance.now() + SEARCH_PAGE_MS;
+  let deadline = performance.now() + SEARCH_PAGE_MS;
+  /** The page is full, and the hits after it are being counted: where the next page starts. */
+  let full: Position | undefined;
+  const known: Totals | undefined = from?.t ? { files: from.t[0], bytes: from.t[1] } : undefined;
   let started = from === undefined;
   for (const share of shares) {
     if (!started && share.name !== from!.s) continue;
@@ -159,28 +194,46 @@ async function walk(
     started = true;
     for await (const chunk of store.treeChunks(share.name, dirPath, resume)) {
       if (words && performance.now() > deadline) {
+        // the count after a full page ran out of time: the total is not known yet
+        if (full) return page(entries, anyScanning(shares), undefined, full);
         // A search that finds little scans a lot: answer with what it has so far and a cursor,
         // so that results arrive as they are found and no answer waits on the whole index.
         const at: Position = { s: share.name, d: chunk.dirPath, c: chunk.chunk, i: skip };
-        return page(entries, anyScanning(shares), undefined, {
+        return page(entries, anyScanning(shares), known, {
           ...at,
           f: hits.files,
           b: hits.bytes,
+          ...(from?.t ? { t: from.t } : {}),
         });
       }
       const prefix = chunk.dirPath === "" ? share.name : `${share.name}/${chunk.dirPath}`;
       for (let i = skip; i < chunk.entries.length; i++) {
         const entry = chunk.entries[i]!;
         const path = `${prefix}/${entry[0]}`;
-        if (words && !matchesAll(path.toLowerCase(), words)) continue;
+        if (words && !matchesAll(foldText(path), words)) continue;
+        if (filter && !passes(filter, { name: path, isDir: entry[1] === 1, size: entry[2] })) {
+          continue;
+        }
+        if (full) { // counting what follows the page
+          if (!entry[1]) {
+            hits.files++;
+            hits.bytes += entry[2];
+          }
+          continue;
+        }
         if (entries.length === limit) {
           const at: Position = { s: share.name, d: chunk.dirPath, c: chunk.chunk, i };
-          return page(
-            entries,
-            anyScanning(shares),
-            undefined,
-            words ? { ...at, f: hits.files, b: hits.bytes } : at,
-          );
+          if (!words) return page(entries, anyScanning(shares), undefined, at);
+          const next: Position = { ...at, f: hits.files, b: hits.bytes };
+          if (known) return page(entries, anyScanning(shares), known, { ...next, t: from!.t! });
+          // the true total: count the hits after this page, a little longer
+          full = next;
+          deadline = performance.now() + SEARCH_COUNT_MS;
+          if (!entry[1]) { // this one is the first after the page
+            hits.files++;
+            hits.bytes += entry[2];
+          }
+          continue;
         }
         entries.push(toLsEntry(prefix, entry));
         if (!entry[1]) {
@@ -192,6 +245,9 @@ async function walk(
     }
   }
   const totals = words ? hits : await treeTotals(store, shares, dirPath);
+  if (full) {
+    return page(entries, anyScanning(shares), totals, { ...full, t: [hits.files, hits.bytes] });
+  }
   return page(entries, anyScanning(shares), totals);
 }
 
@@ -289,7 +345,9 @@ function decodeCursor(cursor: string): Position {
   if (
     typeof p !== "object" || p === null || typeof p.s !== "string" || typeof p.d !== "string" ||
     !Number.isSafeInteger(p.c) || p.c! < 0 || !Number.isSafeInteger(p.i) || p.i! < 0 ||
-    !isCount(p.f) || !isCount(p.b)
+    !isCount(p.f) || !isCount(p.b) ||
+    (p.t !== undefined &&
+      (!Array.isArray(p.t) || p.t.length !== 2 || !isCount(p.t[0]) || !isCount(p.t[1])))
   ) {
     throw bad();
   }

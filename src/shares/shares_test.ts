@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { LsEntry } from "../wire/mod.ts";
+import type { LsEntry, LsQuery } from "../wire/mod.ts";
 import { type ShareConfig, Shares, type SharesOptions } from "./shares.ts";
 
 interface Fixture extends AsyncDisposable {
@@ -149,6 +149,28 @@ Deno.test("search is case-insensitive and needs every word somewhere in the path
   assert.deepEqual(last.totals, { files: 4, bytes: 1000 });
 });
 
+Deno.test("search ignores accents and case both ways: bjork finds Björk, BJÖRK finds Bjork", async () => {
+  await using f = await fixture();
+  const dir = join(f.root, "Songs");
+  await write(join(dir, "Björk", "Homogenic", "01 Hunter.flac"));
+  await write(join(dir, "Beyoncé", "Lemonade.flac"));
+  // the same name in decomposed form (as macOS writes it): o + combining diaeresis
+  await write(join(dir, "Mo\u0308tley Cru\u0308e.mp3"));
+  await write(join(dir, "Bjork covers.mp3"));
+  const shares = await f.open([{ name: "Songs", path: dir }]);
+  await shares.idle();
+  const search = async (searchTerm: string) => names(await all(shares, { path: "", searchTerm }));
+  assert.deepEqual(await search("bjork hunter"), ["Songs/Björk/Homogenic/01 Hunter.flac"]);
+  assert.deepEqual((await search("BJÖRK")).sort(), [
+    "Songs/Bjork covers.mp3",
+    "Songs/Björk",
+    "Songs/Björk/Homogenic",
+    "Songs/Björk/Homogenic/01 Hunter.flac",
+  ]);
+  assert.deepEqual(await search("beyonce"), ["Songs/Beyoncé", "Songs/Beyoncé/Lemonade.flac"]);
+  assert.deepEqual(await search("mötley crüe"), ["Songs/Mo\u0308tley Cru\u0308e.mp3"]);
+});
+
 Deno.test("pages follow cursors to the same result as one big page; bad cursors are refused", async () => {
   await using f = await fixture();
   const dir = join(f.root, "Big");
@@ -254,4 +276,73 @@ Deno.test("an unchanged rescan writes nothing, and a removed share's index is fo
   } finally {
     kv.close();
   }
+});
+
+Deno.test("a search's first page says the true total of its hits, and so do the pages after it", async () => {
+  await using f = await fixture();
+  const dir = join(f.root, "Tracks");
+  for (let i = 0; i < 120; i++) await write(join(dir, `Album ${i % 4}`, `song ${i}.flac`), 10);
+  await write(join(dir, "notes.txt"), 5);
+  const shares = await f.open([{ name: "Tracks", path: dir }]);
+  await shares.idle();
+  const first = await shares.query({ path: "", searchTerm: "song", limit: 50 });
+  assert.equal(first.entries.length, 50);
+  assert.ok(first.cursor, "more follow");
+  assert.deepEqual(first.totals, { files: 120, bytes: 1200 });
+  const second = await shares.query({
+    path: "",
+    searchTerm: "song",
+    limit: 50,
+    cursor: first.cursor!,
+  });
+  assert.equal(second.entries.length, 50);
+  assert.deepEqual(second.totals, { files: 120, bytes: 1200 });
+  const last = await shares.query({
+    path: "",
+    searchTerm: "song",
+    limit: 50,
+    cursor: second.cursor!,
+  });
+  assert.equal(last.entries.length, 20);
+  assert.equal(last.cursor, undefined);
+  assert.deepEqual(last.totals, { files: 120, bytes: 1200 });
+  // every hit once, in order
+  const seen = [...first.entries, ...second.entries, ...last.entries].map((e) => e.name);
+  assert.equal(new Set(seen).size, 120);
+  // a cursor with a forged total is refused like any other bad cursor
+  const forged = btoa(JSON.stringify({ s: "Tracks", d: "", c: 0, i: 0, t: [-1, 2] }));
+  await assert.rejects(
+    shares.query({ path: "", searchTerm: "song", cursor: forged }),
+    { code: "BAD_REQUEST" },
+  );
+});
+
+Deno.test("a search narrowed to kinds and sizes finds only such files, with their total", async () => {
+  await using f = await fixture();
+  const dir = join(f.root, "Stuff");
+  await write(join(dir, "Live", "concert.flac"), 500);
+  await write(join(dir, "Live", "concert.mkv"), 5000);
+  await write(join(dir, "Live", "concert poster.jpg"), 50);
+  await write(join(dir, "Live", "concert notes.pdf"), 20);
+  await write(join(dir, "Live", "tiny concert.mp3"), 5);
+  const shares = await f.open([{ name: "Stuff", path: dir }]);
+  await shares.idle();
+  const search = async (query: Partial<LsQuery>) =>
+    names(await all(shares, { path: "", searchTerm: "concert", ...query }));
+  assert.deepEqual(await search({ kinds: ["audio"] }), [
+    "Stuff/Live/concert.flac",
+    "Stuff/Live/tiny concert.mp3",
+  ]);
+  assert.deepEqual(await search({ kinds: ["audio"], minSize: 100 }), ["Stuff/Live/concert.flac"]);
+  assert.deepEqual(await search({ kinds: ["pictures", "documents"] }), [
+    "Stuff/Live/concert notes.pdf",
+    "Stuff/Live/concert poster.jpg",
+  ]);
+  assert.deepEqual(await search({ maxSize: 20 }), [
+    "Stuff/Live/concert notes.pdf",
+    "Stuff/Live/tiny concert.mp3",
+  ]);
+  const video = await shares.query({ path: "", searchTerm: "live", kinds: ["video"] });
+  assert.deepEqual(names(video.entries), ["Stuff/Live/concert.mkv"]); // not the folder "Live"
+  assert.deepEqual(video.totals, { files: 1, bytes: 5000 });
 });

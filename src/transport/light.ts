@@ -11,3 +11,5 @@ export {
   STANDINGS,
 } from "./standing.ts";
 export type { AcceptPolicy, Standing } from "./standing.ts";
+export { familyOf, pathText } from "./connection_path.ts";
+export type { ConnectionPath, PathVia } from "./connection_path.ts";

@@ -4,7 +4,12 @@
  */
 export { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
 export { proofPayload, proveIdentity } from "./handshake.ts";
-export { generateIdentity, loadOrCreateIdentity, verifySignature } from "./identity.ts";
+export {
+  generateIdentity,
+  identityFromPkcs8,
+  loadOrCreateIdentity,
+  verifySignature,
+} from "./identity.ts";
 export type { Identity } from "./identity.ts";
 export { displayName, fromHex, toHex } from "./names.ts";
 export { parsePeerRecord, PeerStore } from "./peer_store.ts";
@@ -21,6 +26,8 @@ export {
 export type { AcceptPolicy, Standing } from "./standing.ts";
 export type { PeerInfo, PeerStatus } from "./peers.ts";
 export { CLOSE, QuicTransport } from "./quic.ts";
-export type { PeerConnection } from "./quic.ts";
+export type { PeerConnection, PeerStream } from "./quic.ts";
+export { familyOf, pathText } from "./connection_path.ts";
+export type { ConnectionPath, PathVia } from "./connection_path.ts";
 export { withTimeout } from "./timeout.ts";
 export { pickUdpPort } from "./udp_port.ts";

@@ -11,10 +11,15 @@ import { CLOSE, type PeerConnection } from "./quic.ts";
  * dialed by different sides, the one dialed by the smaller key, so both sides close the same one.
  */
 export function keepFirst(
-  a: Pick<PeerConnection, "direction" | "peerKeyHex">,
-  b: Pick<PeerConnection, "direction" | "peerKeyHex">,
+  a: Pick<PeerConnection, "direction" | "peerKeyHex" | "path">,
+  b: Pick<PeerConnection, "direction" | "peerKeyHex" | "path">,
   ownKeyHex: string,
 ): boolean {
+  // A relayed connection is a stopgap: a direct one replaces it, and another relayed one does not
+  // (each side picks its own; circuits need no agreement, see RelayedConnection).
+  const relayedA = a.path?.via === "relayed";
+  const relayedB = b.path?.via === "relayed";
+  if (relayedA || relayedB) return !relayedA || relayedB;
   const dialer = (c: Pick<PeerConnection, "direction" | "peerKeyHex">) =>
     c.direction === "outbound" ? ownKeyHex : c.peerKeyHex;
   // Two dials from one side: the dialer gave up on the older one (it restarted, or lost it):
@@ -160,4 +165,17 @@ export function forgetFirst<T extends { connected: boolean; since: number }>(
     Number(a.connected) - Number(b.connected) || a.since - b.since
   );
   return order.slice(0, unproven.length - max);
+}
+
+/**
+ * Whether a failed direct dial is worth trying through a relay: the peer could not be reached
+ * (`UNAVAILABLE`, `TIMEOUT`), not one that answered and refused (`FORBIDDEN`, `UNAUTHORIZED`…).
+ */
+export function triesRelay(error: { code: string }): boolean {
+  return error.code === "UNAVAILABLE" || error.code === "TIMEOUT";
+}
+
+/** How long a relayed peer waits before its next try of a direct path: 30 s, doubling to 5 min. */
+export function directRetryDelay(attempt: number, random: () => number = Math.random): number {
+  return backoffDelay(attempt, { baseMs: 30_000, maxMs: 300_000, random });
 }

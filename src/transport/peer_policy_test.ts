@@ -8,6 +8,7 @@ import {
   NO_CLOSE_FRAME,
   REDIAL_SPREAD_MS,
   redialDelay,
+  triesRelay,
   WANTED_MAX_BACKOFF_MS,
 } from "./peer_policy.ts";
 import { CLOSE } from "./quic.ts";
@@ -27,6 +28,24 @@ Deno.test("keepFirst keeps the connection dialed by the smaller key, on both sid
   // node LARGE agrees: it keeps the one SMALL dialed (its inbound one)
   assert.equal(keepFirst(link(SMALL, "inbound"), link(SMALL, "outbound"), LARGE), true);
   assert.equal(keepFirst(link(SMALL, "outbound"), link(SMALL, "inbound"), LARGE), false);
+});
+
+Deno.test("keepFirst: a direct connection replaces a relayed one, never the other way", () => {
+  const relayed = { ...link(LARGE, "outbound"), path: { family: "IPv4", via: "relayed" } as const };
+  const punched = { ...link(LARGE, "inbound"), path: { family: "IPv4", via: "punched" } as const };
+  assert.equal(keepFirst(relayed, punched, SMALL), false);
+  assert.equal(keepFirst(punched, relayed, SMALL), true);
+  assert.equal(keepFirst(relayed, { ...relayed }, SMALL), true, "no churn between two relayed");
+  // on the other side too
+  assert.equal(keepFirst(relayed, punched, LARGE), false);
+});
+
+Deno.test("only a peer that could not be reached is worth a relay", () => {
+  assert.equal(triesRelay({ code: "UNAVAILABLE" }), true);
+  assert.equal(triesRelay({ code: "TIMEOUT" }), true);
+  for (const code of ["FORBIDDEN", "UNAUTHORIZED", "BAD_REQUEST", "PROTOCOL"]) {
+    assert.equal(triesRelay({ code }), false, code);
+  }
 });
 
 Deno.test("keepFirst takes the newer of two connections dialed by the same side", () => {

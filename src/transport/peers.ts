@@ -5,6 +5,7 @@
  */
 import { logger } from "../log.ts";
 import { type HdpError, hdpError, messageOf, type Reason, toHdpError } from "../wire/mod.ts";
+import type { ConnectionPath } from "./connection_path.ts";
 import type { SeenAddress } from "./handshake.ts";
 import { displayName, fromHex, toHex } from "./names.ts";
 import type { PeerRecord, PeerSource, PeerStore } from "./peer_store.ts";
@@ -12,6 +13,7 @@ import { CLOSE, type PeerConnection } from "./quic.ts";
 import { DialLimit } from "./dial_limit.ts";
 import {
   broughtForward,
+  directRetryDelay,
   FORGET_AFTER_MS,
   forgetFirst,
   isKept,
@@ -23,6 +25,7 @@ import {
   MAX_UNPROVEN,
   redialDelay,
   standingOf,
+  triesRelay,
 } from "./peer_policy.ts";
 import {
   type AcceptPolicy,
@@ -50,6 +53,8 @@ export interface PeerInfo {
   /** Where it is (or was last) reached. */
   address?: SeenAddress;
   direction?: "inbound" | "outbound";
+  /** Which way the live connection goes (IPv4/IPv6; LAN, direct, mapped, punched, inbound). */
+  path?: ConnectionPath;
   source?: PeerSource;
   /** Its standing with this node's owner (see standing.ts). */
   standing: Standing;
@@ -90,6 +95,21 @@ export interface PeersOptions {
   accept?: AcceptPolicy;
   /** Called when the owner or a friend request changed a peer's standing. */
   onStanding?: (keyHex: string, standing: Standing) => void;
+  /** The path of a connection its dialler did not label (an inbound one). Default: none shown. */
+  pathOf?: (connection: PeerConnection) => ConnectionPath | undefined;
+  /**
+   * The dial of a restored peer whose record keeps its announce address: every candidate it
+   * lists, not just the one that worked last (that IPv6 address may be gone after a move).
+   * Undefined, or no answer: the record's address is dialled.
+   */
+  redialer?: (record: PeerRecord) => (() => Promise<PeerConnection>) | undefined;
+  /**
+   * Reaches a peer through a relay when no direct path did (`direct` says why, see
+   * `triesRelay`); throws why none could. Without it, a peer that cannot be dialled fails.
+   */
+  relayDial?: (keyHex: string, direct: HdpError) => Promise<PeerConnection>;
+  /** The wait before the next direct try of a relayed peer. Default `directRetryDelay`. */
+  directRetryMs?: (attempt: number) => number;
 }
 
 interface PeerEntry {
@@ -104,6 +124,9 @@ interface PeerEntry {
   /** When it was last dialled, ms since the epoch. */
   triedAt: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** While relayed: the next try of a direct path, and how many were tried. */
+  direct?: ReturnType<typeof setTimeout>;
+  directAttempts?: number;
   /** Forgets an unproven peer that went away. */
   forget?: ReturnType<typeof setTimeout>;
   record?: PeerRecord;
@@ -143,7 +166,19 @@ export class Peers {
       entry.info.source = record.source;
       entry.info.address = record.address;
       entry.info.standing = standingOf(record);
+      const dial = record.announce ? this.#redialer(record) : undefined;
+      if (dial) entry.dial = dial;
       if (isProven(record, wanted)) void this.#connect(entry).catch(() => {});
+    }
+  }
+
+  #redialer(record: PeerRecord): (() => Promise<PeerConnection>) | undefined {
+    try {
+      return this.#options.redialer?.(record);
+    } catch (error) {
+      // an address saved by an older version, or damaged on disk: the plain dial still works
+      log.debug("a saved announce address cannot be dialled", { error: messageOf(error) });
+      return undefined;
     }
   }
 
@@ -267,6 +302,7 @@ export class Peers {
       delete entry.info.retryAt;
       const connection = entry.connection;
       delete entry.connection;
+      delete entry.info.path;
       connection?.close(CLOSE.REFUSED, "blocked");
       this.#set(entry, "disconnected", {
         code: "FORBIDDEN",
@@ -276,6 +312,24 @@ export class Peers {
       this.#scheduleRetry(entry); // a friend is worth a dial
     }
     return { ...entry.info };
+  }
+
+  /**
+   * The owner forgets a peer: its record is deleted, its connection closed and it is not dialled
+   * again (its standing goes too: it may connect again as a stranger, as `--accept` allows).
+   * Throws `NOT_FOUND` for a peer not in the table.
+   */
+  async forget(keyHex: string): Promise<PeerInfo> {
+    const entry = this.#entries.get(keyHex);
+    if (!entry) throw hdpError("NOT_FOUND", "No such peer");
+    const info = { ...entry.info };
+    const connection = entry.connection;
+    delete entry.record; // a dial under way finds nothing to retry
+    this.#remove(entry);
+    connection?.close(CLOSE.NORMAL, "forgotten by this node's owner");
+    await this.#store.remove(keyHex);
+    log.info("forgot a peer", { peer: info.name });
+    return info;
   }
 
   /**
@@ -349,6 +403,7 @@ export class Peers {
     for (const entry of this.#entries.values()) {
       if (entry.timer !== undefined) clearTimeout(entry.timer);
       if (entry.forget !== undefined) clearTimeout(entry.forget);
+      if (entry.direct !== undefined) clearTimeout(entry.direct);
       entry.connection?.close(CLOSE.SHUTDOWN, "shutting down");
     }
   }
@@ -404,17 +459,19 @@ export class Peers {
     if (!away) this.#set(entry, "connecting");
     entry.triedAt = Date.now();
     entry.dialing = this.#dials.run(
-      () =>
-        entry.dial
-          ? entry.dial()
-          : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!),
+      () => this.#dialDirect(entry, address).catch((error) => this.#viaRelay(entry, error)),
       urgent,
     );
     try {
       const connection = await entry.dialing;
+      if (this.#entries.get(entry.info.keyHex) !== entry) { // forgotten while it dialled
+        connection.close(CLOSE.NORMAL, "forgotten by this node's owner");
+        return;
+      }
       this.#adopt(entry, connection);
     } catch (error) {
       const coded = toHdpError(error, "UNAVAILABLE");
+      if (this.#entries.get(entry.info.keyHex) !== entry) throw coded; // forgotten: no news
       // Another path may have connected meanwhile (the peer dialed us): that is no failure.
       if (entry.connection && !entry.connection.isClosed) return;
       if (away) {
@@ -439,6 +496,56 @@ export class Peers {
     }
   }
 
+  #dialDirect(entry: PeerEntry, address: SeenAddress): Promise<PeerConnection> {
+    return entry.dial
+      ? entry.dial()
+      : this.#dial(address.ip, address.port, fromHex(entry.info.keyHex)!);
+  }
+
+  /** After a direct dial failed with `error`: a relay, where one may help; else `error`. */
+  async #viaRelay(entry: PeerEntry, error: unknown): Promise<PeerConnection> {
+    const direct = toHdpError(error, "UNAVAILABLE");
+    const relayDial = this.#options.relayDial;
+    if (!relayDial || !triesRelay(direct) || this.#closed) throw direct;
+    return await relayDial(entry.info.keyHex, direct);
+  }
+
+  /**
+   * While a peer is reached through a relay, a direct path is tried now and then (30 s, doubling
+   * to 5 min); one that works replaces the relayed connection (see `keepFirst`), whose transfers
+   * under way finish first.
+   */
+  #armDirect(entry: PeerEntry): void {
+    if (entry.direct !== undefined || this.#closed) return;
+    // one that reached us through a relay, and was never dialled: its address is the relay's, so
+    // the side that dialled it tries the direct path (its connection then replaces this one)
+    if (entry.record?.source === "inbound" && !entry.record.announce) return;
+    const attempt = entry.directAttempts ?? 0;
+    entry.directAttempts = attempt + 1;
+    entry.direct = setTimeout(async () => {
+      delete entry.direct;
+      const relayed = entry.connection;
+      if (!entry.record || relayed?.path?.via !== "relayed" || relayed.isClosed) return;
+      try {
+        const connection = await this.#dials.run(() =>
+          this.#dialDirect(entry, entry.record!.address)
+        );
+        if (this.#entries.get(entry.info.keyHex) !== entry) {
+          connection.close(CLOSE.NORMAL, "forgotten by this node's owner");
+          return;
+        }
+        log.info("a relayed peer is now reached directly", { peer: entry.info.name });
+        this.#adopt(entry, connection);
+      } catch (error) {
+        log.debug("still no direct path to a relayed peer", {
+          peer: entry.info.name,
+          error: messageOf(error),
+        });
+        if (entry.connection === relayed) this.#armDirect(entry);
+      }
+    }, this.#options.directRetryMs?.(attempt) ?? directRetryDelay(attempt, this.#options.random));
+  }
+
   #adopt(entry: PeerEntry, connection: PeerConnection): void {
     const current = entry.connection;
     if (current && !current.isClosed && current !== connection) {
@@ -455,10 +562,24 @@ export class Peers {
     entry.attempts = 0;
     entry.failures = 0;
     if (entry.timer !== undefined) clearTimeout(entry.timer);
+    delete entry.timer;
+    const relayed = connection.path?.via === "relayed";
+    if (entry.direct !== undefined) clearTimeout(entry.direct);
+    delete entry.direct;
+    if (relayed) this.#armDirect(entry);
+    else delete entry.directAttempts;
     entry.info.direction = connection.direction;
+    // a dial that chose among candidates redials the one that worked first, after a restart too
+    // (a relayed one is no address of the peer: the relay's)
+    if (connection.direction === "outbound" && connection.path && entry.record && !relayed) {
+      entry.record.address = connection.remote;
+    }
     entry.info.address = connection.direction === "outbound"
       ? entry.record?.address ?? connection.remote
       : connection.remote;
+    const path = connection.path ?? this.#options.pathOf?.(connection);
+    if (path) entry.info.path = path;
+    else delete entry.info.path;
     this.#set(entry, "connected");
     if (entry.forget !== undefined) clearTimeout(entry.forget);
     delete entry.forget;
@@ -485,6 +606,9 @@ export class Peers {
   #lost(entry: PeerEntry, connection: PeerConnection, code: number, reason: string): void {
     if (entry.connection !== connection || this.#closed) return; // a duplicate, or shutting down
     delete entry.connection;
+    if (entry.direct !== undefined) clearTimeout(entry.direct);
+    delete entry.direct;
+    delete entry.info.path;
     const why = lostReason(code, reason);
     log[this.#kept(entry) ? "info" : "debug"]("disconnected", {
       peer: entry.info.name,
@@ -557,6 +681,7 @@ export class Peers {
     this.#entries.delete(entry.info.keyHex);
     delete entry.connection; // its close is no news now
     if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.direct !== undefined) clearTimeout(entry.direct);
     if (entry.forget !== undefined) clearTimeout(entry.forget);
     log.debug("forgot a peer", { peer: entry.info.name });
     this.#options.onRemove?.(entry.info.keyHex);

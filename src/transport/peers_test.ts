@@ -210,3 +210,211 @@ Deno.test("--accept known refuses keys this node has no record of; friends refus
     assert.equal(side.peers.admits(stranger), false);
   }
 });
+
+Deno.test("a restored peer with an announce address is redialled through every candidate, not its last address", async () => {
+  const own = await generateIdentity();
+  const other = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  const store = new PeerStore(kv);
+  await store.put({
+    keyHex: other.publicKeyHex,
+    address: { ip: "2001:db8::9", port: 4000 }, // the IPv6 address it had: gone since
+    source: "manual",
+    lastSeen: 1,
+    standing: "friend",
+    announce: "hdp2-test-address",
+  });
+  const plain: string[] = [];
+  const viaAnnounce: string[] = [];
+  const connected = Promise.withResolvers<void>();
+  const peers = new Peers(
+    own.publicKeyHex,
+    (ip) => {
+      plain.push(ip);
+      return Promise.reject(hdpError("UNAVAILABLE", "no route"));
+    },
+    store,
+    {
+      onConnection: () => {},
+      onChange: (peer) => {
+        if (peer.status === "connected") connected.resolve();
+      },
+      redialer: (record) => () => {
+        viaAnnounce.push(record.announce!);
+        return Promise.resolve(fakeConnection(record.keyHex, "outbound"));
+      },
+    },
+  );
+  try {
+    await peers.restore();
+    await connected.promise;
+    assert.deepEqual(viaAnnounce, ["hdp2-test-address"]);
+    assert.deepEqual(plain, []);
+  } finally {
+    peers.close();
+    kv.close();
+  }
+});
+
+Deno.test("a saved announce address that cannot be dialled leaves the plain redial", async () => {
+  const own = await generateIdentity();
+  const other = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  const store = new PeerStore(kv);
+  await store.put({
+    keyHex: other.publicKeyHex,
+    address: ADDRESS,
+    source: "manual",
+    lastSeen: 1,
+    standing: "friend",
+    announce: "garbage",
+  });
+  const plain: string[] = [];
+  const connected = Promise.withResolvers<void>();
+  const peers = new Peers(
+    own.publicKeyHex,
+    (ip) => {
+      plain.push(ip);
+      return Promise.resolve(fakeConnection(other.publicKeyHex, "outbound"));
+    },
+    store,
+    {
+      onConnection: () => {},
+      onChange: (peer) => {
+        if (peer.status === "connected") connected.resolve();
+      },
+      redialer: () => {
+        throw hdpError("BAD_REQUEST", "Not an announce address");
+      },
+    },
+  );
+  try {
+    await peers.restore();
+    await connected.promise;
+    assert.deepEqual(plain, [ADDRESS.ip]);
+  } finally {
+    peers.close();
+    kv.close();
+  }
+});
+
+Deno.test("a forgotten peer leaves the table and the store, its connection closed, and is not redialled", async () => {
+  const removed: string[] = [];
+  using side = await unreachable({ onRemove: (key) => removed.push(key) });
+  const away = await failingConnect(side.peers);
+  const inbound = await generateIdentity();
+  const connection = fakeConnection(inbound.publicKeyHex, "inbound");
+  side.peers.accept(connection);
+  const forgotten = await side.peers.forget(inbound.publicKeyHex);
+  assert.equal(forgotten.keyHex, inbound.publicKeyHex);
+  assert.equal((await connection.closed).code, CLOSE.NORMAL);
+  await side.peers.forget(away.keyHex);
+  assert.deepEqual(side.peers.list(), []);
+  assert.deepEqual(removed, [inbound.publicKeyHex, away.keyHex]);
+  await assert.rejects(side.peers.forget(away.keyHex), { code: "NOT_FOUND" });
+  side.peers.redialSoon();
+  assert.equal(side.dials(), 1);
+});
+
+Deno.test("a peer no direct dial reaches is connected through a relay, which a direct path replaces", async () => {
+  const own = await generateIdentity();
+  const target = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  let direct = false;
+  const served: PeerConnection[] = [];
+  const relayed = {
+    ...fakeConnection(target.publicKeyHex, "outbound"),
+    path: { family: "IPv4" as const, via: "relayed" as const, relay: "KindOtter" },
+  };
+  let relayAsked: string | undefined;
+  const retried = Promise.withResolvers<void>();
+  const peers = new Peers(
+    own.publicKeyHex,
+    () => {
+      if (!direct) {
+        return Promise.reject(hdpError("UNAVAILABLE", "Needs relay: both sides are symmetric"));
+      }
+      retried.resolve();
+      return Promise.resolve({
+        ...fakeConnection(target.publicKeyHex, "outbound"),
+        path: { family: "IPv4", via: "punched" },
+      });
+    },
+    new PeerStore(kv),
+    {
+      onConnection: (c) => served.push(c),
+      directRetryMs: () => 20,
+      relayDial: (keyHex, why) => {
+        relayAsked = `${keyHex === target.publicKeyHex} ${why.message}`;
+        return Promise.resolve(relayed);
+      },
+    },
+  );
+  try {
+    const info = await peers.connect(target.publicKey, ADDRESS);
+    assert.equal(info.status, "connected");
+    assert.deepEqual(info.path, relayed.path);
+    assert.equal(relayAsked, "true Needs relay: both sides are symmetric");
+    assert.equal(served.at(-1), relayed);
+    // the record keeps the peer's own address, not the relay's
+    assert.deepEqual(peers.list()[0]!.address, ADDRESS);
+    direct = true; // the next direct try works
+    await retried.promise;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = peers.list()[0]!;
+    assert.equal(now.status, "connected");
+    assert.equal(now.path?.via, "punched", "the direct connection replaced the relayed one");
+    assert.equal(peers.connection(target.publicKeyHex)?.path?.via, "punched");
+    assert.deepEqual(await relayed.closed, {
+      code: CLOSE.DUPLICATE,
+      reason: "duplicate connection",
+    });
+  } finally {
+    peers.close();
+    kv.close();
+  }
+});
+
+Deno.test("only a peer that could not be reached is tried through a relay, not one that refused", async () => {
+  let asked = 0;
+  const relayDial = () => {
+    asked++;
+    return Promise.reject(hdpError("UNAVAILABLE", "no relay available (no other peer)"));
+  };
+  {
+    using side = await unreachable({ relayDial });
+    const key = (await generateIdentity()).publicKey;
+    await assert.rejects(side.peers.connect(key, ADDRESS), /no relay available/);
+    assert.equal(asked, 1);
+  }
+  const own = await generateIdentity();
+  const kv = await Deno.openKv(":memory:");
+  const peers = new Peers(
+    own.publicKeyHex,
+    () => Promise.reject(hdpError("FORBIDDEN", "The peer does not take this node")),
+    new PeerStore(kv),
+    { onConnection: () => {}, relayDial, backoffMs: 60_000 },
+  );
+  try {
+    const key = (await generateIdentity()).publicKey;
+    await assert.rejects(peers.connect(key, ADDRESS), { code: "FORBIDDEN" });
+    assert.equal(asked, 1, "no relay asked");
+  } finally {
+    peers.close();
+    kv.close();
+  }
+});
+
+Deno.test("a peer that reached us through a relay is not dialled directly at the relay's address", async () => {
+  let dials = 0;
+  using side = await unreachable({ directRetryMs: () => 5 });
+  const peer = await generateIdentity();
+  side.peers.accept({
+    ...fakeConnection(peer.publicKeyHex, "inbound"),
+    path: { family: "IPv4", via: "relayed", relay: "KindOtter" },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  dials = side.dials();
+  assert.equal(dials, 0, "the side that dialled it tries the direct path");
+  assert.equal(side.peers.list()[0]!.path?.via, "relayed");
+});

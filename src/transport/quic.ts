@@ -6,6 +6,7 @@
 import { logger } from "../log.ts";
 import { ALPN, HdpError, hdpError, messageOf, toHdpError } from "../wire/mod.ts";
 import { listenerCertificate, SERVER_NAME, trustAnchorFor } from "./certificate.ts";
+import type { ConnectionPath } from "./connection_path.ts";
 import { checkIdentity, proveIdentity, type SeenAddress } from "./handshake.ts";
 import type { Identity } from "./identity.ts";
 import { toHex } from "./names.ts";
@@ -27,6 +28,15 @@ export const CLOSE = {
   REFUSED: 0x106,
 } as const;
 
+/**
+ * One request's stream: what the rpc code reads and writes. A QUIC bidirectional stream is one;
+ * so is the plaintext side of a relayed circuit.
+ */
+export interface PeerStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
 /** An authenticated connection to a peer. */
 export interface PeerConnection {
   readonly peerKey: Uint8Array;
@@ -37,10 +47,12 @@ export interface PeerConnection {
   readonly remote: SeenAddress;
   /** For outbound connections: our address as the peer sees it (a NAT's public mapping). */
   readonly observed?: SeenAddress;
+  /** Which way it goes, when the dialler knows (set by whoever dialled it; see reach_plan.ts). */
+  path?: ConnectionPath;
   /** Opens a stream for one request. */
-  openStream(): Promise<Deno.QuicBidirectionalStream>;
+  openStream(): Promise<PeerStream>;
   /** The streams the peer opens, one per request. */
-  readonly incoming: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
+  readonly incoming: ReadableStreamDefaultReader<PeerStream>;
   close(code: number, reason: string): void;
   /**
    * Marks a request in flight on this connection (ours or the peer's); call the returned
@@ -81,9 +93,26 @@ export interface DialOptions {
   probe?: boolean;
 }
 
+/**
+ * Binds a QUIC endpoint; `::` falls back to `0.0.0.0` when the host has no IPv6 (`dualStack`: the
+ * caller did not ask for `::` itself).
+ */
+function bindEndpoint(hostname: string, port: number, dualStack: boolean): Deno.QuicEndpoint {
+  try {
+    return new Deno.QuicEndpoint({ hostname, port });
+  } catch (error) {
+    if (!dualStack || error instanceof Deno.errors.AddrInUse) throw error;
+    log.info("no IPv6 on this host; listening on IPv4 only", { error: messageOf(error) });
+    return new Deno.QuicEndpoint({ hostname: "0.0.0.0", port });
+  }
+}
+
 /** Options of {@link QuicTransport.open}. */
 export interface QuicOptions {
-  /** The address to bind, default `0.0.0.0`. */
+  /**
+   * The address to bind. Default `::`: IPv6 and IPv4 on one socket (IPv4 as mapped addresses),
+   * or `0.0.0.0` on a host without IPv6.
+   */
   hostname?: string;
   /** The UDP port; 0 picks one. */
   port: number;
@@ -132,9 +161,9 @@ export class QuicTransport {
   static async open(identity: Identity, options: QuicOptions): Promise<QuicTransport> {
     const tls = await listenerCertificate(identity);
     let endpoint: Deno.QuicEndpoint;
-    const hostname = options.hostname ?? "0.0.0.0";
+    const hostname = options.hostname ?? "::";
     try {
-      endpoint = new Deno.QuicEndpoint({ hostname, port: options.port });
+      endpoint = bindEndpoint(hostname, options.port, options.hostname === undefined);
     } catch (error) {
       throw hdpError(
         "UNAVAILABLE",

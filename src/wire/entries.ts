@@ -1,4 +1,5 @@
 /** What a listing or search returns: shared by the index, the wire protocol, the API and the UI. */
+import type { FileKind } from "./media_type.ts";
 
 /** One file or directory of a peer, as `Ls` answers it. */
 export interface LsEntry {
@@ -30,6 +31,11 @@ export interface LsQuery {
   recursive?: boolean;
   /** Words that must all occur in an entry's path (case-insensitive); implies recursive. */
   searchTerm?: string;
+  /** With `searchTerm`: only files of these kinds (see search_filter.ts). */
+  kinds?: FileKind[];
+  /** With `searchTerm`: only files of at least / at most this many bytes. */
+  minSize?: number;
+  maxSize?: number;
   /** Where the previous page ended. */
   cursor?: string;
   /** Entries per page, 1 to {@link MAX_LS_LIMIT}; default {@link DEFAULT_LS_LIMIT}. */

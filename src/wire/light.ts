@@ -23,6 +23,10 @@ export {
   utf8Length,
 } from "./paths.ts";
 export type { LsEntry, LsPage, LsQuery, Totals } from "./entries.ts";
+export { DEFAULT_MEDIA_TYPE, FILE_KINDS, fileKind, mediaType, previewKind } from "./media_type.ts";
+export type { FileKind, PreviewKind } from "./media_type.ts";
+export { filters, parseSearchFilter, passes } from "./search_filter.ts";
+export type { SearchFilter } from "./search_filter.ts";
 export type { PeerRef } from "./peer_ref.ts";
 export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
 export {

@@ -3,9 +3,16 @@
  * CBOR from a peer into typed values or throw `BAD_REQUEST` / `PROTOCOL`. Documented field by
  * field in PROTOCOL.md.
  */
+import { parseSearchFilter } from "./search_filter.ts";
 import { hdpError, isErrorCode, type Reason } from "./errors.ts";
 import { answered, type Fields, MAX_TEXT, served, version } from "./_checks.ts";
 import { type LsEntry, type LsPage, type LsQuery, MAX_LS_LIMIT, type Totals } from "./entries.ts";
+import {
+  parseRelayedRequest,
+  parseRelayRequest,
+  type RelayedRequest,
+  type RelayRequest,
+} from "./relay_messages.ts";
 
 // ---- requests (the first frame of every later stream, dialer or listener side alike)
 
@@ -29,6 +36,12 @@ export interface ReadRequest {
    * and its first bytes go ahead of bulk transfers (PROTOCOL.md, "Read").
    */
   interactive?: boolean;
+  /**
+   * The requester keeps its side of the stream open while it reads, so its end (or reset) before
+   * the last byte means it left: the read is dropped at once (PROTOCOL.md, "Read"). Without it,
+   * only a reset does (a requester may have closed its side right after the request).
+   */
+  keepsOpen?: boolean;
 }
 /**
  * Read several small files whole, one after the other on this one stream: a folder of small
@@ -67,7 +80,9 @@ export type Request =
   | ReadRequest
   | ReadManyRequest
   | AnnounceRequest
-  | BefriendRequest;
+  | BefriendRequest
+  | RelayRequest
+  | RelayedRequest;
 
 // ---- responses
 
@@ -146,6 +161,7 @@ export function parseRequest(value: unknown): Request {
     }
     const searchTerm = served.text(fields, "searchTerm", true);
     if (searchTerm !== undefined) request.searchTerm = searchTerm;
+    Object.assign(request, parseSearchFilter(fields));
     const cursor = served.text(fields, "cursor", true);
     if (cursor !== undefined) request.cursor = cursor;
     const limit = served.count(fields, "limit", true);
@@ -167,6 +183,7 @@ export function parseRequest(value: unknown): Request {
       throw hdpError("BAD_REQUEST", '"end" must not be before "start"');
     }
     if (fields.interactive === true) request.interactive = true;
+    if (fields.keepsOpen === true) request.keepsOpen = true;
     return request;
   }
   if (type === "readMany") {
@@ -195,6 +212,8 @@ export function parseRequest(value: unknown): Request {
     return request;
   }
   if (type === "befriend") return { type, v: version(fields) };
+  if (type === "relay") return parseRelayRequest(fields);
+  if (type === "relayed") return parseRelayedRequest(fields);
   throw hdpError(
     "BAD_REQUEST",
     `Unknown request type ${JSON.stringify(String(type)).slice(0, 40)}`,
@@ -296,9 +315,9 @@ export function parseReadManyResponse(
   return ok;
 }
 
-/** Validates the answer to an `AnnouncePeer`. */
+/** Validates an answer that is `ack` or an error (`AnnouncePeer`, `Befriend`, `Relay`, `Relayed`). */
 export function parseAck(value: unknown): AckResponse | ErrorResponse {
-  const fields = answered.object(value, "An announce answer");
+  const fields = answered.object(value, "An answer");
   if (fields.type === "error") return parseError(fields);
   if (fields.type !== "ack") throw hdpError("PROTOCOL", "Expected ack or error");
   return { type: "ack" };

@@ -21,6 +21,20 @@ Deno.test("parseRequest accepts each request type and fills in the defaults", ()
     parseRequest({ type: "ls", v, path: "s", recursive: true, searchTerm: "x", limit: 9 }),
     { type: "ls", v, path: "s", recursive: true, searchTerm: "x", limit: 9 },
   );
+  assert.deepEqual(
+    parseRequest({ type: "ls", v, searchTerm: "x", kinds: ["video"], minSize: 5, maxSize: 9 }),
+    {
+      type: "ls",
+      v,
+      path: "",
+      recursive: false,
+      searchTerm: "x",
+      kinds: ["video"],
+      minSize: 5,
+      maxSize: 9,
+    },
+  );
+  assert.throws(() => parseRequest({ type: "ls", v, kinds: ["films"] }), { code: "BAD_REQUEST" });
   assert.deepEqual(parseRequest({ type: "read", v, path: "s/a", start: 1, end: 2 }), {
     type: "read",
     v,

@@ -15,6 +15,10 @@ export {
   toHdpError,
 } from "./errors.ts";
 export type { ErrorCode, Reason } from "./errors.ts";
+export { DEFAULT_MEDIA_TYPE, FILE_KINDS, fileKind, mediaType, previewKind } from "./media_type.ts";
+export type { FileKind, PreviewKind } from "./media_type.ts";
+export { filters, parseSearchFilter, passes } from "./search_filter.ts";
+export type { SearchFilter } from "./search_filter.ts";
 export { encodeFrame, FrameReader } from "./frame.ts";
 export { parseHandshake } from "./handshake_messages.ts";
 export type { Challenge, Hello, Proof, Welcome } from "./handshake_messages.ts";
@@ -44,6 +48,8 @@ export type {
 export { checkName, isInside, joinPath, MAX_PATH_BYTES, parsePath, printable } from "./paths.ts";
 export type { PeerRef } from "./peer_ref.ts";
 export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
+export { checkCircuit, CIRCUIT_ID_BYTES } from "./relay_messages.ts";
+export type { RelayedRequest, RelayRequest } from "./relay_messages.ts";
 export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
 export {
   formatDays,

@@ -1,7 +1,9 @@
 /**
  * Drives the system's Chromium with puppeteer-core for the web UI's end-to-end tests: launching it
- * headless with a throwaway profile, and finding elements by their `data-testid`.
+ * headless with a throwaway profile, finding elements by their `data-testid`, screenshots and the
+ * errors a page logs.
  */
+import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 /** Where Chromium is expected (Debian's package); `HDP_CHROMIUM` points elsewhere. */
@@ -186,4 +188,39 @@ export async function recordStatuses(page: Page): Promise<StatusLog> {
       }
     },
   };
+}
+
+/** Where this run's screenshots go. */
+export async function artifactDir(): Promise<string> {
+  const configured = Deno.env.get("HDP_TEST_ARTIFACTS");
+  const dir = configured ?? await Deno.makeTempDir({ prefix: "hdp-ui-screenshots-" });
+  await Deno.mkdir(dir, { recursive: true });
+  console.log(`Screenshots of the web UI: ${dir}`);
+  return dir;
+}
+
+/** Saves a screenshot of `page` as `screenshot-NAME.png` in `dir`. */
+export async function shoot(
+  page: Page,
+  dir: string,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  if (options.fullPage) {
+    // from the top: the sticky header would otherwise be drawn where the page was scrolled to
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+  }
+  await page.screenshot({ path: join(dir, `screenshot-${name}.png`), ...options });
+}
+
+/** Uncaught errors and console errors of a page, collected as they happen. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console: ${message.text()} ${message.location().url ?? ""}`);
+    }
+  });
+  return problems;
 }

@@ -77,6 +77,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     "127.0.0.1:0",
     "--no-stun",
     "--no-mdns",
+    "--no-port-mapping",
     ...(options.shareDirs ?? []).flatMap((d) => ["--share-dir", d]),
     // most tests are not about privacy: their shares are for everyone unless they say otherwise
     ...(options.shareDirs?.length ? ["--audience", options.audience ?? "everyone"] : []),

@@ -1,6 +1,6 @@
 /**
- * Debian's `ffmpeg` and `mpv` as a real media player's view of the stream API: ffmpeg makes a
- * song, mpv plays it from a URL, seeking as players do (with Range requests).
+ * Debian's `ffmpeg` and `mpv` as a real media player's view of the stream API: ffmpeg makes songs,
+ * videos and pictures, mpv plays them from a URL, seeking as players do (with Range requests).
  */
 
 /** Guards against a hung child, never a measure of speed. */
@@ -13,9 +13,12 @@ export interface MediaRun {
   output: string;
 }
 
-/** Why the media tests cannot run here, or undefined when ffmpeg and mpv are installed. */
-export function mediaToolsMissing(): string | undefined {
-  const missing = ["ffmpeg", "mpv"].filter((tool) => {
+/**
+ * Why the media tests cannot run here, or undefined when the tools are installed
+ * (`options.tools`, default ffmpeg and mpv).
+ */
+export function mediaToolsMissing(options: { tools?: string[] } = {}): string | undefined {
+  const missing = (options.tools ?? ["ffmpeg", "mpv"]).filter((tool) => {
     try {
       return !new Deno.Command(tool, { args: ["-version"], stdout: "null", stderr: "null" })
         .outputSync().success;
@@ -28,19 +31,50 @@ export function mediaToolsMissing(): string | undefined {
     : `no ${missing.join(" or ")} command (apt-get install -y ffmpeg mpv)`;
 }
 
-/** Writes a sine tone of `seconds` as an MP3 at `path`. */
-export async function makeTone(path: string, seconds: number): Promise<void> {
-  const run = await media("ffmpeg", [
-    "-loglevel",
-    "error",
-    "-y",
+/**
+ * Writes a sine tone of `seconds` at `path`, encoded by its extension (`.mp3`, `.ogg`…);
+ * `options.frequency` in Hz, default 440.
+ */
+export async function makeTone(
+  path: string,
+  seconds: number,
+  options: { frequency?: number } = {},
+): Promise<void> {
+  await ffmpeg([
     "-f",
     "lavfi",
     "-i",
-    `sine=frequency=440:duration=${seconds}`,
+    `sine=frequency=${options.frequency ?? 440}:duration=${seconds}`,
     path,
   ]);
-  if (run.code !== 0) throw new Error(`ffmpeg failed:\n${run.output}`);
+}
+
+/** Writes a test picture with a tone of `seconds` as a WebM (VP8 and Opus) at `path`. */
+export async function makeVideo(path: string, seconds: number): Promise<void> {
+  await ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc=duration=${seconds}:size=320x240:rate=15`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=220:duration=${seconds}`,
+    "-c:v",
+    "libvpx",
+    "-deadline",
+    "realtime",
+    "-b:v",
+    "300k",
+    "-c:a",
+    "libopus",
+    path,
+  ]);
+}
+
+/** Writes a one-colour picture of `size` pixels square at `path`, encoded by its extension. */
+export async function makePicture(path: string, size: number): Promise<void> {
+  await ffmpeg(["-f", "lavfi", "-i", `color=c=orange:s=${size}x${size}`, "-frames:v", "1", path]);
 }
 
 /**
@@ -57,6 +91,11 @@ export function playWithMpv(url: string, start: string, length: number): Promise
     "--term-playing-msg=HDP-START=${=time-pos}",
     url,
   ]);
+}
+
+async function ffmpeg(args: string[]): Promise<void> {
+  const run = await media("ffmpeg", ["-loglevel", "error", "-y", ...args]);
+  if (run.code !== 0) throw new Error(`ffmpeg failed:\n${run.output}`);
 }
 
 async function media(command: string, args: string[]): Promise<MediaRun> {

@@ -6,6 +6,7 @@ import {
   type HdpNode,
   LIMITS,
   type NodeConfig,
+  type NodeOptions,
   startNode,
   writeSettings,
 } from "../../src/node/mod.ts";
@@ -38,6 +39,12 @@ export async function testNode(
     more?: Record<string, { files: Files; audience?: Audience }>;
     accept?: NodeConfig["accept"];
     unlisted?: boolean;
+    /** `--relay on|off`; default on. */
+    relay?: boolean;
+    /** `--relay-rate`, bytes a second; default none (tests run unlimited). */
+    relayRate?: number;
+    /** Sees (and may change) every chunk the node relays. */
+    relayTap?: NodeOptions["relayTap"];
   } = {},
 ): Promise<TestNode> {
   setLogLevel("warn");
@@ -50,6 +57,8 @@ export async function testNode(
     ...(options.uploadSlots ? { uploadSlots: options.uploadSlots } : {}),
     ...(options.accept ? { accept: options.accept } : {}),
     ...(options.unlisted ? { unlisted: true } : {}),
+    ...(options.relay === undefined ? {} : { relay: options.relay }),
+    ...(options.relayRate === undefined ? {} : { relayRate: options.relayRate }),
   };
   await Deno.mkdir(config.storageDir);
   await Deno.mkdir(config.downloadDir);
@@ -69,6 +78,7 @@ export async function testNode(
     startNode(config, {
       hostname: options.hostname ?? "127.0.0.1",
       watch: options.watch ?? false,
+      ...(options.relayTap ? { relayTap: options.relayTap } : {}),
     });
   const test: TestNode = {
     node: await start(),
@@ -106,6 +116,7 @@ export function loopbackConfig(storageDir: string, downloadDir: string): NodeCon
     stunServers: [],
     stun: false,
     mdns: false,
+    portMapping: false,
     logLevel: "warn",
     ...LIMITS,
   };

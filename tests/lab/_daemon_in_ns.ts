@@ -32,6 +32,10 @@ export interface NsDaemonOptions {
   stunServers: string[];
   /** Announce and discover on the LAN. Default false (`--no-mdns`). */
   mdns?: boolean;
+  /** Ask the router for a port. Default true (false: `--no-port-mapping`). */
+  portMapping?: boolean;
+  /** More flags of `start` (`--relay off`). */
+  extraArgs?: string[];
 }
 
 /** A daemon running inside a namespace. */
@@ -39,6 +43,8 @@ export interface NsDaemon extends AsyncDisposable {
   readonly ns: string;
   /** The pid of the daemon (`ip netns exec` execs it, so this is the deno process). */
   readonly pid: number;
+  /** Date.now() when it was spawned. */
+  readonly spawnedAt: number;
   /** Date.now() when its "Web UI and API" line arrived. */
   readonly readyAt: number;
   /** Everything it wrote to stdout and stderr so far. */
@@ -51,6 +57,8 @@ export interface NsDaemon extends AsyncDisposable {
   readToFile(peerPath: string, file: string): Promise<CliResult>;
   /** SIGKILLs the daemon and waits until it is gone. */
   kill(): Promise<void>;
+  /** Runs `stop` (a clean stop, as a user would) and waits for the exit; its exit code. */
+  stop(): Promise<number>;
 }
 
 function denoRun(): string[] {
@@ -98,7 +106,10 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
     ],
     ...options.stunServers.flatMap((server) => ["--stun-server", server]),
     ...(options.mdns ? [] : ["--no-mdns"]),
+    ...(options.portMapping === false ? ["--no-port-mapping"] : []),
+    ...(options.extraArgs ?? []),
   ];
+  const spawnedAt = Date.now();
   const child = new Deno.Command("ip", {
     args: ["netns", "exec", ns, ...denoRun(), ...args],
     cwd: REPO,
@@ -147,6 +158,7 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
   return {
     ns,
     pid: child.pid,
+    spawnedAt,
     readyAt,
     output: () => text,
     cli,
@@ -175,6 +187,16 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
         { timeoutMs: 120_000, env: { HDP_OUT: file } },
       ),
     kill,
+    async stop() {
+      await cli("stop");
+      const timer = setTimeout(() => void kill(), 15_000);
+      try {
+        return (await status).code;
+      } finally {
+        clearTimeout(timer);
+        await pumps;
+      }
+    },
     [Symbol.asyncDispose]: kill,
   };
 }

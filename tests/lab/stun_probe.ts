@@ -6,6 +6,8 @@
 // an endpoint-independent NAT reports the same mapped port to all servers, a symmetric NAT does
 // not) and prints JSON: {"local": ..., "results": [{"server", "mapped", "responseOrigin",
 // "otherAddress", "rttMs"} | {"server", "error"}]}.  Exit 0 only if every server answered.
+// IPv6 servers are written [2001:db8::10]:3478; the socket then binds "::" and v6 addresses are
+// printed as [addr]:port.
 
 // Deno.listenDatagram is still behind --unstable-net; re-exec ourselves with it so the usage
 // line above works without extra flags (and without a deno.json that could fight a project one).
@@ -34,7 +36,11 @@ if (args.length < 2) {
 const localPort = Number(args[0]);
 const servers = args.slice(1).map((s) => {
   const i = s.lastIndexOf(":");
-  return { hostname: s.slice(0, i), port: Number(s.slice(i + 1)), text: s };
+  return {
+    hostname: s.slice(0, i).replace(/^\[(.*)\]$/, "$1"),
+    port: Number(s.slice(i + 1)),
+    text: s,
+  };
 });
 
 function request(txid: Uint8Array): Uint8Array {
@@ -47,10 +53,21 @@ function request(txid: Uint8Array): Uint8Array {
   return b;
 }
 
-// Decode an address attribute; XOR variants are XORed with the magic cookie (IPv4 only here,
-// the lab is IPv4-only).
+// Decode an address attribute; XOR variants are XORed with the magic cookie (IPv6: with the
+// magic cookie and the transaction id, RFC 5389 section 15.2).
 function addr(v: DataView, off: number, xor: boolean): string | null {
   const family = v.getUint8(off + 1);
+  if (family === 0x02) {
+    const port = v.getUint16(off + 2) ^ (xor ? MAGIC >>> 16 : 0);
+    const groups: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      let g = v.getUint16(off + 4 + 2 * i);
+      if (xor) g ^= v.getUint16(4 + 2 * i); // bytes 4..19 of the header: cookie + transaction id
+      groups.push(g.toString(16));
+    }
+    const ip = groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
+    return `[${ip}]:${port}`;
+  }
   if (family !== 0x01) return null;
   let port = v.getUint16(off + 2);
   let ip = v.getUint32(off + 4);
@@ -79,7 +96,11 @@ function parse(b: Uint8Array, txid: Uint8Array) {
   return out;
 }
 
-const conn = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: localPort });
+const conn = Deno.listenDatagram({
+  transport: "udp",
+  hostname: servers.some((s) => s.text.startsWith("[")) ? "::" : "0.0.0.0",
+  port: localPort,
+});
 const local = conn.addr as Deno.NetAddr;
 
 // One reader for the socket; responses are matched to requests by transaction id.
@@ -123,5 +144,10 @@ for (const s of servers) {
   } else results.push({ server: s.text, error: reply ? "unparseable response" : "timeout" });
 }
 conn.close();
-console.log(JSON.stringify({ local: `${local.hostname}:${local.port}`, results }));
+console.log(
+  JSON.stringify({
+    local: `${local.hostname.includes(":") ? `[${local.hostname}]` : local.hostname}:${local.port}`,
+    results,
+  }),
+);
 Deno.exit(results.every((r) => r.mapped) ? 0 : 1);

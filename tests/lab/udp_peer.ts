@@ -9,6 +9,8 @@
 // --mcast joins GROUP (e.g. 224.0.0.251) on the interface chosen by the 224.0.0.0/4 route.
 // --expect N: exit 1 unless at least N packets were received.
 // --echo 1: answer every packet with "echo <data>" to its source (shows what address a NAT mapped to).
+// IPv6: --send [2001:db8::10]:9999, --bind 2001:db8::66 or --bind :: (the default bind becomes "::"
+// when any --send target is IPv6); IPv6 sources are printed as "[addr]:port".
 
 if (typeof Deno.listenDatagram !== "function") {
   // Deno.listenDatagram needs --unstable-net; re-exec with it (see stun_probe.ts).
@@ -45,11 +47,15 @@ for (let i = 0; i < Deno.args.length; i++) {
   }
 }
 const tag = opt.tag || `${Deno.hostname()}:${opt.port}`;
+const bracket = (h: string) => h.includes(":") ? `[${h}]` : h;
+const unbracket = (h: string) => h.replace(/^\[(.*)\]$/, "$1");
+const bindGiven = Deno.args.includes("--bind");
+if (!bindGiven && opt.send.some((s) => s.startsWith("["))) opt.bind = "::";
 
 // reuseAddress so several listeners (e.g. mDNS-style) can share the port in one namespace.
 const conn = Deno.listenDatagram({
   transport: "udp",
-  hostname: opt.bind,
+  hostname: unbracket(opt.bind),
   port: opt.port,
   reuseAddress: opt.mcast !== "",
 });
@@ -66,7 +72,7 @@ const received: { from: string; data: string }[] = [];
       const [buf, from] = await conn.receive();
       const a = from as Deno.NetAddr;
       const data = new TextDecoder().decode(buf);
-      received.push({ from: `${a.hostname}:${a.port}`, data });
+      received.push({ from: `${bracket(a.hostname)}:${a.port}`, data });
       if (opt.echo) await conn.send(new TextEncoder().encode(`echo ${data}`), a).catch(() => {});
     }
   } catch { /* closed */ }
@@ -75,7 +81,11 @@ const received: { from: string; data: string }[] = [];
 let sent = 0;
 const targets = opt.send.map((s) => {
   const i = s.lastIndexOf(":");
-  return { transport: "udp" as const, hostname: s.slice(0, i), port: Number(s.slice(i + 1)) };
+  return {
+    transport: "udp" as const,
+    hostname: unbracket(s.slice(0, i)),
+    port: Number(s.slice(i + 1)),
+  };
 });
 const start = Date.now();
 for (let i = 0; i < opt.count && targets.length; i++) {
@@ -93,5 +103,7 @@ for (let i = 0; i < opt.count && targets.length; i++) {
 const left = opt.duration - (Date.now() - start);
 if (left > 0) await new Promise((r) => setTimeout(r, left));
 conn.close();
-console.log(JSON.stringify({ tag, local: `${local.hostname}:${local.port}`, sent, received }));
+console.log(
+  JSON.stringify({ tag, local: `${bracket(local.hostname)}:${local.port}`, sent, received }),
+);
 Deno.exit(received.length >= opt.expect ? 0 : 1);

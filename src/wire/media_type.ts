@@ -1,12 +1,41 @@
 /**
  * What a file holds, by its extension: the one table behind the `content-type` of `/files/`, of
- * a peer's files streamed by `/api/peers/PEER/read` and of the UI's inline previews and the
- * playlists, so a file offered to play is served as something the browser or player can play.
- * Pure, no node:path: the UI bundles it.
+ * a peer's files streamed by `/api/peers/PEER/read`, of the UI's inline previews and the
+ * playlists (so a file offered to play is served as something the browser or player can play),
+ * and of the kinds a search filters by (`Ls` `kinds`). Pure, no node:path: the UI bundles it.
  */
 
 /** The kinds of file the browser can show inline. */
 export type PreviewKind = "image" | "audio" | "video";
+
+/** The kinds of file a search may be narrowed to (`Ls` `kinds`). */
+export const FILE_KINDS = ["audio", "video", "pictures", "documents"] as const;
+
+/** One of {@link FILE_KINDS}. */
+export type FileKind = typeof FILE_KINDS[number];
+
+/** Documents beyond the table below (which serves them as octet streams). */
+const DOCUMENTS = new Set([
+  "pdf",
+  "epub",
+  "mobi",
+  "azw3",
+  "djvu",
+  "cbz",
+  "cbr",
+  "txt",
+  "md",
+  "rtf",
+  "doc",
+  "docx",
+  "odt",
+  "xls",
+  "xlsx",
+  "ods",
+  "ppt",
+  "pptx",
+  "odp",
+]);
 
 /** The content type a file is served with when its extension is not below. */
 export const DEFAULT_MEDIA_TYPE = "application/octet-stream";
@@ -50,6 +79,23 @@ export function previewKind(path: string): PreviewKind | undefined {
   const type = MEDIA_TYPES[extension(path)];
   const kind = type?.slice(0, type.indexOf("/"));
   return kind === "image" || kind === "audio" || kind === "video" ? kind : undefined;
+}
+
+/** The kind of a file for search, by its extension; undefined for anything else. */
+export function fileKind(path: string): FileKind | undefined {
+  const ext = extension(path);
+  if (DOCUMENTS.has(ext)) return "documents";
+  const type = MEDIA_TYPES[ext];
+  switch (type?.slice(0, type.indexOf("/"))) {
+    case "audio":
+      return "audio";
+    case "video":
+      return "video";
+    case "image":
+      return "pictures";
+    default:
+      return undefined;
+  }
 }
 
 /** The extension of the last name in `path`, lower case, without the dot; "" for `.hidden`. */

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { sender, SLOW_WRITE_PIECE } from "./piece_sender.ts";
+
+/** A stream whose first write takes `firstMs`; it keeps every byte written. */
+function slowFirstWrite(firstMs: number) {
+  const written: number[] = [];
+  let writes = 0;
+  const stream = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (writes++ === 0) await new Promise((r) => setTimeout(r, firstMs));
+      for (const byte of chunk) written.push(byte);
+    },
+  });
+  return { writer: stream.getWriter(), written, writes: () => writes };
+}
+
+Deno.test("a write that turns slow goes on in pieces from where it got to, sending no byte twice", async () => {
+  const bytes = new Uint8Array(3 * SLOW_WRITE_PIECE + 123).map((_, i) => i % 251);
+  const sink = slowFirstWrite(30);
+  const send = sender(sink.writer, 10_000, undefined, { slowWriteMs: 10 });
+  await send(bytes);
+  await send(bytes); // the next answer goes in pieces from the start
+  assert.equal(sink.written.length, 2 * bytes.length);
+  assert.deepEqual(new Uint8Array(sink.written.slice(0, bytes.length)), bytes);
+  assert.deepEqual(new Uint8Array(sink.written.slice(bytes.length)), bytes);
+  assert.equal(sink.writes(), 1 + 4);
+});
+
+Deno.test("each piece is paced by the upload limit before it is written", async () => {
+  const asked: number[] = [];
+  const sink = slowFirstWrite(0);
+  const send = sender(sink.writer, 10_000, (n) => {
+    asked.push(n);
+    return Promise.resolve();
+  });
+  await send(new Uint8Array(1000));
+  assert.deepEqual(asked, [1000]);
+  assert.equal(sink.written.length, 1000);
+});
