@@ -10,6 +10,7 @@ import {
   BROWSER_TIMEOUT_MS,
   browserMissing,
   click,
+  explainFailure,
   fill,
   launchBrowser,
   type PageGlobals,
@@ -40,58 +41,64 @@ Deno.test({
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const problems = watchProblems(page);
-    await page.goto(`http://${a.uiAddress}/#settings`);
-    await waitForText(page, testId("setting-download-dir"), join(tmp.path, "a-dl"));
-    await waitForText(page, testId("setting-upload-slots"), "5");
-    await waitForText(page, testId("setting-max-downloads"), "16");
-    await waitForText(page, testId("setting-port-mapping"), "off (--no-port-mapping)");
-    await waitForText(page, testId("settings-limits-link"), "Limits");
-    // the title follows the view; after a navigation the new screen's heading has the focus
-    assert.equal(await page.title(), "Settings · harddrive-party");
-    await click(page, testId("tab-transfers"));
-    await page.waitForFunction(() =>
-      (globalThis as unknown as { document: { title: string } }).document.title ===
-        "Transfers · harddrive-party"
-    );
-    const focused = await page.evaluate(() => {
-      const active = (globalThis as unknown as { document: { activeElement: HeadingLike | null } })
-        .document.activeElement;
-      return `${active?.tagName} ${active?.textContent} ${
-        active?.closest("[data-tab]")?.dataset.tab
-      }`;
+    await explainFailure(page, problems, [a], async () => {
+      await page.goto(`http://${a.uiAddress}/#settings`);
+      await waitForText(page, testId("setting-download-dir"), join(tmp.path, "a-dl"));
+      await waitForText(page, testId("setting-upload-slots"), "5");
+      await waitForText(page, testId("setting-max-downloads"), "16");
+      await waitForText(page, testId("setting-port-mapping"), "off (--no-port-mapping)");
+      await waitForText(page, testId("settings-limits-link"), "Limits");
+      // the title follows the view; after a navigation the new screen's heading has the focus
+      assert.equal(await page.title(), "Settings · harddrive-party");
+      await click(page, testId("tab-transfers"));
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { document: { title: string } }).document.title ===
+          "Transfers · harddrive-party"
+      );
+      const focused = await page.evaluate(() => {
+        const active =
+          (globalThis as unknown as { document: { activeElement: HeadingLike | null } })
+            .document.activeElement;
+        return `${active?.tagName} ${active?.textContent} ${
+          active?.closest("[data-tab]")?.dataset.tab
+        }`;
+      });
+      assert.equal(focused, "H2 Bandwidth transfers");
+      await click(page, testId("tab-settings"));
+
+      // transfers at once change here, at once (the flag gave 5)
+      await fill(page, testId("count-upload-slots"), "7");
+      await click(page, testId("transfers-save"));
+      await waitForText(page, testId("setting-upload-slots"), "7");
+      assert.equal((await a.client.info()).transfers.uploadSlots, 7);
+      await fill(page, testId("count-max-downloads"), "0");
+      await click(page, testId("transfers-save"));
+      await waitForText(page, testId("transfers-form"), "give a whole number from 1 to 1000");
+      assert.equal((await a.client.info()).transfers.maxDownloads, 16);
+
+      await click(page, testId("settings-shares-link"));
+      await addShare(page, "~/Party");
+      await waitForText(page, testId("share-stats-Party"), "1 file");
+      assert.equal(
+        (await a.client.shares())[0]?.path,
+        await Deno.realPath(join(tmp.path, "Party")),
+      );
+      await waitForText(page, testId("link-state"), "Live");
+      await addShare(page, join(tmp.path, "Party"));
+      await waitForText(page, `${testId("shares")} ${testId("error")}`, "shared already");
+      assert.equal((await a.client.shares()).length, 1);
+
+      // Remove asks first: No keeps the share, Yes removes it
+      await click(page, testId("remove-share-Party"));
+      await click(page, testId("remove-share-Party-no"));
+      await waitForText(page, testId("remove-share-Party"), "Remove");
+      await click(page, testId("remove-share-Party"));
+      await click(page, testId("remove-share-Party-yes"));
+      await page.waitForSelector(testId("share-Party"), { hidden: true });
+      assert.deepEqual(await a.client.shares(), []);
+      // the API is away while the engine restarts, and the second add answers 409: both expected
+      assert.deepEqual(problems.filter((p) => p.startsWith("page error")), []);
     });
-    assert.equal(focused, "H2 Bandwidth transfers");
-    await click(page, testId("tab-settings"));
-
-    // transfers at once change here, at once (the flag gave 5)
-    await fill(page, testId("count-upload-slots"), "7");
-    await click(page, testId("transfers-save"));
-    await waitForText(page, testId("setting-upload-slots"), "7");
-    assert.equal((await a.client.info()).transfers.uploadSlots, 7);
-    await fill(page, testId("count-max-downloads"), "0");
-    await click(page, testId("transfers-save"));
-    await waitForText(page, testId("transfers-form"), "give a whole number from 1 to 1000");
-    assert.equal((await a.client.info()).transfers.maxDownloads, 16);
-
-    await click(page, testId("settings-shares-link"));
-    await addShare(page, "~/Party");
-    await waitForText(page, testId("share-stats-Party"), "1 file");
-    assert.equal((await a.client.shares())[0]?.path, await Deno.realPath(join(tmp.path, "Party")));
-    await waitForText(page, testId("link-state"), "Live");
-    await addShare(page, join(tmp.path, "Party"));
-    await waitForText(page, `${testId("shares")} ${testId("error")}`, "shared already");
-    assert.equal((await a.client.shares()).length, 1);
-
-    // Remove asks first: No keeps the share, Yes removes it
-    await click(page, testId("remove-share-Party"));
-    await click(page, testId("remove-share-Party-no"));
-    await waitForText(page, testId("remove-share-Party"), "Remove");
-    await click(page, testId("remove-share-Party"));
-    await click(page, testId("remove-share-Party-yes"));
-    await page.waitForSelector(testId("share-Party"), { hidden: true });
-    assert.deepEqual(await a.client.shares(), []);
-    // the API is away while the engine restarts, and the second add answers 409: both expected
-    assert.deepEqual(problems.filter((p) => p.startsWith("page error")), []);
   },
 });
 

@@ -24,6 +24,8 @@ export interface WaitOptions {
   intervalMs?: number;
   /** How long before giving up. Default 60 s. */
   timeoutMs?: number;
+  /** How long one poll may take before the next is sent. Default 3 s. */
+  pollTimeoutMs?: number;
 }
 
 /** Polls `/api/info` until the restarted engine answers; throws `TIMEOUT` when it does not. */
@@ -32,12 +34,13 @@ export async function waitForRestart(
   change: ShareChange,
   options: WaitOptions = {},
 ): Promise<NodeInfo> {
-  const { intervalMs = 400, timeoutMs = 60_000 } = options;
+  const { intervalMs = 400, timeoutMs = 60_000, pollTimeoutMs = 3_000 } = options;
   const deadline = Date.now() + timeoutMs;
   while (true) {
     try {
-      const info = await client.info();
-      if (hasRestarted(info, change)) return info;
+      // a request the old engine took as it ended may never be answered: ask again on a new one
+      const info = await withinMs(client.info(), pollTimeoutMs);
+      if (info && hasRestarted(info, change)) return info;
     } catch (error) {
       // while the engine restarts nothing answers; only a refused token is final
       if (errorCode(error) === "UNAUTHORIZED") throw error;
@@ -46,5 +49,18 @@ export async function waitForRestart(
       throw hdpError("TIMEOUT", "The daemon did not come back after restarting: reload the page");
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** `promise`'s value, or undefined when it has not settled within `ms`. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: number | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

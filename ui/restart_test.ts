@@ -39,3 +39,16 @@ Deno.test("waitForRestart gives up on a refused token at once, and after its tim
     { code: "TIMEOUT" },
   );
 });
+
+Deno.test("waitForRestart asks again when a poll is never answered", async () => {
+  let calls = 0;
+  const client = {
+    info: () => ++calls === 1 ? new Promise<NodeInfo>(() => {}) : Promise.resolve(info(["b"])),
+  } as ApiClient;
+  const answer = await waitForRestart(client, { op: "add", name: "b" }, {
+    intervalMs: 1,
+    pollTimeoutMs: 20,
+  });
+  assert.deepEqual(answer.shares.map((s) => s.name), ["b"]);
+  assert.equal(calls, 2);
+});

@@ -135,7 +135,15 @@ export async function click(page: Page, selector: string): Promise<void> {
 
 /** Replaces the text of the input `selector` once it is visible and enabled. */
 export async function fill(page: Page, selector: string, text: string): Promise<void> {
-  await page.locator(selector).setTimeout(BROWSER_TIMEOUT_MS).fill(text);
+  // Puppeteer empties the field without an input event and then types; a render in between (an
+  // info event) puts the old value back, and the text lands after it. Fill again until it holds.
+  let value = "";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.locator(selector).setTimeout(BROWSER_TIMEOUT_MS).fill(text);
+    value = await page.$eval(selector, (el) => (el as unknown as { value: string }).value);
+    if (value === text) return;
+  }
+  throw new Error(`${selector} holds ${JSON.stringify(value)}, not ${JSON.stringify(text)}`);
 }
 
 /** The HTTP statuses a page got, including those that CORS keeps from the page itself. */
@@ -223,4 +231,27 @@ export function watchProblems(page: Page): string[] {
     }
   });
   return problems;
+}
+
+/**
+ * Runs `steps`; when they fail, prints what the page shows, the problems it had and what the
+ * daemons logged before failing the same way, so that a failure in CI says why.
+ */
+export async function explainFailure(
+  page: Page,
+  problems: string[],
+  daemons: { output(): string }[],
+  steps: () => Promise<void>,
+): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    const shown = await page.evaluate(() =>
+      (globalThis as unknown as { document: { body: { innerText: string } } }).document.body
+        .innerText
+    ).catch((e) => `(cannot read the page: ${e})`);
+    console.log(`The page shows:\n${shown}\n\nIts problems:\n${problems.join("\n")}`);
+    daemons.forEach((d, i) => console.log(`\nDaemon ${i + 1} logged:\n${d.output()}`));
+    throw error;
+  }
 }
