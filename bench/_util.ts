@@ -2,15 +2,26 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 /** Helpers shared by the benchmarks. */
 
+/** What /proc says of a process's memory, in MiB: resident now and at its peak (VmHWM). */
+export interface MemoryMiB {
+  rss: number;
+  peak: number;
+}
+
+/** The memory of process `pid` (default this one), from /proc; NaN where /proc is missing. */
+export function memoryMiB(pid: number | "self" = "self"): MemoryMiB {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kib = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))?.[1]);
+    return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
 /** Peak resident memory of this process so far (VmHWM), in MiB; NaN where /proc is missing. */
 export function peakRssMiB(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const kib = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1]);
-    return kib / 1024;
-  } catch {
-    return NaN;
-  }
+  return memoryMiB().peak;
 }
 
 /** The p-th percentile (0–100) of samples. */
@@ -37,15 +48,40 @@ export function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
 
-/** CPU seconds (user + system) this process has used, from /proc; NaN where it is missing. */
-export function cpuSeconds(): number {
+/** CPU seconds (user + system) process `pid` (default this one) has used, from /proc; NaN where it is missing. */
+export function cpuSeconds(pid: number | "self" = "self"): number {
   try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
   } catch {
     return NaN;
   }
+}
+
+/** The sha256 of a file's contents, in hex. */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk); // closes the file at the end
+  return hash.digest("hex");
+}
+
+/** Writes `bytes` random bytes (not repeatable: see {@link benchFile}) to `path`; their sha256. */
+export async function writeRandom(path: string, bytes: number): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { create: true, write: true, truncate: true });
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let at = 0; at < bytes; at += chunk.length) {
+    const piece = chunk.subarray(0, Math.min(chunk.length, bytes - at));
+    for (let i = 0; i < piece.length; i += 65536) {
+      crypto.getRandomValues(piece.subarray(i, i + 65536));
+    }
+    hash.update(piece);
+    let written = 0;
+    while (written < piece.length) written += await file.write(piece.subarray(written));
+  }
+  return hash.digest("hex");
 }
 
 /** Makes (or reuses) a file of `bytes` pseudo-random bytes at `path`. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Churn } from "../tests/helpers/churn.ts";
 import { startDaemon, tempDir } from "../tests/helpers/daemon.ts";
-import { fixed, spawnHelper } from "./_util.ts";
+import { fixed, memoryMiB, spawnHelper } from "./_util.ts";
 
 const args = parseArgs({
   options: {
@@ -27,10 +27,9 @@ const everyMs = Number(args["every-s"]) * 1000;
 
 /** RSS (MiB) and open file descriptors of a process. */
 async function sample(pid: number): Promise<{ rss: number; fds: number }> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
   let fds = 0;
   for await (const _ of Deno.readDir(`/proc/${pid}/fd`)) fds++;
-  return { rss: Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) / 1024, fds };
+  return { rss: memoryMiB(pid).rss, fds };
 }
 
 /** Churns against `target` for `minutes`, printing a line every `everyMs`; returns the samples. */

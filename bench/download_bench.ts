@@ -9,7 +9,6 @@
  * `--work` is where the clients download to (default: the system's temp dir). The disk's own
  * rate for the small files is measured there too, since it bounds the download's.
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setLogLevel } from "../src/log.ts";
@@ -19,6 +18,7 @@ import { loopbackConfig } from "../tests/helpers/nodes.ts";
 import {
   benchFile,
   cpuSeconds,
+  fileSha256,
   fixed,
   peakRssMiB,
   percentile,
@@ -44,13 +44,6 @@ async function smallFolder(dir: string): Promise<void> {
       await Deno.writeFile(join(dir, `d${d}`, `file-${i}.bin`), chunk);
     }
   }
-}
-
-async function sha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }
 
 async function line(helper: ReturnType<typeof spawnHelper>, command: string): Promise<unknown> {
@@ -124,7 +117,7 @@ if (import.meta.main) {
   await Deno.mkdir(share, { recursive: true });
   await benchFile(join(share, "1g.bin"), GIB);
   await smallFolder(join(share, "small"));
-  const fileHash = await sha256(join(share, "1g.bin"));
+  const fileHash = await fileSha256(join(share, "1g.bin"));
   const folderHash = await treeHash(join(share, "small"));
 
   if (values.work) await Deno.mkdir(values.work, { recursive: true });
@@ -167,7 +160,7 @@ if (import.meta.main) {
     const fileSeconds = await downloadTimed(client, name, "bench/1g.bin");
     const fileCpu = cpuSeconds() - cpu0;
     let serverAfter = await line(server, "stats") as { cpu: number; rss: number };
-    const fileOk = await sha256(join(dir, "dl", name, "bench", "1g.bin")) === fileHash;
+    const fileOk = await fileSha256(join(dir, "dl", name, "bench", "1g.bin")) === fileHash;
     const fileServerCpu = serverAfter.cpu - serverBefore.cpu;
     await sleep(1000);
 

@@ -11,7 +11,7 @@ import { lsCall } from "../src/rpc/mod.ts";
 import { fromHex, generateIdentity, QuicTransport } from "../src/transport/mod.ts";
 import { toHdpError } from "../src/wire/mod.ts";
 import { eventually, startDaemon, tempDir } from "../tests/helpers/daemon.ts";
-import { fixed } from "./_util.ts";
+import { fixed, memoryMiB } from "./_util.ts";
 
 const args = parseArgs({
   options: {
@@ -21,12 +21,6 @@ const args = parseArgs({
     rounds: { type: "string", default: "3" },
   },
 }).values;
-
-async function memory(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kib = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))![1]);
-  return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
-}
 
 await using dir = await tempDir("hdp-flood-");
 const share = join(dir.path, "share");
@@ -55,7 +49,7 @@ const peers = await Promise.all(Array.from({ length: Number(args.peers) }, async
     connection: await transport.dial("127.0.0.1", info.port, fromHex(info.publicKey)!),
   };
 }));
-const before = await memory(daemon.process.pid);
+const before = memoryMiB(daemon.process.pid);
 console.log(`daemon before: rss ${fixed(before.rss)} MiB`);
 for (let round = 1; round <= Number(args.rounds); round++) {
   const began = performance.now();
@@ -75,7 +69,7 @@ for (let round = 1; round <= Number(args.rounds); round++) {
     ),
   );
   const count = (what: string) => outcomes.filter((o) => o === what).length;
-  const now = await memory(daemon.process.pid);
+  const now = memoryMiB(daemon.process.pid);
   console.log(
     `round ${round}: ${outcomes.length} listings in ${
       fixed((performance.now() - began) / 1000)

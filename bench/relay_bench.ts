@@ -8,13 +8,12 @@
  * session's at each end are apart. Runs as root where the lab can (`deno task bench relay`).
  * `--relay-rate` is R's (default unlimited: the figures are the relay's, not its owner's cap).
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { DownloadItem, NodeInfo } from "../src/api/mod.ts";
 import { type NsDaemon, startDaemonInNs } from "../tests/lab/_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "../tests/lab/_lab.ts";
-import { benchFile, fixed } from "./_util.ts";
+import { benchFile, cpuSeconds, fileSha256, fixed } from "./_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,7 +40,7 @@ try {
   for (const dir of [shareC, shareR, empty]) await Deno.mkdir(dir, { recursive: true });
   await benchFile(join(shareC, "big.bin"), BYTES);
   await Deno.link(join(shareC, "big.bin"), join(shareR, "big.bin"));
-  const sha = await fileSha(join(shareC, "big.bin"));
+  const sha = await fileSha256(join(shareC, "big.bin"));
 
   await using lab = new Lab("b");
   await lab.run("up");
@@ -72,15 +71,15 @@ try {
   for (const end of [a, c]) await end.json("connect", infoR.announceAddress);
   await a.json("connect", infoC.announceAddress); // through R: no direct path
 
-  const before = await Promise.all([a, r, c].map((d) => cpuOf(d.pid)));
+  const before = [a, r, c].map((d) => cpuSeconds(d.pid));
   const relayed = await download(a, infoC.name, "share/big.bin");
-  const after = await Promise.all([a, r, c].map((d) => cpuOf(d.pid)));
-  const directBefore = await Promise.all([a, r].map((d) => cpuOf(d.pid)));
+  const after = [a, r, c].map((d) => cpuSeconds(d.pid));
+  const directBefore = [a, r].map((d) => cpuSeconds(d.pid));
   const direct = await download(a, infoR.name, "share/big.bin");
-  const directAfter = await Promise.all([a, r].map((d) => cpuOf(d.pid)));
+  const directAfter = [a, r].map((d) => cpuSeconds(d.pid));
   const shas = await Promise.all([
-    fileSha(join(root, "sa", "downloads", infoC.name, "share", "big.bin")),
-    fileSha(join(root, "sa", "downloads", infoR.name, "share", "big.bin")),
+    fileSha256(join(root, "sa", "downloads", infoC.name, "share", "big.bin")),
+    fileSha256(join(root, "sa", "downloads", infoR.name, "share", "big.bin")),
   ]);
   if (shas.some((s) => s !== sha)) throw new Error(`sha256 differs: ${shas.join(" / ")}`);
   const gib = BYTES / 2 ** 30;
@@ -116,17 +115,4 @@ async function download(daemon: NsDaemon, peer: string, path: string) {
     if (item.state === "done") return { item, ms: Date.now() - began };
     await new Promise((resolve) => setTimeout(resolve, 500)); // a CLI run costs CPU too
   }
-}
-
-async function cpuOf(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function fileSha(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }

@@ -12,7 +12,7 @@ import { setLogLevel } from "../src/log.ts";
 import { startNode } from "../src/node/mod.ts";
 import { fromHex, SERVER_NAME, trustAnchorFor } from "../src/transport/mod.ts";
 import { loopbackConfig } from "../tests/helpers/nodes.ts";
-import { benchFile, cpuSeconds, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
+import { benchFile, cpuSeconds, fileSha256, fixed, peakRssMiB, spawnHelper } from "./_util.ts";
 
 const GIB = 1024 ** 3;
 const MB = 1e6;
@@ -34,13 +34,6 @@ async function quit(helper: ReturnType<typeof spawnHelper>): Promise<void> {
   await writer.write(new TextEncoder().encode("quit\n")).catch(() => {});
   await writer.close().catch(() => {});
   await helper.process.status;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }
 
 /** Reads `bytes` from the raw QUIC helper and returns MB/s and client CPU seconds. */
@@ -93,7 +86,7 @@ if (import.meta.main) {
   await Deno.mkdir(share, { recursive: true });
   for (const gib of sizes) await benchFile(join(share, `${gib}g.bin`), gib * GIB);
   const hashes = new Map<number, string>();
-  for (const gib of sizes) hashes.set(gib, await sha256File(join(share, `${gib}g.bin`)));
+  for (const gib of sizes) hashes.set(gib, await fileSha256(join(share, `${gib}g.bin`)));
 
   const storage = await Deno.makeTempDir({ prefix: "hdp-bench-" });
   await Deno.mkdir(join(storage, "client"), { recursive: true });

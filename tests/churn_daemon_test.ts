@@ -5,14 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDaemon, tempDir } from "./helpers/daemon.ts";
-import { spawnHelper } from "../bench/_util.ts";
+import { memoryMiB, spawnHelper } from "../bench/_util.ts";
 import { Churn } from "./helpers/churn.ts";
-
-/** The resident memory of a process, in MiB. */
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) / 1024;
-}
 
 /**
  * The memory once the process has been idle a while: the least RSS over 30 s. V8 gives memory
@@ -23,7 +17,7 @@ async function settled(pid: number): Promise<number> {
   let least = Infinity;
   for (let waited = 0; waited < 30_000; waited += 1000) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    least = Math.min(least, await rssMiB(pid));
+    least = Math.min(least, memoryMiB(pid).rss);
   }
   return least;
 }

@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { benchFile } from "../bench/_util.ts";
 import { type Daemon, eventually, startDaemon, tempDir } from "./helpers/daemon.ts";
+import { fileSha256 } from "../bench/_util.ts";
 
 const SIZE = 256 * 1024 * 1024;
-
-async function sha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
 
 async function sizeOf(path: string): Promise<number> {
   return await Deno.stat(path).then((s) => s.size, () => 0);
@@ -32,7 +25,7 @@ Deno.test("kill -9 of the downloader five times, then of the server: the file st
   await Deno.mkdir(share);
   const source = join(share, "film.mkv");
   await benchFile(source, SIZE);
-  const expected = await sha256(source);
+  const expected = await fileSha256(source);
   const dirsA = { storage: join(tmp.path, "a"), downloadDir: join(tmp.path, "a-dl") };
   const dirsB = { storage: join(tmp.path, "b"), downloadDir: join(tmp.path, "b-dl") };
   let a: Daemon = await startDaemon({ ...dirsA, shareDirs: [share] });
@@ -72,7 +65,7 @@ Deno.test("kill -9 of the downloader five times, then of the server: the file st
     console.log(
       `downloader killed ${kills} times; server killed with ${serverKilledAt} of ${SIZE} bytes in`,
     );
-    assert.equal(await sha256(final), expected);
+    assert.equal(await fileSha256(final), expected);
     await assert.rejects(Deno.stat(part), Deno.errors.NotFound);
   } finally {
     await a[Symbol.asyncDispose]();

@@ -173,3 +173,20 @@ export async function eventually<T>(
   const what = options.what ? ` waiting for ${options.what}` : "";
   throw new Error(`Condition not met in ${timeoutMs} ms${what}; last error: ${last}`);
 }
+
+/**
+ * Calls `get` until `done` holds of its answer, or `ms` have passed, and gives the last answer
+ * either way: for a report that says what was seen where {@link eventually} would only fail.
+ */
+export async function until<T>(
+  get: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms: number,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await get();
+    if (done(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startTaskFlags } from "../helpers/daemon.ts";
+import type { PeerInfo } from "../../src/api/mod.ts";
 
 const REPO = fromFileUrl(new URL("../../", import.meta.url));
 const MAIN = join(REPO, "main.ts");
@@ -199,4 +200,16 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
     },
     [Symbol.asyncDispose]: kill,
   };
+}
+
+/**
+ * How `daemon` is connected to the peer `keyHex`, as its `peers --json` says: "IPv4 mapped",
+ * "IPv4 relayed via NAME", …, or its status and why.
+ */
+export async function pathTo(daemon: NsDaemon, keyHex: string): Promise<string> {
+  const peer = (await daemon.json<PeerInfo[]>("peers")).find((p) => p.keyHex === keyHex);
+  if (!peer) return "unknown peer";
+  if (peer.status !== "connected") return `${peer.status}: ${peer.reason ?? ""}`;
+  const p = peer.path;
+  return p ? `${p.family} ${p.via}${p.relay ? ` via ${p.relay}` : ""}` : "no path";
 }

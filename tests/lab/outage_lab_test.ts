@@ -7,12 +7,12 @@
  * (with the reason printed) where the lab cannot run.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DownloadItem, NodeInfo } from "../../src/api/mod.ts";
 import { eventually } from "../helpers/daemon.ts";
 import { type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
+import { fileSha256, writeRandom } from "../../bench/_util.ts";
 
 /** How long the lab waits for the daemons' own steps. */
 const LAB_WAIT_MS = 60_000;
@@ -132,7 +132,7 @@ Deno.test({
       );
       assert.equal(done.bytesDone, BIG_BYTES);
       const saved = join(root, "b", "downloads", infoA.name, "share", "big.bin");
-      assert.equal(await fileSha(saved), bigSha);
+      assert.equal(await fileSha256(saved), bigSha);
     } catch (error) {
       for (const daemon of running) console.log(`--- ${daemon.ns}\n${daemon.output()}`);
       throw error;
@@ -175,28 +175,6 @@ async function inNs(ns: string, ...args: string[]): Promise<void> {
   if (!out.success) {
     throw new Error(`${args.join(" ")} in ${ns} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
-}
-
-async function writeRandom(path: string, bytes: number): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { create: true, write: true, truncate: true });
-  const chunk = new Uint8Array(1024 * 1024);
-  for (let at = 0; at < bytes; at += chunk.length) {
-    for (let i = 0; i < chunk.length; i += 65536) {
-      crypto.getRandomValues(chunk.subarray(i, i + 65536));
-    }
-    hash.update(chunk);
-    let written = 0;
-    while (written < chunk.length) written += await file.write(chunk.subarray(written));
-  }
-  return hash.digest("hex");
-}
-
-async function fileSha(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk); // closes the file at the end
-  return hash.digest("hex");
 }
 
 async function emptyDir(path: string): Promise<string> {

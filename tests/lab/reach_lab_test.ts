@@ -18,9 +18,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { NodeInfo, PeerInfo } from "../../src/api/mod.ts";
-import { type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
+import type { NodeInfo } from "../../src/api/mod.ts";
+import { type NsDaemon, pathTo, startDaemonInNs } from "./_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
+import { until } from "../helpers/daemon.ts";
 
 async function skipReason(): Promise<string | undefined> {
   const lab = await labSkipReason();
@@ -291,29 +292,6 @@ Deno.test({
     for (const r of rows) assert.ok(r.ok, `${r.scenario}: ${r.result}`);
   },
 });
-
-/** Calls `get` until `done` holds of its answer, or `ms` have passed (then the last answer). */
-async function until<T>(
-  get: () => Promise<T>,
-  done: (value: T) => boolean,
-  ms: number,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** How `daemon` is connected to the peer `keyHex`: "IPv4 mapped", …, or its status. */
-async function pathTo(daemon: NsDaemon, keyHex: string): Promise<string> {
-  const peers = await daemon.json<PeerInfo[]>("peers");
-  const peer = peers.find((p) => p.keyHex === keyHex);
-  if (!peer) return "unknown peer";
-  if (peer.status !== "connected") return peer.status;
-  return peer.path ? `${peer.path.family} ${peer.path.via}` : "no path";
-}
 
 /** Both run `connect` with the other's address at once; connected when both see the other. */
 async function bothDial(a: NsDaemon, b: NsDaemon): Promise<{

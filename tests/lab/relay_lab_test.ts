@@ -17,11 +17,12 @@
  * to /tmp/hdp-relay-lab.md). Skipped, saying why, where the lab cannot run.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DownloadItem, NodeInfo, PeerInfo } from "../../src/api/mod.ts";
-import { type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
+import { type NsDaemon, pathTo, startDaemonInNs } from "./_daemon_in_ns.ts";
 import { Lab, labSkipReason } from "./_lab.ts";
+import { cpuSeconds, fileSha256, writeRandom } from "../../bench/_util.ts";
+import { until } from "../helpers/daemon.ts";
 
 const skip = await labSkipReason();
 if (skip) console.log(`relay_lab_test: skipped: ${skip}`);
@@ -155,9 +156,9 @@ Deno.test({
       {
         const ls = await a.cli("ls", `${infoC.name}/share`, "--json");
         const listed = ls.code === 0 && ls.stdout.includes("big2.bin");
-        const cpuBefore = await cpuSeconds(r1.pid, r2.pid);
+        const cpuBefore = cpuSeconds(r1.pid) + cpuSeconds(r2.pid);
         const relayed = await download(a, infoC.name, "share/big.bin");
-        const cpuAfter = await cpuSeconds(r1.pid, r2.pid);
+        const cpuAfter = cpuSeconds(r1.pid) + cpuSeconds(r2.pid);
         const direct = await download(a, infoR1.name, "share/big.bin");
         const shas = [
           await shaOf(join(aDownloads, infoC.name, "share", "big.bin"), relayed.item),
@@ -222,7 +223,7 @@ Deno.test({
           180_000,
         );
         const now = await peerOf(a, infoC.publicKey);
-        const sha = await fileSha(join(aDownloads, infoC.name, "share", "big2.bin")).catch(() =>
+        const sha = await fileSha256(join(aDownloads, infoC.name, "share", "big2.bin")).catch(() =>
           "missing"
         );
         row({
@@ -315,65 +316,9 @@ async function peerOf(daemon: NsDaemon, keyHex: string): Promise<PeerInfo | unde
   return (await daemon.json<PeerInfo[]>("peers")).find((p) => p.keyHex === keyHex);
 }
 
-/** How `daemon` is connected to `keyHex`: "IPv4 relayed via NAME", …, or its status. */
-async function pathTo(daemon: NsDaemon, keyHex: string): Promise<string> {
-  const peer = await peerOf(daemon, keyHex);
-  if (!peer) return "unknown peer";
-  if (peer.status !== "connected") return `${peer.status}: ${peer.reason ?? ""}`;
-  const p = peer.path;
-  return p ? `${p.family} ${p.via}${p.relay ? ` via ${p.relay}` : ""}` : "no path";
-}
-
-/** Calls `get` until `done` holds of its answer, or `ms` have passed (then the last answer). */
-async function until<T>(
-  get: () => Promise<T>,
-  done: (value: T) => boolean,
-  ms: number,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The CPU seconds (user + system) the processes have used, from /proc. */
-async function cpuSeconds(...pids: number[]): Promise<number> {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-  }
-  return ticks / 100; // USER_HZ
-}
-
-async function writeRandom(path: string, bytes: number): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { create: true, write: true, truncate: true });
-  const chunk = new Uint8Array(1024 * 1024);
-  for (let at = 0; at < bytes; at += chunk.length) {
-    for (let i = 0; i < chunk.length; i += 65536) {
-      crypto.getRandomValues(chunk.subarray(i, i + 65536));
-    }
-    hash.update(chunk);
-    let written = 0;
-    while (written < chunk.length) written += await file.write(chunk.subarray(written));
-  }
-  return hash.digest("hex");
-}
-
-async function fileSha(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
-
 /** The file's sha256, or what happened to its download when it is not there. */
 function shaOf(path: string, item: DownloadItem): Promise<string> {
-  return fileSha(path).catch(() => `missing (${item.state}: ${item.reason ?? ""})`);
+  return fileSha256(path).catch(() => `missing (${item.state}: ${item.reason ?? ""})`);
 }
 
 /** Limits what the peer in `ns` sends to `rate` (its uplink). */
