@@ -45,4 +45,4 @@ export type {
 export { pathText } from "../transport/light.ts";
 export type { ConnectionPath } from "../transport/light.ts";
 export { HdpError, hdpError } from "../wire/light.ts";
-export { formatDays, formatRate, parseDays, parseRate } from "../wire/light.ts";
+export { formatDays, formatRate, parseDays, parseRate, parseSize } from "../wire/light.ts";

@@ -4,6 +4,7 @@ import {
   type LsEntry,
   type OwnerStanding,
   parseSearchFilter,
+  parseSize,
   pathText,
   type PeerInfo,
   problemText,
@@ -333,16 +334,4 @@ function searchFilterOptions(args: Parameters<Command["run"]>[0]): SearchFilter 
   } catch (error) {
     throw new UsageError(`search: ${(error as Error).message}`);
   }
-}
-
-/** A size as people type it: `500MB`, `1.5 GiB`, `700k`, or bytes. */
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)$/i.exec(text.trim());
-  if (!m) throw new Error(`Not a size: "${text}" (try 500MB, 1.5GiB or 700k)`);
-  const unit = m[2]!.toLowerCase().replace(/b$/, "");
-  const powers: Record<string, number> = { "": 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
-  const binary: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
-  const factor = binary[unit] ?? powers[unit];
-  if (factor === undefined) throw new Error(`Not a size: "${text}" (try 500MB, 1.5GiB or 700k)`);
-  return Math.round(Number(m[1]) * factor);
 }

@@ -6,7 +6,6 @@ import type { PeerInfo } from "../transport/mod.ts";
 import { hdpError } from "../wire/mod.ts";
 import type { Io } from "./command.ts";
 import { main } from "./mod.ts";
-import { parseSize } from "./peers.ts";
 
 const ADA: PeerInfo = {
   keyHex: "a".repeat(64),
@@ -137,13 +136,4 @@ Deno.test("search --kind and --min-size narrow what the peers are asked; bad one
   assert.match(bad.err, /"kinds" must be a list of audio, video, pictures, documents/);
   assert.equal(await main(["search", "live", "--max-size", "huge", ...address], bad), 2);
   assert.match(bad.err, /--max-size: Not a size: "huge"/);
-});
-
-Deno.test("sizes read as people type them", () => {
-  assert.equal(parseSize("500MB"), 500_000_000);
-  assert.equal(parseSize("1.5 GiB"), 1.5 * 2 ** 30);
-  assert.equal(parseSize("700k"), 700_000);
-  assert.equal(parseSize("42"), 42);
-  assert.throws(() => parseSize("-1"), /Not a size/);
-  assert.throws(() => parseSize("3 parsecs"), /Not a size/);
 });

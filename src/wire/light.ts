@@ -29,6 +29,7 @@ export { filters, parseSearchFilter, passes } from "./search_filter.ts";
 export type { SearchFilter } from "./search_filter.ts";
 export type { PeerRef } from "./peer_ref.ts";
 export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
+export { parseSize } from "./byte_units.ts";
 export {
   formatDays,
   limitsAt,

@@ -51,6 +51,7 @@ export { ALPN, PROTOCOL_VERSION } from "./protocol_version.ts";
 export { checkCircuit, CIRCUIT_ID_BYTES } from "./relay_messages.ts";
 export type { RelayedRequest, RelayRequest } from "./relay_messages.ts";
 export { checkRate, formatRate, MAX_RATE, parseRate } from "./rates.ts";
+export { parseSize } from "./byte_units.ts";
 export {
   formatDays,
   limitsAt,

@@ -1,19 +1,6 @@
 /** Transfer rates as people write them: `5MB/s`, `500 KiB/s`, `2M`, `0` or `unlimited`. */
+import { bytesIn } from "./byte_units.ts";
 import { hdpError } from "./errors.ts";
-
-const UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1000,
-  kb: 1000,
-  kib: 1024,
-  m: 1000 ** 2,
-  mb: 1000 ** 2,
-  mib: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1000 ** 3,
-  gib: 1024 ** 3,
-};
 
 /** The highest rate accepted: 100 GB/s (faster is no limit at all). */
 export const MAX_RATE = 100 * 1000 ** 3;
@@ -27,11 +14,11 @@ export function parseRate(text: string): number {
   const t = text.trim().toLowerCase();
   if (["0", "off", "none", "unlimited"].includes(t)) return 0;
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*?)(?:\/s|ps)?$/.exec(t);
-  const unit = m ? UNITS[m[2]!] : undefined;
-  if (!m || unit === undefined) {
+  const bytes = m ? bytesIn(m[1]!, m[2]!) : undefined;
+  if (bytes === undefined) {
     throw hdpError("BAD_REQUEST", `Not a rate: "${text}" (try 5MB/s, 500KiB/s or unlimited)`);
   }
-  return checkRate(Math.round(Number(m[1]) * unit), text);
+  return checkRate(bytes, text);
 }
 
 /**
