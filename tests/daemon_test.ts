@@ -127,7 +127,7 @@ Deno.test("transfers at once changed through the API are kept after a restart; a
     assert.deepEqual(JSON.parse(set.stdout), { ...counts, downloadsPerPeer: 3 });
     const bad = await runCli(["settings", "--max-downloads", "0", ...address]);
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /--max-downloads: expected 1 to 1000/);
+    assert.match(bad.stderr, /--max-downloads must be a whole number from 1 to 1000/);
     await daemon.client.setTransfers({ downloadsPerPeer: 8 });
   }
   {

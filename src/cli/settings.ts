@@ -1,13 +1,11 @@
 /** `settings`: what can change while the daemon runs, shown or set (transfers at once). */
 import type { TransferCounts } from "../api/light.ts";
+import { MAX_COUNT, parseTransferChange, TRANSFER_FLAGS } from "../node/light.ts";
 import { type Command, CONTROL_OPTIONS, integerValue, UsageError } from "./command.ts";
 import { clientFor, printJson } from "./control.ts";
 
-const FLAGS = {
-  "upload-slots": "uploadSlots",
-  "downloads-per-peer": "downloadsPerPeer",
-  "max-downloads": "maxDownloads",
-} as const;
+const KEYS = Object.keys(TRANSFER_FLAGS) as (keyof TransferCounts)[];
+const RANGE = `(1 to ${MAX_COUNT})`;
 
 /** `settings [--upload-slots N] [--downloads-per-peer N] [--max-downloads N]` */
 export const settingsCommand: Command = {
@@ -15,27 +13,32 @@ export const settingsCommand: Command = {
   summary: "Show or change the transfers at once, applied now and kept for the next start.",
   usage: "settings [--upload-slots N] [--downloads-per-peer N] [--max-downloads N] [--json]",
   options: {
-    "upload-slots": { type: "string", arg: "N", help: "large uploads at once (1 to 1000)" },
+    "upload-slots": { type: "string", arg: "N", help: `large uploads at once ${RANGE}` },
     "downloads-per-peer": {
       type: "string",
       arg: "N",
-      help: "files downloaded at once from one peer (1 to 1000)",
+      help: `files downloaded at once from one peer ${RANGE}`,
     },
     "max-downloads": {
       type: "string",
       arg: "N",
-      help: "files downloaded at once in all (1 to 1000)",
+      help: `files downloaded at once in all ${RANGE}`,
     },
     ...CONTROL_OPTIONS,
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
-    const change: Partial<TransferCounts> = {};
-    for (const [flag, key] of Object.entries(FLAGS)) {
-      const n = integerValue(args, flag);
-      if (n === undefined) continue;
-      if (n < 1 || n > 1000) throw new UsageError(`--${flag}: expected 1 to 1000, got ${n}`);
-      change[key] = n;
+    const given: Partial<TransferCounts> = {};
+    for (const key of KEYS) {
+      const n = integerValue(args, TRANSFER_FLAGS[key].slice(2));
+      if (n !== undefined) given[key] = n;
+    }
+    // the daemon checks them too; checked here, a mistake is a usage error before any request
+    let change: Partial<TransferCounts>;
+    try {
+      change = parseTransferChange(given, (key) => TRANSFER_FLAGS[key]);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
     const client = clientFor(args, io);
     const counts = Object.keys(change).length > 0

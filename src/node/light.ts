@@ -32,4 +32,5 @@ export type { BandwidthStatus, LimitsChange } from "./bandwidth.ts";
 export type { Audience } from "./audience.ts";
 export { addShare, planShareAdd, removeShare } from "./share_settings.ts";
 export type { AddShareOptions, ShareAddPlan } from "./share_settings.ts";
+export { MAX_COUNT, parseTransferChange, TRANSFER_FLAGS } from "./transfer_counts.ts";
 export { VERSION } from "./version.ts";

@@ -34,10 +34,14 @@ export function startingTransfers(
 }
 
 /**
- * Checks a change of counts (from the API or a settings file): whole numbers from 1 to
- * {@link MAX_COUNT}, known keys only. Throws `BAD_REQUEST` naming the field.
+ * Checks a change of counts (from the API, a settings file or the CLI): whole numbers from 1 to
+ * {@link MAX_COUNT}, known keys only. Throws `BAD_REQUEST` naming the field as `nameOf` does
+ * (the CLI names its flags).
  */
-export function parseTransferChange(input: unknown): Partial<TransferCounts> {
+export function parseTransferChange(
+  input: unknown,
+  nameOf: (key: keyof TransferCounts) => string = (key) => `Transfers: ${key}`,
+): Partial<TransferCounts> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw hdpError("BAD_REQUEST", "Transfers: expected an object of counts");
   }
@@ -52,7 +56,7 @@ export function parseTransferChange(input: unknown): Partial<TransferCounts> {
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_COUNT) {
       throw hdpError(
         "BAD_REQUEST",
-        `Transfers: ${key} must be a whole number from 1 to ${MAX_COUNT}`,
+        `${nameOf(key as keyof TransferCounts)} must be a whole number from 1 to ${MAX_COUNT}`,
       );
     }
     change[key as keyof TransferCounts] = value as number;
