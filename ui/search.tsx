@@ -1,5 +1,8 @@
 /** @jsxImportSource preact */
-/** The Search screen: one query to every connected peer at once, results grouped by peer. */
+/**
+ * The Search screen: one query to every connected peer at once, results grouped by peer, each
+ * peer's group shown as it answers.
+ */
 import type { JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
 import {
@@ -93,12 +96,16 @@ export function Search({ downloaded }: { downloaded: DownloadedIndex }): JSX.Ele
     const id = ++run.current;
     setError(undefined);
     setSearched(query);
-    setResults(undefined);
+    setResults([]);
     setSearching(true);
     narrowed.current = filterOf(kind, minSize);
     try {
-      const answer = await client.search(query, { ...narrowed.current, limit: PAGE_SIZE });
-      if (id === run.current) setResults(answer.results.map(resultsOf));
+      // each peer's group shows as it answers: a slow peer does not hold back the others
+      const stream = client.searchStream(query, { ...narrowed.current, limit: PAGE_SIZE });
+      for await (const result of stream) {
+        if (id !== run.current) break; // a newer search took over
+        setResults((all) => [...(all ?? []), resultsOf(result)]);
+      }
     } catch (failure) {
       if (id === run.current) setError(failure);
     } finally {
@@ -141,7 +148,9 @@ export function Search({ downloaded }: { downloaded: DownloadedIndex }): JSX.Ele
         {error !== undefined && <ErrorNote error={error} />}
       </section>
       {searching && <Loading label="Searching…" />}
-      {results?.length === 0 && <Empty>No peer is connected: connect one on the Peers tab.</Empty>}
+      {!searching && results?.length === 0 && (
+        <Empty>No peer is connected: connect one on the Peers tab.</Empty>
+      )}
       {results?.map((r) => (
         <PeerGroup
           key={r.peer.keyHex}

@@ -28,7 +28,7 @@ import {
 import { jsonBody, lsQueryFrom, searchQueryFrom } from "./params.ts";
 import { streamPeerFile } from "./peer_stream.ts";
 import { servePlaylist } from "./playlist.ts";
-import { searchPeers } from "./search.ts";
+import { SEARCH_STREAM_TYPE, searchEach, searchPeers, searchStream } from "./search.ts";
 import { logger } from "../log.ts";
 
 const log = logger("api");
@@ -129,10 +129,15 @@ export function createApp(node: HdpNode, guard: GuardOptions, options: AppOption
   app.get("/api/peers/:peer/ls", async (c) => {
     return c.json(await node.peerLs(c.req.param("peer"), lsQueryFrom(new URL(c.req.url))));
   });
-  app.get(
-    "/api/search",
-    async (c) => c.json(await searchPeers(node, searchQueryFrom(new URL(c.req.url)))),
-  );
+  app.get("/api/search", async (c) => {
+    const url = new URL(c.req.url);
+    const query = searchQueryFrom(url);
+    if (url.searchParams.get("stream") !== "1") return c.json(await searchPeers(node, query));
+    const body = await searchStream(searchEach(node, query));
+    return new Response(body, {
+      headers: { "content-type": SEARCH_STREAM_TYPE, "cache-control": "no-store" },
+    });
+  });
   app.get("/api/downloads", (c) => c.json(node.downloads()));
   app.post("/api/downloads", async (c) => {
     const { peer, path } = await jsonBody(c.req.raw, { peer: "string", path: "string" });

@@ -23,7 +23,9 @@ import type {
   OwnerStanding,
   PeerInfo,
   PeerLsPage,
+  PeerSearchResult,
   Schedule,
+  SearchLine,
   SearchQuery,
   SearchResponse,
   ShareChangeResponse,
@@ -79,6 +81,11 @@ export interface ApiClient {
    * continues): one result per peer, a peer that failed with its `error`.
    */
   search(term: string, options?: Omit<SearchQuery, "term">): Promise<SearchResponse>;
+  /**
+   * The same search, each peer's result as it answers (the slowest no longer holds the others
+   * back). Throws `UNAVAILABLE` when the daemon's answer is cut short.
+   */
+  searchStream(term: string, options?: Omit<SearchQuery, "term">): AsyncGenerator<PeerSearchResult>;
   /** Reads a peer's file (or a range): the response's body is the bytes. */
   peerRead(peer: string, path: string, range?: { start?: number; end?: number }): Promise<Response>;
   /**
@@ -155,6 +162,32 @@ export function createClient(baseUrl: string, options: ClientOptions = {}): ApiC
       request<PeerLsPage>("GET", `/api/peers/${encodeURIComponent(peer)}/ls?${lsParams(query)}`),
     search: (term, options = {}) =>
       request<SearchResponse>("GET", `/api/search?${searchParams({ term, ...options })}`),
+    async *searchStream(term, narrowing = {}) {
+      const url = `${baseUrl}/api/search?${searchParams({ term, ...narrowing })}&stream=1`;
+      let response: Response;
+      try {
+        response = await doFetch(url, { headers: authHeaders(options.token) });
+      } catch (error) {
+        throw unreachable(baseUrl, error);
+      }
+      if (!response.ok || !response.body) return await parseResponse<never>(response);
+      if (!response.headers.get("content-type")?.includes("ndjson")) {
+        // a daemon from before streamed searches answers the whole search at once
+        yield* (await parseResponse<SearchResponse>(response)).results;
+        return;
+      }
+      for await (const text of lines(response.body)) {
+        let line: SearchLine;
+        try {
+          line = JSON.parse(text);
+        } catch {
+          throw hdpError("PROTOCOL", "The daemon's search answer has a line that is not JSON");
+        }
+        if (line.type === "end") return;
+        if (line.type === "result") yield line.result;
+      }
+      throw hdpError("UNAVAILABLE", "The daemon's search answer was cut short");
+    },
     async peerRead(peer, path, range = {}) {
       const params = new URLSearchParams({ path });
       if (range.start !== undefined) params.set("start", String(range.start));
@@ -241,4 +274,15 @@ export function searchParams(query: SearchQuery): string {
   if (query.minSize !== undefined) params.set("min", String(query.minSize));
   if (query.maxSize !== undefined) params.set("max", String(query.maxSize));
   return params.toString();
+}
+
+/** The lines of a text body, as they arrive. */
+async function* lines(body: ReadableStream<BufferSource>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop() ?? "";
+    for (const part of parts) if (part.trim() !== "") yield part;
+  }
+  if (rest.trim() !== "") yield rest;
 }

@@ -135,3 +135,11 @@ export interface PeerSearchResult {
 export interface SearchResponse {
   results: PeerSearchResult[];
 }
+
+/**
+ * One line of `GET /api/search?…&stream=1` (newline-delimited JSON): a peer's result as it
+ * answers, then `end` with how many peers were asked; a stream without `end` was cut short.
+ */
+export type SearchLine =
+  | { type: "result"; result: PeerSearchResult }
+  | { type: "end"; asked: number };

@@ -7,6 +7,7 @@ import {
   parseSize,
   pathText,
   type PeerInfo,
+  type PeerSearchResult,
   problemText,
   type SearchFilter,
 } from "../api/light.ts";
@@ -284,22 +285,24 @@ export const searchCommand: Command = {
     const searchTerm = args.positionals[0]!;
     if (searchTerm.trim() === "") throw new UsageError("search: give the words to look for");
     const limit = integerValue(args, "limit") ?? 100;
-    const response = await clientFor(args, io).search(searchTerm, {
-      limit: Math.max(1, Math.min(limit, 5000)),
-      ...searchFilterOptions(args),
-    });
+    const options = { limit: Math.max(1, Math.min(limit, 5000)), ...searchFilterOptions(args) };
+    const client = clientFor(args, io);
     // the shape `search --json` has always printed: the error as its message, `more` for a cursor
-    const results = response.results.map((result) =>
+    const shown = (result: PeerSearchResult) =>
       result.error ? { peer: result.peer, entries: [], error: result.error.message } : {
         peer: result.peer,
         entries: result.entries.slice(0, limit),
         partial: result.partial,
         more: result.cursor !== undefined,
-      }
-    );
-    if (args.values.json) return printJson(io, results);
-    if (results.length === 0) io.stderr("No peer is connected.\n");
-    for (const result of results) {
+      };
+    if (args.values.json) {
+      return printJson(io, (await client.search(searchTerm, options)).results.map(shown));
+    }
+    // each peer as it answers: a slow one does not hold back the others
+    let peers = 0;
+    for await (const found of client.searchStream(searchTerm, options)) {
+      const result = shown(found);
+      peers++;
       io.stdout(
         `${result.peer.name}: ${
           "error" in result
@@ -309,6 +312,7 @@ export const searchCommand: Command = {
       );
       for (const entry of result.entries) io.stdout(`  ${formatEntry(entry)}`);
     }
+    if (peers === 0) io.stderr("No peer is connected.\n");
     return 0;
   },
 };
