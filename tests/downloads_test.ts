@@ -162,6 +162,31 @@ Deno.test("pause, resume, cancel (deletes the part) and move to front", async ()
   await assert.rejects(b.node.download("Nobody", "share/x"), { code: "NOT_FOUND" });
 });
 
+Deno.test("forgetting a peer pauses its unfinished downloads, saying why; done ones stay done", async () => {
+  await using a = await testNode({
+    "big.bin": new Uint8Array(randomBytes(64 * 1024 * 1024)),
+    "small.txt": "small",
+  });
+  await using b = await testNode();
+  await indexed(a.node);
+  const name = a.node.info().name;
+  await b.node.connect(a.node.info().announceAddress);
+  const small = await b.node.download(name, "share/small.txt");
+  await downloadState(b.node, small.id, ["done"]);
+  const big = await b.node.download(name, "share/big.bin");
+  await partPasses(join(b.config.downloadDir, name, "share", "big.bin.part"), 0);
+  await b.node.forgetPeer(name);
+  const paused = b.node.downloads().find((d) => d.id === big.id)!;
+  assert.equal(paused.state, "paused");
+  assert.equal(paused.problem?.code, "UNAVAILABLE");
+  assert.match(paused.reason ?? "", new RegExp(`You forgot ${name}: resume this download once`));
+  assert.equal(b.node.downloads().find((d) => d.id === small.id)!.state, "done");
+  // A dials back: resumed, the download goes on from its part
+  await a.node.connect(b.node.info().announceAddress);
+  await b.node.downloadAction(big.id, "resume");
+  await downloadState(b.node, big.id, ["done"], { timeoutMs: 60_000 });
+});
+
 Deno.test("a missing remote file fails with the peer's reason after a few tries, and retry tries again", async () => {
   await using a = await testNode({ "here.txt": "x" }, { watch: true });
   await using b = await testNode();

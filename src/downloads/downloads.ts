@@ -207,6 +207,24 @@ export class Downloads {
     return cleared.map((l) => l.record.id);
   }
 
+  /**
+   * Pauses every unfinished download from the peer `keyHex` with `why` (the peer was forgotten:
+   * it is not dialled again, so they would wait unseen). Resuming one queues it again. Answers how
+   * many were paused.
+   */
+  pausePeer(keyHex: string, why: HdpError): number {
+    let paused = 0;
+    for (const live of this.#queue.ordered()) {
+      const r = live.record;
+      if (r.peer.keyHex !== keyHex) continue;
+      if (r.state !== "queued" && r.state !== "downloading") continue;
+      this.#pause(live, why);
+      this.#emit(live, true);
+      paused++;
+    }
+    return paused;
+  }
+
   /** Starts what can start: call when a peer connects or a slot frees. */
   /** New limits of files at once (per peer, in all): more start at once, fewer hold back the next. */
   setLimits(limits: { perPeer: number; global: number }): void {

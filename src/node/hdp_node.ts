@@ -268,7 +268,16 @@ export function assembleNode(parts: NodeParts): HdpNode {
     peers: () => peers.list(),
     async forgetPeer(text) {
       const peer = findPeer(peers.list(), text);
-      return await peers.forget(peer.keyHex);
+      const forgotten = await peers.forget(peer.keyHex);
+      // it is not dialled again: its downloads would wait unseen; paused, they say why
+      downloads.pausePeer(
+        peer.keyHex,
+        hdpError(
+          "UNAVAILABLE",
+          `You forgot ${peer.name}: resume this download once ${peer.name} connects again`,
+        ),
+      );
+      return forgotten;
     },
     throughRelay: (viaHex, peerHex) => parts.relayed.through(viaHex, peerHex),
     setTransfers: (change) => parts.transfers.set(change),
