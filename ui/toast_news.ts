@@ -1,5 +1,5 @@
 /**
- * Which daemon events are worth a toast: a download that finished or failed, a peer that
+ * Which daemon events are worth a toast: a download that finished or failed, a friend that
  * connected or went away. Pure: what was seen before comes in and goes out as {@link Seen}.
  */
 import { type NodeEvent, type PeerInfo, problemText } from "../src/api/light.ts";
@@ -41,6 +41,8 @@ export function newsOf(seen: Seen, event: NodeEvent): { seen: Seen; news?: Toast
     const { peer } = event;
     const before = seen.peers[peer.keyHex];
     const next = { ...seen, peers: { ...seen.peers, [peer.keyHex]: peer.status } };
+    // strangers (heard of through gossip, dialled in) come and go in a mesh: only friends are news
+    if (peer.standing !== "friend") return { seen: next };
     if (peer.status === "connected" && before !== "connected") {
       return { seen: next, news: { text: `${peer.name} connected`, tone: "good" } };
     }

@@ -75,3 +75,15 @@ Deno.test("a peer connected when the app opened is news when it goes away", () =
     ["SwiftOtter went away"],
   );
 });
+
+Deno.test("strangers coming and going are no news; a friend is", () => {
+  const stranger = { ...PEER, standing: "known" as const };
+  assert.deepEqual(
+    newsOfAll([
+      { type: "peer", peer: { ...stranger, status: "connected" } },
+      { type: "peer", peer: { ...stranger, status: "disconnected" } },
+      { type: "peer", peer: { ...stranger, status: "connected", standing: "friend" } },
+    ]),
+    [undefined, undefined, "SwiftOtter connected"],
+  );
+});
