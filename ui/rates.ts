@@ -2,9 +2,13 @@
  * Transfer rates and limits for people, in the decimal units people type into a limit (`5 MB/s`
  * is 5,000,000 bytes a second, as `parseRate` reads it); pure functions, no DOM.
  */
-import { HdpError, hdpError, type Limits, parseRate } from "../src/api/light.ts";
-
-const DECIMAL: readonly [string, number][] = [["GB", 1e9], ["MB", 1e6], ["kB", 1e3]];
+import {
+  formatBytesPerSecond,
+  HdpError,
+  hdpError,
+  type Limits,
+  parseRate,
+} from "../src/api/light.ts";
 
 /** Units a limit is written back in, largest first: decimal before binary of the same order. */
 const EXACT: readonly [string, number][] = [
@@ -16,13 +20,8 @@ const EXACT: readonly [string, number][] = [
   ["kB", 1e3],
 ];
 
-/** A rate, rounded for reading: `1.2 MB/s`, `512 kB/s`, `0 B/s`. */
-export function formatRate(bytesPerSecond: number): string {
-  for (const [unit, size] of DECIMAL) {
-    if (bytesPerSecond >= size) return `${rounded(bytesPerSecond / size)} ${unit}/s`;
-  }
-  return `${Math.round(bytesPerSecond)} B/s`;
-}
+/** A rate, rounded for reading: `1.2 MB/s`, `512 kB/s`, `0 B/s` (the CLI prints the same). */
+export const formatRate = formatBytesPerSecond;
 
 /** A limit: its rate, or `unlimited` for 0. */
 export function limitText(bytesPerSecond: number): string {
@@ -72,6 +71,3 @@ export function capText(caps: Limits | undefined): string {
 }
 
 /** One decimal below 100, none above; no trailing `.0`. */
-function rounded(value: number): string {
-  return String(value < 100 ? Math.round(value * 10) / 10 : Math.round(value));
-}

@@ -12,6 +12,17 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** A rate, rounded for reading, in the decimal units limits are typed in: `1.2 MB/s`, `512 kB/s`. */
+export function formatBytesPerSecond(bytesPerSecond: number): string {
+  for (const [unit, size] of [["GB", 1e9], ["MB", 1e6], ["kB", 1e3]] as const) {
+    if (bytesPerSecond >= size) {
+      const value = bytesPerSecond / size;
+      return `${value < 100 ? Math.round(value * 10) / 10 : Math.round(value)} ${unit}/s`;
+    }
+  }
+  return `${Math.round(bytesPerSecond)} B/s`;
+}
+
 /**
  * What a download waiting for its peer says: `waiting for Ann (offline) · 724 MiB kept` (the bytes
  * its files hold on disk; nothing of them when none).

@@ -5,7 +5,7 @@
  */
 export { createClient } from "./client.ts";
 export type { ApiClient } from "./client.ts";
-export { formatBytes, formatDate, waitingText } from "./format.ts";
+export { formatBytes, formatBytesPerSecond, formatDate, waitingText } from "./format.ts";
 export { FILE_KINDS, fileKind, parseSearchFilter, previewKind } from "../wire/light.ts";
 export type { FileKind, PreviewKind, SearchFilter } from "../wire/light.ts";
 export { problemText } from "./problem.ts";

@@ -8,6 +8,7 @@ import {
   type DownloadAction,
   type DownloadItem,
   formatBytes,
+  formatBytesPerSecond,
   formatDate,
   type HistoryEntry,
   problemText,
@@ -193,7 +194,7 @@ export function render(
       ? ` #${d.remotePosition} at peer`
       : "";
     const rate = d.state === "downloading"
-      ? ` ${formatBytes(d.speed)}/s${d.eta !== undefined ? ` ETA ${eta(d.eta)}` : ""}`
+      ? ` ${formatBytesPerSecond(d.speed)}${d.eta !== undefined ? ` ETA ${eta(d.eta)}` : ""}`
       : "";
     out.push(
       `${d.id.slice(0, 8)} ${bar} ${String(pct).padStart(3)}% ${
@@ -208,7 +209,7 @@ export function render(
   if (uploads.length) out.push("Uploads");
   for (const u of uploads) {
     const pct = u.bytes > 0 ? Math.floor((100 * u.bytesDone) / u.bytes) : 0;
-    const where = u.position ? ` #${u.position} in queue` : ` ${formatBytes(u.speed)}/s`;
+    const where = u.position ? ` #${u.position} in queue` : ` ${formatBytesPerSecond(u.speed)}`;
     out.push(
       `${u.id.slice(0, 8)} ${progressBar(pct)} ${String(pct).padStart(3)}% ${
         u.state.padEnd(11)
