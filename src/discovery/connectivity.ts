@@ -14,9 +14,15 @@ import {
 } from "../transport/mod.ts";
 import { hdpError, messageOf } from "../wire/mod.ts";
 import { decodeAnnounceAddress, encodeAnnounceAddress } from "./announce_address.ts";
+import { reachableWithoutPunching } from "./reach_plan.ts";
 import { addressScope } from "./address_scope.ts";
 import type { Candidate } from "./candidate.ts";
-import { GossipDialRate, gossipDialRefusal } from "./gossip_dials.ts";
+import {
+  GOSSIP_DIALS_PER_MINUTE,
+  GossipDialRate,
+  gossipDialRefusal,
+  TRUSTED_GOSSIP_DIALS_PER_MINUTE,
+} from "./gossip_dials.ts";
 import { mayPassOn } from "./gossip_privacy.ts";
 import { offsetText, verifyAnnouncement } from "./gossip_signature.ts";
 import { addressesKey, type LocalAddress, localAddresses } from "./local_addresses.ts";
@@ -27,6 +33,11 @@ import type { OwnReach } from "./reach_plan.ts";
 import { learnIpv6Address, learnPublicAddress, type StunServer } from "./stun_client.ts";
 
 const log = logger("connectivity");
+
+/** Dials of peers heard of that may wait for their announcer's share at once. */
+const MAX_DEFERRED_DIALS = 256;
+/** How long the larger key of two peers told of each other waits for the other's dial. */
+const GOSSIP_YIELD_MS = 3_000;
 /** The first early STUN retry while the NAT type is unknown, and the last. */
 const UNKNOWN_RETRY_MS = 2000;
 const UNKNOWN_RETRY_MAX_MS = 32_000;
@@ -161,6 +172,8 @@ export class Connectivity {
   readonly #known = new Map<string, SignedAnnouncement>();
   /** The gossip dials each announcing peer (or mDNS sender) caused lately. */
   readonly #dialRate = new GossipDialRate();
+  /** Dials of peers heard of that wait for their announcer's share, by the peer's key. */
+  readonly #deferred = new Map<string, ReturnType<typeof setTimeout>>();
   #directory: PeerDirectory | undefined;
   #mdns: Mdns | undefined;
   /** mDNS on each IPv6 link. */
@@ -492,6 +505,7 @@ export class Connectivity {
     announcer: string,
     path: string,
     source: "gossip" | "mdns",
+    yielded = false,
   ): Promise<void> {
     const directory = this.#directory;
     if (!directory || this.#options.autoDial === false) return;
@@ -508,11 +522,30 @@ export class Connectivity {
       });
       return;
     }
-    if (!this.#dialRate.take(announcer)) {
-      log.debug("not dialling a peer heard of: its announcer caused enough dials this minute", {
-        peer: key.slice(0, 8),
-        source,
-      });
+    if (
+      source === "gossip" && !yielded && this.#identity.publicKeyHex > key &&
+      reachableWithoutPunching({ natType: target.natType, candidates: target.candidates ?? [] })
+    ) {
+      // A friend introduces its friends to each other at once, so both ends hear of each other
+      // together: the smaller key dials, and the other only if no connection came meanwhile.
+      // Crossing dials would double the handshakes (a group of fifty makes 1,225 pairs).
+      this.#deferDial(
+        key,
+        GOSSIP_YIELD_MS,
+        () => this.#dialHeard(address, announcer, path, source, true),
+      );
+      return;
+    }
+    const perMinute = directory.trusted(announcer)
+      ? TRUSTED_GOSSIP_DIALS_PER_MINUTE
+      : GOSSIP_DIALS_PER_MINUTE;
+    if (!this.#dialRate.take(announcer, perMinute)) {
+      // later, within the announcer's share: news beyond it waits rather than being lost
+      this.#deferDial(
+        key,
+        this.#dialRate.waitFor(announcer, perMinute),
+        () => this.#dialHeard(address, announcer, path, source),
+      );
       return;
     }
     try {
@@ -527,6 +560,25 @@ export class Connectivity {
         error: messageOf(error),
       });
     }
+  }
+
+  /**
+   * Dials `key` in `ms` (once however often it is heard of meanwhile); at most
+   * {@link MAX_DEFERRED_DIALS} wait, the news past them is dropped.
+   */
+  #deferDial(key: string, ms: number, dial: () => Promise<void>): void {
+    if (this.#closed || this.#deferred.has(key)) return;
+    if (this.#deferred.size >= MAX_DEFERRED_DIALS) {
+      log.debug("not dialling a peer heard of: too many dials wait already", {
+        peer: key.slice(0, 8),
+      });
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#deferred.delete(key);
+      if (!this.#closed) void dial().catch(() => {});
+    }, ms + Math.random() * 1000); // spread: many heard at once are not dialled at once
+    this.#deferred.set(key, timer);
   }
 
   /** Sends `subject`'s announcement to every other connected peer the privacy rule allows. */
@@ -548,6 +600,8 @@ export class Connectivity {
 
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const timer of this.#deferred.values()) clearTimeout(timer);
+    this.#deferred.clear();
     clearTimeout(this.#unknownRetry);
     this.#closed = true;
     if (this.#watch !== undefined) clearInterval(this.#watch);

@@ -138,6 +138,52 @@ Deno.test("gossip dials only addresses that make sense for its path, once each, 
   }
 });
 
+Deno.test("of two peers told of each other, the larger key lets the smaller dial first, unless punching", async () => {
+  const dialled: string[] = [];
+  const announcer = await generateIdentity();
+  const own = await generateIdentity();
+  const connected = new Set<string>();
+  const directory: PeerDirectory = {
+    isConnected: (key) => connected.has(key),
+    connect: (address) => {
+      dialled.push(address);
+      return Promise.resolve();
+    },
+    remoteOf: (
+      key,
+    ) => (key === announcer.publicKeyHex ? { ip: "198.51.100.20", port: 4000 } : undefined),
+    trusted: () => true,
+    standing: () => "friend",
+    connections: () => [],
+    send: () => Promise.resolve(),
+    redialSoon: () => {},
+  };
+  const connectivity = new Connectivity(own, { stun: false, stunServers: [], mdns: false });
+  connectivity.start({ hostname: "127.0.0.1", port: 4000 }, directory);
+  /** A peer whose key is smaller (or larger) than ours, with its NAT type, announced. */
+  const announce = async (smaller: boolean, natType: "none" | "easy", ip: string) => {
+    let peer = await generateIdentity();
+    while ((peer.publicKeyHex < own.publicKeyHex) !== smaller) peer = await generateIdentity();
+    const address = encodeAnnounceAddress({ publicKey: peer.publicKey, ip, port: 53, natType });
+    const time = Date.now();
+    const signature = await signAnnouncement(peer, address, time);
+    await connectivity.announced(announcer.publicKeyHex, { address, time, signature });
+    return { address, key: peer.publicKeyHex };
+  };
+  try {
+    const waits = await announce(true, "none", "203.0.113.1"); // it dials us: we wait
+    const dialsNow = await announce(false, "none", "203.0.113.2");
+    const punches = await announce(true, "easy", "203.0.113.3"); // punching: both at once
+    const cameMeanwhile = await announce(true, "none", "203.0.113.4");
+    assert.deepEqual(dialled, [dialsNow.address, punches.address]);
+    connected.add(cameMeanwhile.key); // its dial reached us while we waited
+    await new Promise((resolve) => setTimeout(resolve, 4_200));
+    assert.deepEqual(dialled, [dialsNow.address, punches.address, waits.address]);
+  } finally {
+    connectivity.close();
+  }
+});
+
 Deno.test("gossip passes a peer on only between two friends, and never one that signed itself unlisted", async () => {
   const friend = await generateIdentity();
   const shy = await generateIdentity();

@@ -6,8 +6,13 @@
  */
 import { addressScope } from "./address_scope.ts";
 
-/** Dials gossip from one announcing peer may cause per minute. */
+/** Dials gossip from one announcing peer may cause per minute… */
 export const GOSSIP_DIALS_PER_MINUTE = 10;
+/**
+ * …and from a peer this node's owner trusts (added, or used): a friend introducing a group of
+ * fifty should not take five minutes to be heard.
+ */
+export const TRUSTED_GOSSIP_DIALS_PER_MINUTE = 120;
 
 /**
  * Why an announced address is not dialled, or undefined when it may be: loopback, unspecified,
@@ -48,11 +53,14 @@ export class GossipDialRate {
     this.#now = now;
   }
 
-  /** Takes one dial for `announcer`; false when it caused its share in the last minute. */
-  take(announcer: string): boolean {
+  /**
+   * Takes one dial for `announcer`; false when it caused its share (`perMinute`, default the
+   * rate's own) in the last minute.
+   */
+  take(announcer: string, perMinute = this.#perMinute): boolean {
     const now = this.#now();
     const recent = (this.#dials.get(announcer) ?? []).filter((at) => now - at < 60_000);
-    if (recent.length >= this.#perMinute) {
+    if (recent.length >= perMinute) {
       this.#dials.set(announcer, recent);
       return false;
     }
@@ -61,5 +69,13 @@ export class GossipDialRate {
     this.#dials.set(announcer, recent);
     if (this.#dials.size > 1024) this.#dials.delete(this.#dials.keys().next().value!);
     return true;
+  }
+
+  /** How long until `announcer` may cause a dial again (0: now), with `perMinute` as in take. */
+  waitFor(announcer: string, perMinute = this.#perMinute): number {
+    const now = this.#now();
+    const recent = (this.#dials.get(announcer) ?? []).filter((at) => now - at < 60_000);
+    if (recent.length < perMinute) return 0;
+    return recent[recent.length - perMinute]! + 60_000 - now;
   }
 }

@@ -69,3 +69,16 @@ Deno.test("each announcing peer causes at most its share of dials a minute", () 
   now += 1_001;
   assert.ok(rate.take("chatty"), "a minute later it may again");
 });
+
+Deno.test("a trusted announcer has a larger share, and the rate says when the next dial may go", () => {
+  let now = 1_000_000;
+  const rate = new GossipDialRate(10, () => now);
+  for (let i = 0; i < 10; i++) assert.ok(rate.take("friend"));
+  assert.equal(rate.take("friend"), false);
+  assert.equal(rate.waitFor("friend"), 60_000);
+  assert.ok(rate.take("friend", 120), "a trusted announcer may cause more");
+  assert.equal(rate.waitFor("friend", 120), 0);
+  now += 30_000;
+  assert.equal(rate.waitFor("friend"), 30_000, "the oldest of the ten counted leaves first");
+  assert.equal(rate.waitFor("quiet"), 0);
+});

@@ -8,7 +8,7 @@ export { Connectivity } from "./connectivity.ts";
 export type { MappingStatus, RouterMapping } from "./connectivity.ts";
 export { MAPPING_STATES } from "./connectivity.ts";
 export { announcedDialer, dialAnnounced } from "./dial_announced.ts";
-export { inboundPath } from "./reach_plan.ts";
+export { inboundPath, reachableWithoutPunching } from "./reach_plan.ts";
 export { signAnnouncement } from "./gossip_signature.ts";
 export { localAddresses } from "./local_addresses.ts";
 export { startMdns } from "./mdns.ts";

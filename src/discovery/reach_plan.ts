@@ -151,3 +151,12 @@ export function inboundPath(remote: { ip: string }): ConnectionPath {
     : "inbound";
   return { family: familyOf(remote.ip), via };
 }
+
+/**
+ * Whether a node can be dialled without both ends sending at once: it has no NAT, or its router
+ * forwards a port to it. Such a node needs no relay either: a dial to it that fails is tried
+ * again directly.
+ */
+export function reachableWithoutPunching(theirs: TheirReach): boolean {
+  return theirs.natType === "none" || theirs.candidates.some((c) => c.kind === "mapped");
+}

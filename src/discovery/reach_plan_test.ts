@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Candidate } from "./candidate.ts";
 import { NEEDS_RELAY } from "./hole_punch.ts";
 import type { NatType } from "./nat_type.ts";
-import { type OwnReach, reachPlan, THEIR_SIDE } from "./reach_plan.ts";
+import { type OwnReach, reachableWithoutPunching, reachPlan, THEIR_SIDE } from "./reach_plan.ts";
 
 const v6: Candidate = { kind: "ipv6", ip: "2001:db8:2::10", port: 4000 };
 const mapped: Candidate = { kind: "mapped", ip: "203.0.113.12", port: 6000 };
@@ -104,4 +104,12 @@ Deno.test("a peer with LAN addresses only leaves no refusal: its dial's error sa
   });
   assert.equal(plan.attempts.length, 1);
   assert.equal(plan.refusal, undefined);
+});
+
+Deno.test("a node with no NAT or a mapped port is reachable without punching (and needs no relay)", () => {
+  const at = (kind: "public" | "mapped" | "lan") => ({ kind, ip: "203.0.113.5", port: 4000 });
+  assert.equal(reachableWithoutPunching({ natType: "none", candidates: [at("public")] }), true);
+  assert.equal(reachableWithoutPunching({ natType: "hard", candidates: [at("mapped")] }), true);
+  assert.equal(reachableWithoutPunching({ natType: "hard", candidates: [at("public")] }), false);
+  assert.equal(reachableWithoutPunching({ natType: "easy", candidates: [at("lan")] }), false);
 });

@@ -7,9 +7,11 @@ import { logger } from "../log.ts";
 import {
   announcedDialer,
   Connectivity,
+  decodeAnnounceAddress,
   dialAnnounced,
   inboundPath,
   PortMapper,
+  reachableWithoutPunching,
 } from "../discovery/mod.ts";
 import { Downloads, History, sweepOrphanParts, Uploads, UploadSlots } from "../downloads/mod.ts";
 import {
@@ -176,10 +178,15 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
           }, { punch: peers.trusted(record.keyHex) }),
         accept: config.accept ?? "everyone",
         // no direct path: a connected peer that reaches it too carries an end-to-end circuit
-        relayDial: (keyHex, direct) =>
-          relayed.reach(keyHex, rankRelays(peers.connections(), keyHex)).catch((error) => {
+        relayDial: (keyHex, direct) => {
+          // a peer with no NAT (or a forwarded port) was only slow or away: it is redialled
+          // directly, and relays are kept for those nothing else reaches
+          const announce = peers.announceOf(keyHex);
+          if (announce !== undefined && reachableDirectly(announce)) return Promise.reject(direct);
+          return relayed.reach(keyHex, rankRelays(peers.connections(), keyHex)).catch((error) => {
             throw hdpError("UNAVAILABLE", `${direct.message}; ${toHdpError(error).message}`);
-          }),
+          });
+        },
         onStanding: (keyHex, standing) => {
           const connection = peers.connection(keyHex);
           if (standing === "friend" && connection) {
@@ -348,4 +355,17 @@ function coalesced(fn: () => void, ms: number): { soon(): void; cancel(): void }
       timer = undefined;
     },
   };
+}
+
+/** Whether the node an announce address describes needs neither punching nor a relay. */
+function reachableDirectly(announce: string): boolean {
+  try {
+    const address = decodeAnnounceAddress(announce);
+    return reachableWithoutPunching({
+      natType: address.natType,
+      candidates: address.candidates ?? [],
+    });
+  } catch {
+    return false;
+  }
 }

@@ -264,6 +264,11 @@ export class Peers {
     this.#adopt(entry, connection);
   }
 
+  /** The announce address a peer came with, if any. */
+  announceOf(keyHex: string): string | undefined {
+    return this.#entries.get(keyHex)?.record?.announce;
+  }
+
   /** Whether this node's owner added the peer or used it (see {@link markUseful}). */
   trusted(keyHex: string): boolean {
     const record = this.#entries.get(keyHex)?.record;
@@ -507,6 +512,8 @@ export class Peers {
     const direct = toHdpError(error, "UNAVAILABLE");
     const relayDial = this.#options.relayDial;
     if (!relayDial || !triesRelay(direct) || this.#closed) throw direct;
+    // the peer dialled us meanwhile (crossing dials: one of the two is closed): no relay needed
+    if (entry.connection && !entry.connection.isClosed) throw direct;
     return await relayDial(entry.info.keyHex, direct);
   }
 
