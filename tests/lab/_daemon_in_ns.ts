@@ -9,11 +9,13 @@ import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startTaskFlags } from "../helpers/daemon.ts";
 import type { PeerInfo } from "../../src/api/mod.ts";
+import { TOKEN_FILE } from "../../src/node/api_token.ts";
 
 const REPO = fromFileUrl(new URL("../../", import.meta.url));
 const MAIN = join(REPO, "main.ts");
 /** Each namespace has its own loopback, so every daemon can use the same control address. */
-const UI_ADDRESS = "127.0.0.1:3030";
+const UI_PORT = 3030;
+const UI_ADDRESS = `127.0.0.1:${UI_PORT}`;
 const ENV = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
 
 /** What a finished CLI call printed. */
@@ -37,11 +39,18 @@ export interface NsDaemonOptions {
   portMapping?: boolean;
   /** More flags of `start` (`--relay off`). */
   extraArgs?: string[];
+  /**
+   * Serve the API on every address of the namespace (with the token, which the CLI runs here
+   * are given), so one probe elsewhere in the lab can drive many daemons. Default loopback.
+   */
+  apiBeyondLoopback?: boolean;
 }
 
 /** A daemon running inside a namespace. */
 export interface NsDaemon extends AsyncDisposable {
   readonly ns: string;
+  /** The API token, when the API serves beyond loopback. */
+  readonly token: string | undefined;
   /** The pid of the daemon (`ip netns exec` execs it, so this is the deno process). */
   readonly pid: number;
   /** Date.now() when it was spawned. */
@@ -101,7 +110,7 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
       "--audience",
       "everyone",
       "--ui-address",
-      UI_ADDRESS,
+      options.apiBeyondLoopback ? `0.0.0.0:${UI_PORT}` : UI_ADDRESS,
       "--port",
       String(options.port),
     ],
@@ -154,11 +163,17 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
   } finally {
     clearTimeout(timer);
   }
+  const token = options.apiBeyondLoopback
+    ? (await Deno.readTextFile(join(options.storage, TOKEN_FILE))).trim()
+    : undefined;
   const cli = (...cliArgs: string[]) =>
-    inNs(ns, [...denoRun(), ...cliArgs, "--ui-address", UI_ADDRESS]);
+    inNs(ns, [...denoRun(), ...cliArgs, "--ui-address", UI_ADDRESS], {
+      ...(token ? { env: { HDP_TOKEN: token } } : {}),
+    });
   return {
     ns,
     pid: child.pid,
+    token,
     spawnedAt,
     readyAt,
     output: () => text,
