@@ -266,7 +266,8 @@ function formatEntry(entry: LsEntry): string {
 /** `search TERM` */
 export const searchCommand: Command = {
   name: "search",
-  summary: "Search the files of every connected peer (every word must occur in the path).",
+  summary:
+    "Search the files of every connected peer at once, each printed as it answers (every word must occur in the path).",
   usage: "search TERM [--kind audio|video|pictures|documents] [--min-size SIZE] " +
     "[--max-size SIZE] [--limit N] [--json]",
   options: {
