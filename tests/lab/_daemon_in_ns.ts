@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startTaskFlags } from "../helpers/daemon.ts";
 import type { PeerInfo } from "../../src/api/mod.ts";
-import { TOKEN_FILE } from "../../src/node/api_token.ts";
+import { loadOrCreateToken } from "../../src/node/light.ts";
 
 const REPO = fromFileUrl(new URL("../../", import.meta.url));
 const MAIN = join(REPO, "main.ts");
@@ -163,9 +163,8 @@ export async function startDaemonInNs(ns: string, options: NsDaemonOptions): Pro
   } finally {
     clearTimeout(timer);
   }
-  const token = options.apiBeyondLoopback
-    ? (await Deno.readTextFile(join(options.storage, TOKEN_FILE))).trim()
-    : undefined;
+  // the daemon made it as it started: this reads it back
+  const token = options.apiBeyondLoopback ? await loadOrCreateToken(options.storage) : undefined;
   const cli = (...cliArgs: string[]) =>
     inNs(ns, [...denoRun(), ...cliArgs, "--ui-address", UI_ADDRESS], {
       ...(token ? { env: { HDP_TOKEN: token } } : {}),
