@@ -218,7 +218,7 @@ export class Downloads {
       const r = live.record;
       if (r.peer.keyHex !== keyHex) continue;
       if (r.state !== "queued" && r.state !== "downloading") continue;
-      this.#pause(live, why);
+      this.#pause(live, why, true);
       this.#emit(live, true);
       paused++;
     }
@@ -452,13 +452,16 @@ export class Downloads {
     for (const file of files.reverse()) this.#failed(live, transfer, file, error, "batch");
   }
 
-  /** Disk full, permissions: nothing more can be saved until a person acts. */
-  #pause(live: LiveItem, error: HdpError): void {
+  /**
+   * Disk full, permissions: nothing more can be saved until a person acts (a warning); or the
+   * owner's own doing, such as forgetting the peer (`asked`: logged at info).
+   */
+  #pause(live: LiveItem, error: HdpError, asked = false): void {
     const r = live.record;
     r.state = "paused";
     r.problem = error.toJSON();
     for (const t of live.active) t.abort.abort();
-    log.warn("paused a download", { path: r.path, reason: error.message });
+    log[asked ? "info" : "warn"]("paused a download", { path: r.path, reason: error.message });
     this.#wishlist.putItem(r).catch((error) =>
       log.error("cannot save a download", { error: messageOf(error) })
     );
