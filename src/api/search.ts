@@ -4,6 +4,7 @@
  * or streamed as the peers answer (`&stream=1`).
  */
 import type { HdpNode, PeerLsPage } from "../node/mod.ts";
+import { withTimeout } from "../transport/mod.ts";
 import {
   DEFAULT_LS_LIMIT,
   hdpError,
@@ -147,19 +148,11 @@ function capped(limit: number | undefined, peers: number): number | undefined {
 }
 
 /** `answer`, or a `TIMEOUT` naming `who` when it takes longer than `ms`. */
-async function within<T>(answer: Promise<T>, ms: number, who: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(hdpError("TIMEOUT", `${who} did not answer the search within ${ms / 1000} s`)),
-      ms,
-    );
+function within<T>(answer: Promise<T>, ms: number, who: string): Promise<T> {
+  return withTimeout(answer, {
+    ms,
+    error: () => hdpError("TIMEOUT", `${who} did not answer the search within ${ms / 1000} s`),
   });
-  try {
-    return await Promise.race([answer, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The values of `promises` (which never reject) as each settles. */

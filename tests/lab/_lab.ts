@@ -25,6 +25,32 @@ export async function labSkipReason(): Promise<string | undefined> {
   return undefined;
 }
 
+/** One row of a lab's report: a scenario, what success means there, what happened. */
+export interface LabRow {
+  scenario: string;
+  expected: string;
+  ok: boolean;
+  result: string;
+}
+
+/** Prints the rows as a Markdown table under `title` and writes it to `path`. */
+export async function writeLabReport(title: string, rows: LabRow[], path: string): Promise<void> {
+  const report =
+    `## ${title}\n\n| scenario | success means | result | ok |\n| --- | --- | --- | --- |\n` +
+    rows.map((r) => `| ${r.scenario} | ${r.expected} | ${r.result} | ${r.ok ? "yes" : "NO"} |`)
+      .join("\n") +
+    "\n";
+  console.log("\n" + report);
+  await Deno.writeTextFile(path, report);
+}
+
+/** The namespaces of lab `labId` still there after it was torn down ("" when none). */
+export async function namespacesLeft(labId: string): Promise<string> {
+  const out = await new Deno.Command("ip", { args: ["netns", "list"] }).output();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((line) => line.startsWith(`hdp${labId}-`)).join("\n");
+}
+
 /** One lab, with a random id so that tests running in parallel do not meet. */
 export class Lab implements AsyncDisposable {
   readonly id: string;

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { LsEntry, NodeInfo, PeerInfo } from "../../src/api/mod.ts";
 import { type CliResult, type NsDaemon, startDaemonInNs } from "./_daemon_in_ns.ts";
-import { Lab, labSkipReason } from "./_lab.ts";
+import { Lab, labSkipReason, namespacesLeft } from "./_lab.ts";
 import { markdownTable, type ScenarioOutcome, type TryOutcome } from "./_matrix_table.ts";
 
 const skip = await labSkipReason();
@@ -118,10 +118,7 @@ Deno.test({
     console.log("\n" + report);
     await Deno.writeTextFile(REPORT, report);
 
-    const namespaces = new TextDecoder().decode(
-      (await new Deno.Command("ip", { args: ["netns", "list"] }).output()).stdout,
-    );
-    assert.ok(!namespaces.includes(`hdp${labId}-`), `namespaces left: ${namespaces}`);
+    assert.equal(await namespacesLeft(labId), "", "namespaces left");
     const alive = pids.filter((pid) => isAlive(pid));
     assert.deepEqual(alive, [], "daemons left running");
 

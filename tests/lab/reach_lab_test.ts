@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { NodeInfo } from "../../src/api/mod.ts";
 import { type NsDaemon, pathTo, startDaemonInNs } from "./_daemon_in_ns.ts";
-import { Lab, labSkipReason } from "./_lab.ts";
+import { Lab, type LabRow, labSkipReason, namespacesLeft, writeLabReport } from "./_lab.ts";
 import { until } from "../helpers/daemon.ts";
 
 async function skipReason(): Promise<string | undefined> {
@@ -48,12 +48,6 @@ const CONNECT_WINDOW_MS = 12_000;
 const REPORT = "/tmp/hdp-reach-lab.md";
 
 /** One row of the printed table. */
-interface Row {
-  scenario: string;
-  expected: string;
-  ok: boolean;
-  result: string;
-}
 
 Deno.test({
   name:
@@ -71,7 +65,7 @@ Deno.test({
       crypto.getRandomValues(payload.subarray(at, at + 65536));
     }
     await Deno.writeFile(join(shareDir, "song.bin"), payload);
-    const rows: Row[] = [];
+    const rows: LabRow[] = [];
     const running = new Set<NsDaemon>();
     let labId = "";
     try {
@@ -112,7 +106,7 @@ Deno.test({
         for (const d of daemons) running.delete(d);
         await lab.run("flush");
       };
-      const row = (r: Row) => {
+      const row = (r: LabRow) => {
         rows.push(r);
         console.log(`${r.scenario}: ${r.ok ? "ok" : "FAILED"} — ${r.result}`);
       };
@@ -277,17 +271,8 @@ Deno.test({
       await Promise.all([...running].map((d) => d.kill()));
       await Deno.remove(root, { recursive: true }).catch(() => {});
     }
-    const report =
-      "## NAT lab: reach\n\n| scenario | success means | result | ok |\n| --- | --- | --- | --- |\n" +
-      rows.map((r) => `| ${r.scenario} | ${r.expected} | ${r.result} | ${r.ok ? "yes" : "NO"} |`)
-        .join("\n") +
-      "\n";
-    console.log("\n" + report);
-    await Deno.writeTextFile(REPORT, report);
-    const namespaces = new TextDecoder().decode(
-      (await new Deno.Command("ip", { args: ["netns", "list"] }).output()).stdout,
-    );
-    assert.ok(!namespaces.includes(`hdp${labId}-`), `namespaces left: ${namespaces}`);
+    await writeLabReport("NAT lab: reach", rows, REPORT);
+    assert.equal(await namespacesLeft(labId), "", "namespaces left");
     assert.equal(rows.length, 8);
     for (const r of rows) assert.ok(r.ok, `${r.scenario}: ${r.result}`);
   },

@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { DownloadItem, NodeInfo, PeerInfo } from "../../src/api/mod.ts";
 import { type NsDaemon, pathTo, startDaemonInNs } from "./_daemon_in_ns.ts";
-import { Lab, labSkipReason } from "./_lab.ts";
+import { Lab, type LabRow, labSkipReason, namespacesLeft, writeLabReport } from "./_lab.ts";
 import { cpuSeconds, fileSha256, writeRandom } from "../../bench/_util.ts";
 import { until } from "../helpers/daemon.ts";
 
@@ -34,13 +34,6 @@ const TRIES = 5;
 const REPORT = "/tmp/hdp-relay-lab.md";
 /** A home uplink, for the throughput comparison. */
 const UPLINK = "100mbit";
-
-interface Row {
-  scenario: string;
-  expected: string;
-  ok: boolean;
-  result: string;
-}
 
 Deno.test({
   name: "Two peers behind symmetric NATs share through a mutual public peer, end-to-end encrypted",
@@ -61,9 +54,9 @@ Deno.test({
     for (const name of ["big.bin", "big3.bin"]) {
       await Deno.copyFile(join(shareC, name), join(shareR, name));
     }
-    const rows: Row[] = [];
+    const rows: LabRow[] = [];
     const running = new Set<NsDaemon>();
-    const row = (r: Row) => {
+    const row = (r: LabRow) => {
       rows.push(r);
       console.log(`${r.scenario}: ${r.ok ? "ok" : "FAILED"} — ${r.result}`);
     };
@@ -277,17 +270,8 @@ Deno.test({
       await Promise.all([...running].map((d) => d.kill()));
       await Deno.remove(root, { recursive: true }).catch(() => {});
     }
-    const report =
-      "## NAT lab: relays\n\n| scenario | success means | result | ok |\n| --- | --- | --- | --- |\n" +
-      rows.map((r) => `| ${r.scenario} | ${r.expected} | ${r.result} | ${r.ok ? "yes" : "NO"} |`)
-        .join("\n") +
-      "\n";
-    console.log("\n" + report);
-    await Deno.writeTextFile(REPORT, report);
-    const namespaces = new TextDecoder().decode(
-      (await new Deno.Command("ip", { args: ["netns", "list"] }).output()).stdout,
-    );
-    assert.ok(!namespaces.includes(`hdp${labId}-`), `namespaces left: ${namespaces}`);
+    await writeLabReport("NAT lab: relays", rows, REPORT);
+    assert.equal(await namespacesLeft(labId), "", "namespaces left");
     assert.equal(rows.length, 5);
     for (const r of rows) assert.ok(r.ok, `${r.scenario}: ${r.result}`);
   },
