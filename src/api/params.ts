@@ -1,5 +1,5 @@
 /** Reading request parameters and bodies into typed values, with coded errors. */
-import { hdpError, type LsQuery, parseSearchFilter } from "../wire/mod.ts";
+import { hdpError, type LsQuery, parseSearchFilter, searchWords } from "../wire/mod.ts";
 import type { SearchQuery } from "./types.ts";
 
 const MAX_BODY = 64 * 1024;
@@ -54,6 +54,7 @@ export function searchQueryFrom(url: URL): SearchQuery {
   const params = url.searchParams;
   const term = params.get("q") ?? "";
   if (term.trim() === "") throw hdpError("BAD_REQUEST", '"q" is required: the words to search for');
+  searchWords(term); // refuses here, once, a term every peer would refuse
   const query: SearchQuery = { term };
   const peer = params.get("peer");
   if (peer !== null && peer !== "") query.peer = peer;

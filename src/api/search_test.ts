@@ -95,8 +95,8 @@ Deno.test("a search with no peer connected answers no results", async () => {
   assert.deepEqual(await response.json(), { results: [] });
 });
 
-Deno.test("a search refuses a missing term, a cursor without its peer and a bad limit", async () => {
-  for (const query of ["", "q=%20", "q=a&cursor=c1", "q=a&limit=ten"]) {
+Deno.test("a search refuses a missing term or one without a word, a cursor without its peer and a bad limit", async () => {
+  for (const query of ["", "q=%20", "q=%2A%2A%2A", "q=a&cursor=c1", "q=a&limit=ten"]) {
     const response = await request(searchNode(), query);
     assert.equal(response.status, 400, query);
     assert.equal((await response.json()).error.code, "BAD_REQUEST", query);

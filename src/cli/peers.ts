@@ -118,7 +118,7 @@ export const lsCommand: Command = {
       type: "string",
       short: "s",
       arg: "TERM",
-      help: "only paths containing every word of TERM",
+      help: "only paths in which every word of TERM begins a word",
     },
     limit: { type: "string", arg: "N", help: "stop after N entries" },
     ...CONTROL_OPTIONS,
@@ -267,7 +267,7 @@ function formatEntry(entry: LsEntry): string {
 export const searchCommand: Command = {
   name: "search",
   summary:
-    "Search the files of every connected peer at once, each printed as it answers (every word must occur in the path).",
+    "Search the files of every connected peer at once, each printed as it answers (each word of TERM must begin a word of the path: 'hom' finds Homogenic).",
   usage: "search TERM [--kind audio|video|pictures|documents] [--min-size SIZE] " +
     "[--max-size SIZE] [--limit N] [--json]",
   options: {

@@ -5,15 +5,18 @@
 import {
   DEFAULT_LS_LIMIT,
   filters,
+  foldText,
   HdpError,
   hdpError,
   type LsEntry,
   type LsPage,
   type LsQuery,
+  matchesAll,
   MAX_LS_LIMIT,
   parsePath,
   passes,
   type SearchFilter,
+  searchWords,
   type Totals,
 } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
@@ -100,31 +103,6 @@ export async function lsPage(
     words.length > 0 ? words : null,
     narrowed,
   );
-}
-
-/** Splits a search term into folded words (see {@link foldText}). */
-export function searchWords(term: string | undefined): string[] {
-  if (term === undefined) return [];
-  if (typeof term !== "string") throw hdpError("BAD_REQUEST", "The search term must be text");
-  if (term.length > 500) throw hdpError("BAD_REQUEST", "The search term is too long");
-  return foldText(term).split(/\s+/).filter((w) => w.length > 0);
-}
-
-/**
- * Text as search compares it: lower case, accents and other marks gone (`Björk` → `bjork`,
- * `Beyoncé` → `beyonce`), ligatures and full-width forms made plain (NFKD). ASCII is only
- * lower-cased, which keeps a search over a million names fast.
- */
-export function foldText(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
-  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
-}
-
-/** Tells whether every word occurs in `path` (already folded). */
-export function matchesAll(path: string, words: readonly string[]): boolean {
-  for (const word of words) if (!path.includes(word)) return false;
-  return true;
 }
 
 async function listShares(store: IndexStore, shares: readonly ShareRef[]): Promise<LsPage> {

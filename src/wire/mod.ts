@@ -18,6 +18,14 @@ export type { ErrorCode, Reason } from "./errors.ts";
 export { DEFAULT_MEDIA_TYPE, FILE_KINDS, fileKind, mediaType, previewKind } from "./media_type.ts";
 export type { FileKind, PreviewKind } from "./media_type.ts";
 export { filters, parseSearchFilter, passes } from "./search_filter.ts";
+export {
+  foldText,
+  indexWords,
+  matchesAll,
+  MAX_INDEXED_WORD,
+  MAX_TERM_LENGTH,
+  searchWords,
+} from "./search_words.ts";
 export type { SearchFilter } from "./search_filter.ts";
 export { encodeFrame, FrameReader } from "./frame.ts";
 export { parseHandshake } from "./handshake_messages.ts";
