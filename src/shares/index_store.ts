@@ -7,8 +7,10 @@
  *   ["idx", share, "d", dirPath]        → DirMeta
  *   ["idx", share, "c", dirPath, chunk] → Entry[]
  *   ["share", share]                    → ShareStatus
+ * The word index beside it (`["sw", share, …]`, see `word_index.ts`) is kept by the same writes.
  */
 import { createHash } from "node:crypto";
+import { WordIndex } from "./word_index.ts";
 
 /** One entry of a directory: `[name, isDir, size, mtime, files]`; size and files are cumulative. */
 export type Entry = [name: string, isDir: 0 | 1, size: number, mtime: number, files: number];
@@ -97,9 +99,12 @@ export class IndexStore {
   readonly #kv: Deno.Kv;
   #pending: Array<{ write: (op: Deno.AtomicOperation) => void; bytes: number }> = [];
   #pendingBytes = 0;
+  /** The word index of the same shares, updated as directories are written. */
+  readonly words: WordIndex;
 
   constructor(kv: Deno.Kv) {
     this.#kv = kv;
+    this.words = new WordIndex(kv);
   }
 
   /** The meta record of a directory, or null when it is not indexed. */
@@ -168,14 +173,19 @@ export class IndexStore {
     }
   }
 
-  /** Queues the write of a whole directory; `previous` lets surplus old chunks be deleted. */
+  /**
+   * Queues the write of a whole directory; `previous` lets surplus old chunks be deleted, and
+   * `before` (its entries until now, when known) spares the word index words it already has.
+   */
   putDir(
     share: string,
     dirPath: string,
     meta: DirMeta,
     chunks: Entry[][],
     previous?: Pick<DirMeta, "chunks"> | null,
+    before?: readonly Entry[],
   ): void {
+    this.words.noteDir(share, dirPath, chunks.flat(), previous ? before : null);
     const keyBytes = dirPath.length * 3 + share.length * 3 + 32;
     this.#queue((op) => op.set(["idx", share, "d", dirPath], meta), keyBytes + 128);
     chunks.forEach((chunk, i) => {
@@ -205,6 +215,20 @@ export class IndexStore {
 
   /** Commits queued writes in atomic batches within KV's limits of count and size. */
   async flush(): Promise<void> {
+    await this.#commit();
+    await this.words.flush();
+  }
+
+  /** Commits when enough writes are queued to fill a batch. */
+  async flushIfFull(): Promise<void> {
+    if (this.#pending.length >= MAX_MUTATIONS || this.#pendingBytes >= MAX_BATCH_BYTES) {
+      await this.#commit();
+    }
+    if (this.words.full) await this.words.flush();
+  }
+
+  async #commit(): Promise<void> {
+    if (this.#pending.length > 0) await this.words.beforeDirWrites();
     while (this.#pending.length > 0) {
       const op = this.#kv.atomic();
       let count = 0;
@@ -220,13 +244,6 @@ export class IndexStore {
       }
       const result = await op.commit();
       if (!result.ok) throw new Error("An index write was refused by the database");
-    }
-  }
-
-  /** Commits when enough writes are queued to fill a batch. */
-  async flushIfFull(): Promise<void> {
-    if (this.#pending.length >= MAX_MUTATIONS || this.#pendingBytes >= MAX_BATCH_BYTES) {
-      await this.flush();
     }
   }
 
@@ -253,6 +270,7 @@ export class IndexStore {
     }
     this.#queue((op) => op.delete(["share", share]), 64);
     await this.flush();
+    await this.words.deleteShare(share);
   }
 }
 

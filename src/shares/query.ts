@@ -21,6 +21,7 @@ import {
 } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
 import { resolveInRoot } from "./jail.ts";
+import { compareCodePoints } from "./word_index.ts";
 
 /** A share as the queries need it. */
 export interface ShareRef {
@@ -37,6 +38,8 @@ export const SEARCH_PAGE_MS = 20;
  * true total (the count then rides in its cursor); past that the total is unknown until the end.
  */
 export const SEARCH_COUNT_MS = 100;
+/** Directories a search through the word index reads ahead of the one it matches. */
+const READ_AHEAD = 8;
 
 interface Position {
   /** Share name. */
@@ -165,13 +168,18 @@ async function walk(
   let full: Position | undefined;
   const known: Totals | undefined = from?.t ? { files: from.t[0], bytes: from.t[1] } : undefined;
   let started = from === undefined;
+  /** A page reads at least one chunk before it may answer for lack of time: it always advances. */
+  let read = 0;
   for (const share of shares) {
     if (!started && share.name !== from!.s) continue;
     const resume = !started ? { dirPath: from!.d, chunk: from!.c } : undefined;
     let skip = !started ? from!.i : 0;
     started = true;
-    for await (const chunk of store.treeChunks(share.name, dirPath, resume)) {
-      if (words && performance.now() > deadline) {
+    const chunks = words
+      ? searchChunks(store, share, dirPath, words, resume)
+      : store.treeChunks(share.name, dirPath, resume);
+    for await (const chunk of chunks) {
+      if (words && read++ > 0 && performance.now() > deadline) {
         // the count after a full page ran out of time: the total is not known yet
         if (full) return page(entries, anyScanning(shares), undefined, full);
         // A search that finds little scans a lot: answer with what it has so far and a cursor,
@@ -227,6 +235,50 @@ async function walk(
     return page(entries, anyScanning(shares), totals, { ...full, t: [hits.files, hits.bytes] });
   }
   return page(entries, anyScanning(shares), totals);
+}
+
+/**
+ * The chunks a search must read, in the order of a full walk: those of the directories the word
+ * index names when it can narrow the search, else every chunk of the tree.
+ */
+async function* searchChunks(
+  store: IndexStore,
+  share: ShareRef,
+  dirPath: string,
+  words: readonly string[],
+  resume: { dirPath: string; chunk: number } | undefined,
+): AsyncGenerator<{ dirPath: string; chunk: number; entries: Entry[] }> {
+  // a word of the share's name holds everywhere in it: it narrows nothing
+  const shareName = foldText(share.name);
+  const narrowing = words.filter((word) => !matchesAll(shareName, [word]));
+  const dirs = await store.words.candidates(share.name, dirPath, narrowing, (root) => below(root));
+  if (dirs === null) {
+    yield* store.treeChunks(share.name, dirPath, resume);
+    return;
+  }
+  let i = 0;
+  if (resume) { while (i < dirs.length && compareCodePoints(dirs[i]!, resume.dirPath) < 0) i++; }
+  // KV answers each read after a round trip: keep a few directories' reads under way
+  const read = (dir: string) => {
+    const chunks = Array.fromAsync(
+      store.dirChunks(share.name, dir, resume?.dirPath === dir ? resume.chunk : 0),
+    );
+    chunks.catch(() => {}); // a page that ends early leaves reads behind: their failure is no one's
+    return chunks;
+  };
+  const ahead: Array<Promise<Array<{ chunk: number; entries: Entry[] }>>> = [];
+  for (let next = i; next < Math.min(dirs.length, i + READ_AHEAD); next++) {
+    ahead.push(read(dirs[next]!));
+  }
+  for (; i < dirs.length; i++) {
+    const chunks = await ahead.shift()!;
+    if (i + READ_AHEAD < dirs.length) ahead.push(read(dirs[i + READ_AHEAD]!));
+    for (const { chunk, entries } of chunks) yield { dirPath: dirs[i]!, chunk, entries };
+  }
+
+  async function* below(root: string): AsyncGenerator<string> {
+    for await (const [path] of store.treeDirs(share.name, root)) yield path;
+  }
 }
 
 async function treeTotals(

@@ -259,10 +259,12 @@ async function compareFinished(ctx: Context): Promise<void> {
   for (const [i, { dirPath, entries, mtime, sig }] of batch.entries()) {
     const previous = stored[i];
     if (previous?.sig === sig) continue;
+    let before: Entry[] | undefined;
     if (previous) {
       // Subdirectories that are gone take their whole subtree with them.
       const now = new Set(entries.filter((e) => e[1] === 1).map((e) => e[0]));
-      for (const [name, isDir] of await store.readDir(target.name, dirPath)) {
+      before = await store.readDir(target.name, dirPath);
+      for (const [name, isDir] of before) {
         if (isDir && !now.has(name)) {
           await deleteTree(store, target.name, dirPath === "" ? name : `${dirPath}/${name}`);
         }
@@ -276,7 +278,7 @@ async function compareFinished(ctx: Context): Promise<void> {
       count: entries.length,
       sig,
     };
-    store.putDir(target.name, dirPath, meta, chunks, previous);
+    store.putDir(target.name, dirPath, meta, chunks, previous, before);
     ctx.stats.written++;
     await store.flushIfFull();
   }
@@ -326,7 +328,8 @@ async function propagateUp(store: IndexStore, share: string, dirPath: string): P
     const parentMeta = await store.getDir(share, parent);
     if (!parentMeta) return; // the parent is not indexed yet; its own scan will count this
     const meta = await store.getDir(share, child);
-    const entries = await store.readDir(share, parent);
+    const before = await store.readDir(share, parent);
+    const entries = [...before];
     const index = entries.findIndex((e) => e[0] === name);
     const updated: Entry | null = meta ? [name, 1, meta.bytes, meta.mtime, meta.files] : null;
     if (updated && index >= 0) entries[index] = updated;
@@ -349,6 +352,7 @@ async function propagateUp(store: IndexStore, share: string, dirPath: string): P
       },
       chunks,
       parentMeta,
+      before,
     );
     await store.flush();
     child = parent;

@@ -114,7 +114,16 @@ export class Shares {
       state.scannedAt = (await shares.#store.getStatus(state.config.name))?.scannedAt ?? 0;
     }
     shares.#startWatching();
-    for (const state of shares.#states) shares.#enqueue(() => shares.#fullScan(state));
+    for (const state of shares.#states) {
+      const name = state.config.name;
+      if (!(await shares.#store.words.load(name))) {
+        // searches scan the share meanwhile; the first scan waits, as it writes the same index
+        shares.#enqueue(() =>
+          shares.#store.words.rebuild(name, shares.#store.treeChunks(name, ""))
+        );
+      }
+      shares.#enqueue(() => shares.#fullScan(state));
+    }
     const interval = options.rescanIntervalMs ?? 10 * 60_000;
     if (interval > 0) {
       shares.#timer = setInterval(() => {

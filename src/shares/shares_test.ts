@@ -185,7 +185,7 @@ Deno.test("pages follow cursors to the same result as one big page; bad cursors 
       searchTerm: "file 1",
     }]
   ) {
-    const whole = names((await shares.query({ ...query, limit: 5000 })).entries);
+    const whole = names(await all(shares, { ...query, limit: 5000 }));
     let cursor: string | undefined;
     const paged: string[] = [];
     let pages = 0;
