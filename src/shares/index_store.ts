@@ -122,6 +122,35 @@ export class IndexStore {
     return (await Promise.all(groups)).flat().map((entry) => entry.value);
   }
 
+  /**
+   * The entries of several directories, each as its chunks in order (none where not indexed):
+   * their first chunks and metas come in a few `getMany` calls, far fewer round trips than a
+   * listing of each.
+   */
+  async dirsChunks(
+    share: string,
+    dirPaths: readonly string[],
+  ): Promise<Array<Array<{ chunk: number; entries: Entry[] }>>> {
+    const firsts: Promise<Deno.KvEntryMaybe<Entry[]>[]>[] = [];
+    for (let i = 0; i < dirPaths.length; i += 10) { // getMany takes at most 10 keys
+      const keys = dirPaths.slice(i, i + 10).map((d) => ["idx", share, "c", d, 0]);
+      firsts.push(this.#kv.getMany<Entry[][]>(keys));
+    }
+    const [metas, first] = await Promise.all([
+      this.getDirs(share, dirPaths),
+      Promise.all(firsts).then((groups) => groups.flat()),
+    ]);
+    return await Promise.all(dirPaths.map(async (dirPath, i) => {
+      const entries = first[i]!.value;
+      if (entries === null) return [];
+      const chunks = [{ chunk: 0, entries }];
+      if ((metas[i]?.chunks ?? 1) > 1) {
+        for await (const more of this.dirChunks(share, dirPath, 1)) chunks.push(more);
+      }
+      return chunks;
+    }));
+  }
+
   /** Reads the entries of one directory, chunk by chunk from `fromChunk`. */
   async *dirChunks(
     share: string,

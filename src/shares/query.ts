@@ -21,7 +21,7 @@ import {
 } from "../wire/mod.ts";
 import type { Entry, IndexStore } from "./index_store.ts";
 import { resolveInRoot } from "./jail.ts";
-import { compareCodePoints } from "./word_index.ts";
+import { compareCodePoints, narrowLimit } from "./word_index.ts";
 
 /** A share as the queries need it. */
 export interface ShareRef {
@@ -35,11 +35,14 @@ export interface ShareRef {
 export const SEARCH_PAGE_MS = 20;
 /**
  * A full search page goes on counting the hits after it this much longer, so that it can say the
- * true total (the count then rides in its cursor); past that the total is unknown until the end.
+ * true total (the count then rides in its cursor); past that the total is unknown until the
+ * last page, and the pages between do not count again.
  */
 export const SEARCH_COUNT_MS = 100;
-/** Directories a search through the word index reads ahead of the one it matches. */
-const READ_AHEAD = 8;
+/** A search through the word index reads the directories it names in groups of this many… */
+const READ_GROUP = 10;
+/** …and this many groups ahead of the one it matches. */
+const READ_AHEAD = 2;
 
 interface Position {
   /** Share name. */
@@ -55,6 +58,11 @@ interface Position {
   b?: number;
   /** Every hit of the search (files, bytes), once counted. */
   t?: [number, number];
+  /**
+   * 1: the count after an earlier page ran out of time. Later pages do not count again (each
+   * would spend its time on the same hits); the total comes with the last page.
+   */
+  n?: 1;
 }
 
 /** Yields the pages of a query's answer until the end. */
@@ -175,13 +183,13 @@ async function walk(
     const resume = !started ? { dirPath: from!.d, chunk: from!.c } : undefined;
     let skip = !started ? from!.i : 0;
     started = true;
-    const chunks = words
-      ? searchChunks(store, share, dirPath, words, resume)
-      : store.treeChunks(share.name, dirPath, resume);
+    const search = words ? await searchPlan(store, share, dirPath, words, resume) : undefined;
+    const chunks = search?.chunks ?? store.treeChunks(share.name, dirPath, resume);
+    const order = search?.words ?? words;
     for await (const chunk of chunks) {
       if (words && read++ > 0 && performance.now() > deadline) {
         // the count after a full page ran out of time: the total is not known yet
-        if (full) return page(entries, anyScanning(shares), undefined, full);
+        if (full) return page(entries, anyScanning(shares), undefined, { ...full, n: 1 });
         // A search that finds little scans a lot: answer with what it has so far and a cursor,
         // so that results arrive as they are found and no answer waits on the whole index.
         const at: Position = { s: share.name, d: chunk.dirPath, c: chunk.chunk, i: skip };
@@ -190,13 +198,16 @@ async function walk(
           f: hits.files,
           b: hits.bytes,
           ...(from?.t ? { t: from.t } : {}),
+          ...(from?.n ? { n: from.n } : {}),
         });
       }
       const prefix = chunk.dirPath === "" ? share.name : `${share.name}/${chunk.dirPath}`;
+      // folding works character by character: the directory's part is folded once per chunk
+      const folded = words ? `${foldText(prefix)}/` : "";
       for (let i = skip; i < chunk.entries.length; i++) {
         const entry = chunk.entries[i]!;
         const path = `${prefix}/${entry[0]}`;
-        if (words && !matchesAll(foldText(path), words)) continue;
+        if (order && !matchesAll(folded + foldText(entry[0]), order)) continue;
         if (filter && !passes(filter, { name: path, isDir: entry[1] === 1, size: entry[2] })) {
           continue;
         }
@@ -212,6 +223,7 @@ async function walk(
           if (!words) return page(entries, anyScanning(shares), undefined, at);
           const next: Position = { ...at, f: hits.files, b: hits.bytes };
           if (known) return page(entries, anyScanning(shares), known, { ...next, t: from!.t! });
+          if (from?.n) return page(entries, anyScanning(shares), undefined, { ...next, n: 1 });
           // the true total: count the hits after this page, a little longer
           full = next;
           deadline = performance.now() + SEARCH_COUNT_MS;
@@ -237,47 +249,71 @@ async function walk(
   return page(entries, anyScanning(shares), totals);
 }
 
+type Chunk = { dirPath: string; chunk: number; entries: Entry[] };
+
 /**
- * The chunks a search must read, in the order of a full walk: those of the directories the word
- * index names when it can narrow the search, else every chunk of the tree.
+ * How a search reads a share: the chunks it must read, in the order of a full walk (those of the
+ * directories the word index names when it can narrow the search, else every chunk of the tree),
+ * and its words in the order to test them (the rarest first).
  */
-async function* searchChunks(
+async function searchPlan(
   store: IndexStore,
   share: ShareRef,
   dirPath: string,
-  words: readonly string[],
+  words: string[],
   resume: { dirPath: string; chunk: number } | undefined,
-): AsyncGenerator<{ dirPath: string; chunk: number; entries: Entry[] }> {
+): Promise<{ chunks: AsyncIterable<Chunk>; words: string[] }> {
   // a word of the share's name holds everywhere in it: it narrows nothing
   const shareName = foldText(share.name);
   const narrowing = words.filter((word) => !matchesAll(shareName, [word]));
-  const dirs = await store.words.candidates(share.name, dirPath, narrowing, (root) => below(root));
-  if (dirs === null) {
-    yield* store.treeChunks(share.name, dirPath, resume);
-    return;
-  }
-  let i = 0;
-  if (resume) { while (i < dirs.length && compareCodePoints(dirs[i]!, resume.dirPath) < 0) i++; }
-  // KV answers each read after a round trip: keep a few directories' reads under way
-  const read = (dir: string) => {
-    const chunks = Array.fromAsync(
-      store.dirChunks(share.name, dir, resume?.dirPath === dir ? resume.chunk : 0),
-    );
-    chunks.catch(() => {}); // a page that ends early leaves reads behind: their failure is no one's
-    return chunks;
+  // reading the directories one by one pays against walking the files of the whole scope
+  const files = (await store.getDir(share.name, dirPath))?.files ?? 0;
+  const found = await store.words.candidates(
+    share.name,
+    dirPath,
+    narrowing,
+    (root) => below(root),
+    narrowLimit(files),
+  );
+  if (found === null) return { chunks: store.treeChunks(share.name, dirPath, resume), words };
+  const rarest = found.rarest;
+  return {
+    chunks: readDirs(store, share.name, found.dirs, resume),
+    words: [rarest, ...words.filter((word) => word !== rarest)],
   };
-  const ahead: Array<Promise<Array<{ chunk: number; entries: Entry[] }>>> = [];
-  for (let next = i; next < Math.min(dirs.length, i + READ_AHEAD); next++) {
-    ahead.push(read(dirs[next]!));
-  }
-  for (; i < dirs.length; i++) {
-    const chunks = await ahead.shift()!;
-    if (i + READ_AHEAD < dirs.length) ahead.push(read(dirs[i + READ_AHEAD]!));
-    for (const { chunk, entries } of chunks) yield { dirPath: dirs[i]!, chunk, entries };
-  }
 
   async function* below(root: string): AsyncGenerator<string> {
     for await (const [path] of store.treeDirs(share.name, root)) yield path;
+  }
+}
+
+/** The chunks of `dirs` (sorted), from `resume` on. */
+async function* readDirs(
+  store: IndexStore,
+  share: string,
+  dirs: string[],
+  resume: { dirPath: string; chunk: number } | undefined,
+): AsyncGenerator<Chunk> {
+  let i = 0;
+  if (resume) { while (i < dirs.length && compareCodePoints(dirs[i]!, resume.dirPath) < 0) i++; }
+  // KV answers each read after a round trip: directories are read in groups, a few ahead
+  const read = (group: string[]) => {
+    const chunks = store.dirsChunks(share, group);
+    chunks.catch(() => {}); // a page that ends early leaves reads behind: their failure is no one's
+    return chunks;
+  };
+  const groups: string[][] = [];
+  for (let at = i; at < dirs.length; at += READ_GROUP) groups.push(dirs.slice(at, at + READ_GROUP));
+  const ahead = groups.slice(0, READ_AHEAD).map(read);
+  for (let g = 0; g < groups.length; g++) {
+    const answered = await ahead.shift()!;
+    if (g + READ_AHEAD < groups.length) ahead.push(read(groups[g + READ_AHEAD]!));
+    for (const [k, dir] of groups[g]!.entries()) {
+      const from = resume?.dirPath === dir ? resume.chunk : 0;
+      for (const { chunk, entries } of answered[k]!) {
+        if (chunk >= from) yield { dirPath: dir, chunk, entries };
+      }
+    }
   }
 }
 
@@ -375,7 +411,7 @@ function decodeCursor(cursor: string): Position {
   if (
     typeof p !== "object" || p === null || typeof p.s !== "string" || typeof p.d !== "string" ||
     !Number.isSafeInteger(p.c) || p.c! < 0 || !Number.isSafeInteger(p.i) || p.i! < 0 ||
-    !isCount(p.f) || !isCount(p.b) ||
+    !isCount(p.f) || !isCount(p.b) || (p.n !== undefined && p.n !== 1) ||
     (p.t !== undefined &&
       (!Array.isArray(p.t) || p.t.length !== 2 || !isCount(p.t[0]) || !isCount(p.t[1])))
   ) {

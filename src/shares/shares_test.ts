@@ -317,6 +317,39 @@ Deno.test("a search's first page says the true total of its hits, and so do the 
   );
 });
 
+Deno.test("once a count ran out of time, later pages do not count again and the last one has the total", async () => {
+  await using f = await fixture();
+  const dir = join(f.root, "Tracks");
+  for (let i = 0; i < 120; i++) await write(join(dir, `Album ${i % 4}`, `song ${i}.flac`), 10);
+  const shares = await f.open([{ name: "Tracks", path: dir }]);
+  await shares.idle();
+  const cursorOf = (position: object) =>
+    btoa(JSON.stringify(position)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const decode = (cursor: string) => JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+  // the cursor of a page whose count gave up: at the start, nothing counted yet
+  let cursor: string | undefined = cursorOf({ s: "Tracks", d: "", c: 0, i: 0, f: 0, b: 0, n: 1 });
+  const pages = [];
+  while (cursor) {
+    const page = await shares.query({ path: "", searchTerm: "song", limit: 50, cursor });
+    pages.push(page);
+    cursor = page.cursor;
+    if (cursor) {
+      assert.equal(page.totals, undefined, "a page between counts nothing");
+      assert.equal(decode(cursor).n, 1, "and tells the next one so");
+    }
+  }
+  assert.deepEqual(pages.map((p) => p.entries.length), [50, 50, 20]);
+  assert.deepEqual(pages.at(-1)!.totals, { files: 120, bytes: 1200 });
+  await assert.rejects(
+    shares.query({
+      path: "",
+      searchTerm: "song",
+      cursor: cursorOf({ s: "Tracks", d: "", c: 0, i: 0, n: 2 }),
+    }),
+    { code: "BAD_REQUEST" },
+  );
+});
+
 Deno.test("a search narrowed to kinds and sizes finds only such files, with their total", async () => {
   await using f = await fixture();
   const dir = join(f.root, "Stuff");

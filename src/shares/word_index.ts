@@ -34,10 +34,26 @@ interface WordState {
 
 /**
  * A search narrows through the index when its rarest word names at most this many directories
- * (with those below the directories whose name has it); past that it walks the tree, which
- * reads the share in order at a fraction of the cost per directory.
+ * (with those below the directories whose name has it), or more in a larger scope (see
+ * {@link narrowLimit}); past that it walks the tree, which reads the share in order at a fraction
+ * of the cost per directory.
  */
 export const NARROW_LIMIT = 1500;
+/**
+ * Reading one directory named by the index costs about as much as walking past this many files
+ * (measured with bench/index_bench.ts: a KV read per directory against a listing of them all).
+ */
+const FILES_PER_DIR_READ = 70;
+
+/** The most directories a search narrows to in a scope of `files` files. */
+export function narrowLimit(files: number): number {
+  return Math.max(NARROW_LIMIT, Math.ceil(files / FILES_PER_DIR_READ));
+}
+/**
+ * Postings values read per KV round trip: a common word's list is long, and is read only until
+ * it is past the limit.
+ */
+const POSTINGS_BATCH = 16;
 /** Postings held in memory before they are written. */
 const BUFFERED_POSTINGS = 200_000;
 /** Candidate lists kept for the next pages of the same search. */
@@ -60,8 +76,12 @@ interface ShareWords {
   generation: number;
 }
 
-/** The sorted candidate directories of a search, or null when the index cannot narrow it. */
-export type Candidates = string[] | null;
+/**
+ * The sorted candidate directories of a search, with the rarest of its words (the one they come
+ * from: a match test that tries it first rejects most entries at once), or null when the index
+ * cannot narrow it.
+ */
+export type Candidates = { dirs: string[]; rarest: string } | null;
 
 export class WordIndex {
   readonly #kv: Deno.Kv;
@@ -212,20 +232,22 @@ export class WordIndex {
    * path, "" for the whole share), sorted as KV sorts keys, from the postings of the rarest word:
    * each directory where it is a file's word, and for each directory whose own name has it, that
    * directory's parent and everything below it (`dirsBelow` lists a directory's subtree from the
-   * path index). Null when the index is not usable or no word is rare enough to narrow the search.
+   * path index). Null when the index is not usable or no word names at most `limit` directories
+   * (default {@link NARROW_LIMIT}).
    */
   async candidates(
     share: string,
     scope: string,
     words: readonly string[],
     dirsBelow: (dirPath: string) => AsyncIterable<string>,
+    limit = NARROW_LIMIT,
   ): Promise<Candidates> {
     const state = this.#shares.get(share);
     if (!state || words.length === 0) return null;
-    const key = JSON.stringify([share, scope, words]);
+    const key = JSON.stringify([share, scope, words, limit]);
     const cached = this.#cache.get(key);
     if (cached?.generation === state.generation) return cached.dirs;
-    const dirs = await this.#narrow(share, scope, words, dirsBelow);
+    const dirs = await this.#narrow(share, scope, words, dirsBelow, limit);
     this.#cache.delete(key);
     this.#cache.set(key, { generation: state.generation, dirs });
     if (this.#cache.size > CACHED_SEARCHES) this.#cache.delete(this.#cache.keys().next().value!);
@@ -237,13 +259,18 @@ export class WordIndex {
     scope: string,
     words: readonly string[],
     dirsBelow: (dirPath: string) => AsyncIterable<string>,
+    limit: number,
   ): Promise<Candidates> {
     // all words' postings are read at once; the first to end bounds the others' reads
-    const bound = { dirs: NARROW_LIMIT };
+    const bound = { dirs: limit };
     const lists = await Promise.all(words.map((word) => this.#postings(share, word, bound)));
     let best: { f: Set<string>; t: Set<string> } | null = null;
-    for (const list of lists) {
-      if (list && (!best || list.f.size + list.t.size < best.f.size + best.t.size)) best = list;
+    let rarest = "";
+    for (const [i, list] of lists.entries()) {
+      if (list && (!best || list.f.size + list.t.size < best.f.size + best.t.size)) {
+        best = list;
+        rarest = words[i]!;
+      }
     }
     if (!best) return null;
     const inScope = (dir: string) => scope === "" || dir === scope || dir.startsWith(scope + "/");
@@ -256,10 +283,10 @@ export class WordIndex {
       if (root === undefined) continue;
       for await (const below of dirsBelow(root)) {
         found.add(below);
-        if (found.size > NARROW_LIMIT) return null;
+        if (found.size > limit) return null;
       }
     }
-    return [...found].sort(compareCodePoints);
+    return { dirs: [...found].sort(compareCodePoints), rarest };
   }
 
   /**
@@ -278,7 +305,7 @@ export class WordIndex {
       const iter = this.#kv.list<string[]>({
         start: ["sw", share, kind, key],
         end: ["sw", share, kind, key + "\u{10ffff}"],
-      });
+      }, { batchSize: POSTINGS_BATCH });
       for await (const { value } of iter) {
         if (over()) return;
         if (!Array.isArray(value)) continue;

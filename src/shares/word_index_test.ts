@@ -4,7 +4,7 @@ import type { LsQuery } from "../wire/mod.ts";
 import { IndexStore } from "./index_store.ts";
 import { lsPages } from "./query.ts";
 import { scanTree, updateDir } from "./scanner.ts";
-import { compareCodePoints, postingValues } from "./word_index.ts";
+import { compareCodePoints, NARROW_LIMIT, narrowLimit, postingValues } from "./word_index.ts";
 import { foldText, matchesAll, searchWords } from "../wire/mod.ts";
 
 Deno.test("postings are distinct paths, cut into values that fit KV", () => {
@@ -136,8 +136,17 @@ Deno.test("a search through the word index answers exactly what a full scan woul
     );
   }
   // it narrows: a rare word names few directories, and only these are read
-  const dirs = await t.store.words.candidates("Media", "", ["velvet"], async function* () {});
-  assert.deepEqual(dirs, ["Films", "Films/Blue Velvet (1986)"].sort(compareCodePoints));
+  const none = async function* () {};
+  const velvet = await t.store.words.candidates("Media", "", ["blue", "velvet"], none);
+  assert.deepEqual(velvet, {
+    dirs: ["Films", "Films/Blue Velvet (1986)"].sort(compareCodePoints),
+    rarest: "velvet",
+  });
+  // past its limit it does not: the search walks the tree instead
+  assert.equal(await t.store.words.candidates("Media", "", ["velvet"], none, 1), null);
+  // a larger scope allows more directories, as walking it costs more
+  assert.ok(narrowLimit(10_000_000) > narrowLimit(100_000));
+  assert.equal(narrowLimit(0), NARROW_LIMIT);
 });
 
 Deno.test("the word index follows changes: new words are found, gone ones are not", async () => {
@@ -180,5 +189,5 @@ Deno.test("an index left unclean (a crash mid-scan) or missing is rebuilt from t
     assert.deepEqual(await t.search(term, "", again), await t.expected(term), term);
   }
   const dirs = await again.words.candidates("Media", "", ["velvet"], async function* () {});
-  assert.equal(dirs?.length, 2);
+  assert.equal(dirs?.dirs.length, 2);
 });
