@@ -93,18 +93,26 @@ export function playWithMpv(url: string, start: string, length: number): Promise
   ]);
 }
 
-async function ffmpeg(args: string[]): Promise<void> {
-  const run = await media("ffmpeg", ["-loglevel", "error", "-y", ...args]);
+/**
+ * Runs ffmpeg with `args` (quiet, overwriting), throwing with its output when it fails.
+ * `options.limitMs` bounds the run (default 30 s; a long film takes minutes).
+ */
+export async function ffmpeg(args: string[], options: { limitMs?: number } = {}): Promise<void> {
+  const run = await media("ffmpeg", ["-loglevel", "error", "-y", ...args], options.limitMs);
   if (run.code !== 0) throw new Error(`ffmpeg failed:\n${run.output}`);
 }
 
-async function media(command: string, args: string[]): Promise<MediaRun> {
+async function media(
+  command: string,
+  args: string[],
+  limitMs = CHILD_LIMIT_MS,
+): Promise<MediaRun> {
   const output = await new Deno.Command(command, {
     args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(CHILD_LIMIT_MS),
+    signal: AbortSignal.timeout(limitMs),
   }).output();
   const decoder = new TextDecoder();
   return {
