@@ -113,11 +113,15 @@ export class IndexStore {
   }
 
   /** The meta records of several directories at once (null where not indexed). */
-  async getDirs(share: string, dirPaths: readonly string[]): Promise<Array<DirMeta | null>> {
-    const groups: Promise<Deno.KvEntryMaybe<DirMeta>[]>[] = [];
-    for (let i = 0; i < dirPaths.length; i += 10) { // getMany takes at most 10 keys
-      const keys = dirPaths.slice(i, i + 10).map((d) => ["idx", share, "d", d]);
-      groups.push(this.#kv.getMany<DirMeta[]>(keys));
+  getDirs(share: string, dirPaths: readonly string[]): Promise<Array<DirMeta | null>> {
+    return this.#values<DirMeta>(dirPaths.map((d) => ["idx", share, "d", d]));
+  }
+
+  /** The values of many keys (null where absent), in `getMany` calls of at most 10 keys. */
+  async #values<T>(keys: Deno.KvKey[]): Promise<Array<T | null>> {
+    const groups: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+    for (let i = 0; i < keys.length; i += 10) {
+      groups.push(this.#kv.getMany<T[]>(keys.slice(i, i + 10)));
     }
     return (await Promise.all(groups)).flat().map((entry) => entry.value);
   }
@@ -131,17 +135,12 @@ export class IndexStore {
     share: string,
     dirPaths: readonly string[],
   ): Promise<Array<Array<{ chunk: number; entries: Entry[] }>>> {
-    const firsts: Promise<Deno.KvEntryMaybe<Entry[]>[]>[] = [];
-    for (let i = 0; i < dirPaths.length; i += 10) { // getMany takes at most 10 keys
-      const keys = dirPaths.slice(i, i + 10).map((d) => ["idx", share, "c", d, 0]);
-      firsts.push(this.#kv.getMany<Entry[][]>(keys));
-    }
     const [metas, first] = await Promise.all([
       this.getDirs(share, dirPaths),
-      Promise.all(firsts).then((groups) => groups.flat()),
+      this.#values<Entry[]>(dirPaths.map((d) => ["idx", share, "c", d, 0])),
     ]);
     return await Promise.all(dirPaths.map(async (dirPath, i) => {
-      const entries = first[i]!.value;
+      const entries = first[i]!;
       if (entries === null) return [];
       const chunks = [{ chunk: 0, entries }];
       if ((metas[i]?.chunks ?? 1) > 1) {
