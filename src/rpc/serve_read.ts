@@ -18,10 +18,10 @@ import {
 } from "../wire/mod.ts";
 import type { Exchange, Handlers, SlotHeld, UploadTracker } from "./handlers.ts";
 import { sender } from "./piece_sender.ts";
+import { giveBackReadBuffer, takeReadBuffer } from "./read_buffers.ts";
 
 const log = logger("rpc");
 
-const READ_CHUNK = 1024 * 1024;
 /**
  * File chunks are read synchronously while the disk answers quickly (from the page cache, or
  * read ahead): a synchronous read costs the event loop less than handing it to a thread. A read
@@ -121,7 +121,7 @@ export async function serveRead(
     await send(encodeFrame(ok));
     sending = true;
     if (start > 0) await open.file.seek(start, Deno.SeekMode.Start);
-    const buffer = new Uint8Array(Math.min(READ_CHUNK, Math.max(1, end - start)));
+    const buffer = takeReadBuffer(end - start);
     let remaining = end - start;
     let sync = true;
     while (remaining > 0) {
@@ -161,6 +161,7 @@ export async function serveRead(
       upload?.progress(n);
     }
     finished = true;
+    giveBackReadBuffer(buffer); // every write of it is done
     upload?.done(true);
     upload = undefined;
   } catch (error) {
