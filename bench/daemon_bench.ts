@@ -56,6 +56,8 @@ interface Run {
   sysRecv: number;
   rssSend: number;
   rssRecv: number;
+  /** UDP datagrams the kernel dropped for a full receive buffer meanwhile (all sockets). */
+  udpDrops?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -219,6 +221,20 @@ async function run(cmd: string, args: string[]): Promise<void> {
   if (!out.success) {
     throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
+}
+
+/**
+ * UDP datagrams dropped so far for a full socket receive buffer (`RcvbufErrors`), machine-wide.
+ * Deno's QUIC socket keeps the system's default buffer (net.core.rmem_default): each drop is a
+ * loss to recover from, which slows the sender down.
+ */
+function udpDrops(): number {
+  const lines = Deno.readTextFileSync("/proc/net/snmp").split("\n").filter((l) =>
+    l.startsWith("Udp:")
+  );
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf("RcvbufErrors")]);
 }
 
 /** CPU seconds of a process, all and system, from /proc. */
@@ -530,6 +546,8 @@ if (import.meta.main) {
     const digest = name === "big" ? await fileSha256(path) : await treeHash(path);
     workloads.push({ name, rel, bytes, files, digest });
   }
+  const rmem = Deno.readTextFileSync("/proc/sys/net/core/rmem_default").trim();
+  console.log(`net.core.rmem_default = ${rmem} (the UDP receive buffer of Deno's QUIC sockets)`);
   const missing = await sshMissing();
   if (missing) console.log(`scp and rsync skipped: ${missing}`);
   const ssh = missing ? null : new Ssh(join(values.dir, "ssh"));
@@ -546,7 +564,8 @@ if (import.meta.main) {
     async (c) => (await c.shares()).some((s) => s.files !== undefined && !s.scanning),
   );
   const runs: Run[] = [];
-  const note = (r: Run) => {
+  const note = (r: Run, dropsBefore: number) => {
+    r.udpDrops = udpDrops() - dropsBefore;
     runs.push(r);
     const w = workloads.find((x) => x.name === r.workload)!;
     console.log(
@@ -554,19 +573,22 @@ if (import.meta.main) {
         w.name === "small" ? "files/s" : "MB/s"
       }  ${fixed(r.seconds, 2)} s  cpu ${fixed(r.cpuSend, 2)}+${fixed(r.cpuRecv, 2)} (sys ${
         fixed(r.sysSend, 2)
-      }+${fixed(r.sysRecv, 2)})  rss ${fixed(r.rssSend, 0)}/${fixed(r.rssRecv, 0)} MiB${
-        r.ok ? "" : "  CHECK FAILED"
-      }`,
+      }+${fixed(r.sysRecv, 2)})  rss ${fixed(r.rssSend, 0)}/${
+        fixed(r.rssRecv, 0)
+      } MiB  udp drops ${r.udpDrops}${r.ok ? "" : "  CHECK FAILED"}`,
     );
   };
   try {
     for (let round = 1; round <= rounds; round++) {
       console.log(`round ${round} of ${rounds}`);
       for (const w of workloads) {
-        if (w.name === "big") note(await rawRun(raw, rawInfo, w));
-        else note(await cpRun(places, w));
-        if (ssh) note(await sshRun(ssh, places, w, w.name === "big" ? "scp" : "rsync"));
-        note(await hdpRun(a, places, w));
+        let drops = udpDrops();
+        if (w.name === "big") note(await rawRun(raw, rawInfo, w), drops);
+        else note(await cpRun(places, w), drops);
+        drops = udpDrops();
+        if (ssh) note(await sshRun(ssh, places, w, w.name === "big" ? "scp" : "rsync"), drops);
+        drops = udpDrops();
+        note(await hdpRun(a, places, w), drops);
       }
     }
   } finally {
