@@ -20,8 +20,13 @@ export interface WriteRequest {
 /** How one file's write ended: null when written. */
 export type WriteOutcome = null | Reason;
 
-/** Bytes sent to the thread and not yet written, beyond which senders wait. */
-const MAX_PENDING = 32 * 1024 * 1024;
+/**
+ * Bytes, and files, sent to the thread and not yet written, beyond which senders wait. Files are
+ * counted too: each waiting file holds its paths and record, and a folder of tiny files arrives
+ * far faster than files can be created (40,000 files of one byte held 100 MiB of heap waiting).
+ */
+const MAX_PENDING = 8 * 1024 * 1024;
+const MAX_PENDING_FILES = 1024;
 /** The thread (~15 MiB) stops after this long without writes; the next write starts it again. */
 const IDLE_MS = 60_000;
 
@@ -37,6 +42,7 @@ export class SmallFileWriter {
   #unavailable = false;
   #next = 0;
   #pendingBytes = 0;
+  #pendingFiles = 0;
   readonly #waiting = new Map<number, Waiting>();
   #room: Array<() => void> = [];
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +58,7 @@ export class SmallFileWriter {
     const id = ++this.#next;
     const bytes = files.reduce((n, f) => n + f.data.length, 0);
     this.#pendingBytes += bytes;
+    this.#pendingFiles += files.length;
     return new Promise((resolve) => {
       this.#waiting.set(id, {
         count: files.length,
@@ -77,9 +84,9 @@ export class SmallFileWriter {
     this.#start();
   }
 
-  /** Resolves when the thread has room for more (few enough bytes wait to be written). */
+  /** Resolves when the thread has room for more (few enough bytes and files wait to be written). */
   room(): Promise<void> {
-    if (this.#pendingBytes < MAX_PENDING) return Promise.resolve();
+    if (this.#hasRoom()) return Promise.resolve();
     return new Promise((resolve) => this.#room.push(resolve));
   }
 
@@ -99,13 +106,18 @@ export class SmallFileWriter {
     if (!waiting) return;
     this.#waiting.delete(id);
     this.#pendingBytes -= waiting.bytes;
+    this.#pendingFiles -= waiting.count;
     waiting.done(outcomes);
-    if (this.#pendingBytes < MAX_PENDING) { for (const resolve of this.#room.splice(0)) resolve(); }
+    if (this.#hasRoom()) { for (const resolve of this.#room.splice(0)) resolve(); }
     if (this.#waiting.size === 0) {
       clearTimeout(this.#idle);
       this.#idle = setTimeout(() => this.#stopIdle(), IDLE_MS);
       Deno.unrefTimer(this.#idle);
     }
+  }
+
+  #hasRoom(): boolean {
+    return this.#pendingBytes < MAX_PENDING && this.#pendingFiles < MAX_PENDING_FILES;
   }
 
   /** Gives the thread's memory back after a while without writes. */

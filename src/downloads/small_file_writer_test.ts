@@ -39,3 +39,31 @@ Deno.test("the small-file writer's thread writes whole files with their mtime, o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the small-file writer holds senders back by the number of files waiting, not only their bytes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hdp-writer-" });
+  const writer = new SmallFileWriter();
+  try {
+    const tiny = (i: number) => ({
+      part: join(dir, `${i}.part`),
+      finalPath: join(dir, `${i}`),
+      data: new Uint8Array([i & 255]),
+      mtime: 1_600_000_000_000,
+    });
+    await writer.room(); // nothing waits: room at once
+    // 2,000 files of one byte: a few KiB, yet too many files waiting at once
+    const written = writer.write(Array.from({ length: 2000 }, (_, i) => tiny(i)));
+    let roomAt = 0;
+    let writtenAt = 0;
+    await Promise.all([
+      writer.room().then(() => (roomAt = performance.now())),
+      written.then(() => (writtenAt = performance.now())),
+    ]);
+    assert.ok(roomAt >= writtenAt, "room only once the files were written");
+    assert.ok((await written).every((outcome) => outcome === null));
+    assert.equal((await Deno.readFile(join(dir, "1999")))[0], 1999 & 255);
+  } finally {
+    await writer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
