@@ -2,7 +2,8 @@
  * What this node uploads: running and queued uploads for the API and UI, and the history. Small
  * reads (a folder of small files) only make history: listing each would flood the event stream,
  * and a run of them into one folder is one entry of the history ("1,000 files of Photos"), not a
- * thousand.
+ * thousand. Likewise the ranges of one file that a player reads as it plays and seeks are one
+ * entry, with the bytes they sent, not one per seek.
  */
 import type { UploadTracker } from "../rpc/mod.ts";
 import { type HdpError, hdpError } from "../wire/mod.ts";
@@ -12,6 +13,17 @@ import type { PeerRef, UploadInfo } from "./types.ts";
 
 /** A run of small uploads to one peer ends after this long without another. */
 const RUN_GAP_MS = 3000;
+
+/** Ranges of a file read by one peer end their entry after this long without another. */
+const RANGES_GAP_MS = 60_000;
+
+/** Ranges of one file read by one peer (played, seeked through), gathered into one entry. */
+interface RangeRun {
+  peer: PeerRef;
+  path: string;
+  bytes: number;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /** Small uploads to one peer, gathered into one history entry. */
 interface SmallRun {
@@ -45,6 +57,7 @@ export class Uploads {
   readonly #options: UploadsOptions;
   readonly #tick: ReturnType<typeof setInterval>;
   readonly #runs = new Map<string, SmallRun>();
+  readonly #ranges = new Map<string, RangeRun>();
 
   constructor(options: UploadsOptions) {
     this.#options = options;
@@ -91,8 +104,11 @@ export class Uploads {
     upload.stop.abort(why);
   }
 
-  /** A tracker for one read being served. */
-  track(peer: PeerRef, path: string, bytes: number): UploadTracker {
+  /**
+   * A tracker for one read being served: `bytes` of the file at `path`, and `fileSize` when they
+   * are only a range of it.
+   */
+  track(peer: PeerRef, path: string, bytes: number, fileSize?: number): UploadTracker {
     if (bytes <= this.#options.smallBytes) {
       return {
         queued: () => {},
@@ -135,15 +151,45 @@ export class Uploads {
       },
       done: (ok) => {
         if (this.#live.delete(id)) this.#options.onDone?.(id);
-        if (ok && !upload.stop.signal.aborted) this.#record(peer, path, bytes);
+        if (fileSize !== undefined && bytes < fileSize) {
+          // a range: what it sent counts, also when the player moved on before its end (not
+          // when the owner cancelled it: that is no upload, as for whole files)
+          if (upload.bytesDone > 0 && !upload.stop.signal.aborted) {
+            this.#recordRange(peer, path, upload.bytesDone);
+          }
+        } else if (ok && !upload.stop.signal.aborted) this.#record(peer, path, bytes);
       },
     };
   }
 
-  /** Stops, writing the runs of small uploads under way to the history. */
+  /** Stops, writing the runs of small uploads and of ranges under way to the history. */
   close(): void {
     clearInterval(this.#tick);
     for (const key of [...this.#runs.keys()]) this.#endRun(key);
+    for (const key of [...this.#ranges.keys()]) this.#endRanges(key);
+  }
+
+  #recordRange(peer: PeerRef, path: string, bytes: number): void {
+    const key = `${peer.keyHex}\u0000${path}`;
+    const run = this.#ranges.get(key);
+    if (run) {
+      run.bytes += bytes;
+      clearTimeout(run.timer);
+      run.timer = setTimeout(() => this.#endRanges(key), RANGES_GAP_MS);
+      Deno.unrefTimer(run.timer);
+      return;
+    }
+    const timer = setTimeout(() => this.#endRanges(key), RANGES_GAP_MS);
+    Deno.unrefTimer(timer);
+    this.#ranges.set(key, { peer, path, bytes, timer });
+  }
+
+  #endRanges(key: string): void {
+    const run = this.#ranges.get(key);
+    if (!run) return;
+    clearTimeout(run.timer);
+    this.#ranges.delete(key);
+    this.#record(run.peer, run.path, run.bytes);
   }
 
   #recordSmall(peer: PeerRef, path: string, bytes: number): void {

@@ -38,3 +38,35 @@ Deno.test("commonFolder finds the deepest shared folder", () => {
   assert.equal(commonFolder("ab/c", "a/c"), "");
   assert.equal(commonFolder("", "a"), "");
 });
+
+Deno.test("the ranges of one file a peer plays and seeks through make one history entry with the bytes they sent", () => {
+  const records: Array<[string, string, number]> = [];
+  const uploads = new Uploads({
+    smallBytes: 1000,
+    history: { add: (entry) => records.push([entry.peer.name, entry.path, entry.bytes]) },
+  });
+  const ann = { keyHex: "aa", name: "Ann" };
+  const bob = { keyHex: "bb", name: "Bob" };
+  const range = (peer: typeof ann, path: string, bytes: number, sent: number, ok: boolean) => {
+    const tracker = uploads.track(peer, path, bytes, 1_000_000);
+    tracker.started();
+    tracker.progress(sent);
+    tracker.done(ok);
+  };
+  range(ann, "Films/a.mkv", 200_000, 200_000, true);
+  range(ann, "Films/a.mkv", 500_000, 120_000, false); // a seek cut it short: what it sent counts
+  range(bob, "Films/a.mkv", 100_000, 100_000, true); // another peer: an entry of its own
+  range(ann, "Films/a.mkv", 100_000, 0, false); // nothing sent: nothing to add
+  // the whole file in one read is recorded at once, as before
+  const whole = uploads.track(ann, "Films/b.mkv", 1_000_000, 1_000_000);
+  whole.started();
+  whole.progress(1_000_000);
+  whole.done(true);
+  assert.deepEqual(records, [["Ann", "Films/b.mkv", 1_000_000]]);
+  uploads.close();
+  assert.deepEqual(records, [
+    ["Ann", "Films/b.mkv", 1_000_000],
+    ["Ann", "Films/a.mkv", 320_000],
+    ["Bob", "Films/a.mkv", 100_000],
+  ]);
+});

@@ -117,7 +117,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions = {}): 
       befriend: (from) => peers.requested(from.keyHex),
       uploadSlot: (from, onPosition, signal) =>
         uploadSlots.acquire(from.keyHex, onPosition, signal),
-      onUpload: (from, path, bytes) => uploads.track(from, path, bytes),
+      onUpload: (from, path, bytes, fileSize) => uploads.track(from, path, bytes, fileSize),
       refused: (from, path) => uploads.refused(from.keyHex, path),
       relay: (from, request) => relayed.relay(from, request),
       relayed: (via, request) => relayed.relayed(via, request),

@@ -30,8 +30,11 @@ export interface Handlers {
     onPosition: (position: number) => void,
     signal: AbortSignal,
   ): Promise<SlotHeld>;
-  /** Hears about each read served, for the uploads list and the history. */
-  onUpload?(from: PeerRef, path: string, bytes: number): UploadTracker;
+  /**
+   * Hears about each read served, for the uploads list and the history: `bytes` of the file, and
+   * `fileSize` when that is only a range of it (a player that seeks, a download that resumes).
+   */
+  onUpload?(from: PeerRef, path: string, bytes: number, fileSize?: number): UploadTracker;
   /** The error to answer a `Read` with before anything else (an upload the owner cancelled). */
   refused?(from: PeerRef, path: string): HdpError | undefined;
   /**

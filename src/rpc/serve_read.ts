@@ -93,7 +93,9 @@ export async function serveRead(
       ? "large-read"
       : "small-read";
     leave = budget?.enter(requester.keyHex, kind);
-    upload = handlers.onUpload?.(requester, request.path, end - start);
+    upload = end - start < open.size
+      ? handlers.onUpload?.(requester, request.path, end - start, open.size)
+      : handlers.onUpload?.(requester, request.path, end - start);
     upload?.stop?.addEventListener("abort", cancelled, { once: true });
     // A requester that keeps its side open while it reads (`keepsOpen`) ends it to leave (a
     // pause, a seek, a cancel; Deno's QUIC sends an abort as a plain end); any requester may reset
