@@ -12,8 +12,11 @@
  * memory (this VM hands freed memory back to its host). Every result is checked (sha256, a
  * whole-tree checksum). CPU seconds of both ends come from /proc (the daemons) or from GNU time
  * (scp, rsync and a fresh `sshd -D` per run on loopback); peak RSS from VmHWM after `clear_refs`.
+ * Last, B is killed with -9 at 40% of the big file and started again: how soon the first new
+ * byte lands, how much was fetched twice, and that the file is whole.
  *
- *   deno run -A bench/daemon_bench.ts [--rounds 3] [--dir /tmp/hdp-daemon-bench] [--only big,small,mid]
+ *   deno run -A bench/daemon_bench.ts [--rounds 3] [--dir /tmp/hdp-daemon-bench]
+ *     [--only big,small,mid,resume]
  *     [--json FILE]
  *
  * Run it as root (for the throwaway sshd); without `sshd`, `scp` or `rsync` those anchors are
@@ -340,6 +343,65 @@ async function hdpRun(
   };
 }
 
+/** What a daemon killed with -9 mid-file does once started again. */
+interface Resume {
+  killedAt: number;
+  readySeconds: number;
+  firstByteSeconds: number;
+  /** Bytes A sent beyond the file's size, by its own count of uploaded bytes. */
+  fetchedTwice: number;
+  ok: boolean;
+}
+
+/** B downloads the big file, is killed with -9 at 40%, and starts again on the same storage. */
+async function resumeRun(a: Daemon, places: Places, workload: Workload): Promise<Resume> {
+  const home = await places.fresh("resume");
+  const dirs = { storage: join(home, "store"), downloadDir: join(home, "dl") };
+  const infoA = await a.client.info();
+  let b = await startDaemon(dirs);
+  try {
+    await b.client.connect(infoA.announceAddress);
+    await until(
+      b.client,
+      async (c) =>
+        (await c.peers()).some((p) => p.keyHex === infoA.publicKey && p.status === "connected"),
+    );
+    await settle();
+    const sentBefore = (await a.client.bandwidth()).totals.upload;
+    const item = await b.client.download(infoA.publicKey, `share/${workload.rel}`);
+    const part = join(dirs.downloadDir, infoA.name, "share", `${workload.rel}.part`);
+    const size = () => Deno.stat(part).then((s) => s.size, () => 0);
+    while ((await size()) < workload.bytes * 0.4) await sleep(2);
+    await b.kill("SIGKILL");
+    const killedAt = await size();
+    const restart = performance.now();
+    b = await startDaemon(dirs);
+    const ready = performance.now();
+    while ((await size()) <= killedAt && performance.now() - restart < 60_000) await sleep(1);
+    const firstByte = performance.now();
+    let localPath = "";
+    for (;;) {
+      const now = (await b.client.downloads()).find((d) => d.id === item.id);
+      if (now?.state === "done") {
+        localPath = now.localPath ?? "";
+        break;
+      }
+      if (now?.state === "failed") throw new Error(`resume: ${now.reason}`);
+      await sleep(20);
+    }
+    return {
+      killedAt: killedAt / workload.bytes,
+      readySeconds: (ready - restart) / 1000,
+      firstByteSeconds: (firstByte - restart) / 1000,
+      fetchedTwice: (await a.client.bandwidth()).totals.upload - sentBefore - workload.bytes,
+      ok: await verify(workload, join(dirs.downloadDir, localPath)),
+    };
+  } finally {
+    await b.kill("SIGTERM");
+    await places.discard(home, workload);
+  }
+}
+
 async function until(client: ApiClient, check: (c: ApiClient) => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (await check(client)) return;
@@ -520,7 +582,7 @@ if (import.meta.main) {
     options: {
       dir: { type: "string", default: "/tmp/hdp-daemon-bench" },
       rounds: { type: "string", default: "3" },
-      only: { type: "string", default: "big,small,mid" },
+      only: { type: "string", default: "big,small,mid,resume" },
       json: { type: "string" },
     },
   });
@@ -541,7 +603,7 @@ if (import.meta.main) {
       ["mid", "mid", 200 * 4096 * 1024, 200],
     ] as const
   ) {
-    if (!only.has(name)) continue;
+    if (!only.has(name) && !(name === "big" && only.has("resume"))) continue;
     const path = join(places.share, rel);
     const digest = name === "big" ? await fileSha256(path) : await treeHash(path);
     workloads.push({ name, rel, bytes, files, digest });
@@ -578,10 +640,11 @@ if (import.meta.main) {
       } MiB  udp drops ${r.udpDrops}${r.ok ? "" : "  CHECK FAILED"}`,
     );
   };
+  let resume = "";
   try {
     for (let round = 1; round <= rounds; round++) {
       console.log(`round ${round} of ${rounds}`);
-      for (const w of workloads) {
+      for (const w of workloads.filter((w) => only.has(w.name))) {
         let drops = udpDrops();
         if (w.name === "big") note(await rawRun(raw, rawInfo, w), drops);
         else note(await cpRun(places, w), drops);
@@ -591,11 +654,21 @@ if (import.meta.main) {
         note(await hdpRun(a, places, w), drops);
       }
     }
+    const big = workloads.find((w) => w.name === "big");
+    if (big && only.has("resume")) {
+      const r = await resumeRun(a, places, big);
+      resume = `after kill -9 at ${fixed(100 * r.killedAt, 0)}%: the daemon is back in ${
+        fixed(r.readySeconds, 2)
+      } s, the first new byte ${fixed(r.firstByteSeconds, 2)} s after the restart (target ≤ 2 s); ${
+        fixed(r.fetchedTwice / MIB, 2)
+      } MiB fetched twice (target ≤ 1 MiB); sha256 ${r.ok ? "ok" : "MISMATCH"}`;
+    }
   } finally {
     await raw.process.stdin.getWriter().write(new TextEncoder().encode("quit\n")).catch(() => {});
     console.log("deleting the finished runs…");
     await Deno.remove(places.trash, { recursive: true }).catch(() => {});
   }
-  console.log(`\n${summarize(runs, workloads)}`);
+  console.log(`\n${summarize(runs, workloads.filter((w) => only.has(w.name)))}`);
+  if (resume) console.log(`\nresume of the 1 GiB file ${resume}`);
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(runs, null, 2));
 }
