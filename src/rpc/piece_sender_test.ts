@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sender, SLOW_WRITE_PIECE } from "./piece_sender.ts";
+import { PACED_PIECE, sender, SLOW_WRITE_PIECE } from "./piece_sender.ts";
 
 /** A stream whose first write takes `firstMs`; it keeps every byte written. */
 function slowFirstWrite(firstMs: number) {
@@ -36,4 +36,23 @@ Deno.test("each piece is paced by the upload limit before it is written", async 
   await send(new Uint8Array(1000));
   assert.deepEqual(asked, [1000]);
   assert.equal(sink.written.length, 1000);
+});
+
+Deno.test("once the upload limit holds a write back, the rest goes in small pieces, each paced", async () => {
+  const asked: number[] = [];
+  const sink = slowFirstWrite(0);
+  const send = sender(sink.writer, 10_000, (n) => {
+    asked.push(n);
+    // the limit has room for the first write only: the later ones wait
+    return asked.length === 1 ? undefined : new Promise((r) => setTimeout(r, 1));
+  });
+  const bytes = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  await send(bytes); // within the limit: one write
+  await send(bytes); // held back: it waited, whole
+  await send(bytes); // from now on in paced pieces
+  assert.deepEqual(asked.slice(0, 2), [bytes.length, bytes.length]);
+  assert.equal(asked.length, 2 + bytes.length / PACED_PIECE, `asked ${asked}`);
+  assert.ok(asked.slice(2).every((n) => n === PACED_PIECE), `pieces of ${asked.slice(2)}`);
+  assert.equal(sink.written.length, 3 * bytes.length, "no byte twice, none left out");
+  assert.deepEqual(new Uint8Array(sink.written.slice(2 * bytes.length)), bytes);
 });
