@@ -299,28 +299,14 @@ async function hdpRun(
   const infoA = await a.client.info();
   await b.client.connect(infoA.announceAddress);
   const peer = infoA.publicKey;
-  await until(
-    b.client,
-    async (c) => (await c.peers()).some((p) => p.keyHex === peer && p.status === "connected"),
-  );
+  await connected(b.client, peer);
   await settle();
   const pids = [a.process.pid, b.process.pid] as const;
   pids.forEach(resetPeak);
   const cpu0 = pids.map(procCpu);
   const start = performance.now();
   const item = await b.client.download(peer, `share/${workload.rel}`);
-  let localPath = "";
-  for (;;) {
-    const now = (await b.client.downloads()).find((d) => d.id === item.id);
-    if (now?.state === "done") {
-      localPath = now.localPath ?? "";
-      break;
-    }
-    if (now?.state === "failed" || now?.state === "paused") {
-      throw new Error(`hdp ${workload.name}: ${now.state} ${now.reason}`);
-    }
-    await sleep(20);
-  }
+  const localPath = await finished(b.client, item.id);
   const seconds = (performance.now() - start) / 1000;
   const cpu1 = pids.map(procCpu);
   const [rssSend, rssRecv] = pids.map((pid) => memoryMiB(pid).peak) as [number, number];
@@ -361,11 +347,7 @@ async function resumeRun(a: Daemon, places: Places, workload: Workload): Promise
   let b = await startDaemon(dirs);
   try {
     await b.client.connect(infoA.announceAddress);
-    await until(
-      b.client,
-      async (c) =>
-        (await c.peers()).some((p) => p.keyHex === infoA.publicKey && p.status === "connected"),
-    );
+    await connected(b.client, infoA.publicKey);
     await settle();
     const sentBefore = (await a.client.bandwidth()).totals.upload;
     const item = await b.client.download(infoA.publicKey, `share/${workload.rel}`);
@@ -379,16 +361,7 @@ async function resumeRun(a: Daemon, places: Places, workload: Workload): Promise
     const ready = performance.now();
     while ((await size()) <= killedAt && performance.now() - restart < 60_000) await sleep(1);
     const firstByte = performance.now();
-    let localPath = "";
-    for (;;) {
-      const now = (await b.client.downloads()).find((d) => d.id === item.id);
-      if (now?.state === "done") {
-        localPath = now.localPath ?? "";
-        break;
-      }
-      if (now?.state === "failed") throw new Error(`resume: ${now.reason}`);
-      await sleep(20);
-    }
+    const localPath = await finished(b.client, item.id);
     return {
       killedAt: killedAt / workload.bytes,
       readySeconds: (ready - restart) / 1000,
@@ -399,6 +372,29 @@ async function resumeRun(a: Daemon, places: Places, workload: Workload): Promise
   } finally {
     await b.kill("SIGTERM");
     await places.discard(home, workload);
+  }
+}
+
+/** Waits until `client`'s daemon is connected to the peer `key`. */
+async function connected(client: ApiClient, key: string): Promise<void> {
+  await until(
+    client,
+    async (c) => (await c.peers()).some((p) => p.keyHex === key && p.status === "connected"),
+  );
+}
+
+/**
+ * Polls the download `id` every 20 ms (as a user's script would) until it is done; its local
+ * path. Throws when it fails or pauses.
+ */
+async function finished(client: ApiClient, id: string): Promise<string> {
+  for (;;) {
+    const now = (await client.downloads()).find((d) => d.id === id);
+    if (now?.state === "done") return now.localPath ?? "";
+    if (now?.state === "failed" || now?.state === "paused") {
+      throw new Error(`download ${now.path}: ${now.state} ${now.reason}`);
+    }
+    await sleep(20);
   }
 }
 
