@@ -50,12 +50,18 @@ export function fixed(value: number, digits = 1): string {
 
 /** CPU seconds (user + system) process `pid` (default this one) has used, from /proc; NaN where it is missing. */
 export function cpuSeconds(pid: number | "self" = "self"): number {
+  return cpuTimes(pid).cpu;
+}
+
+/** {@link cpuSeconds}, and the system part of them; NaN where /proc is missing. */
+export function cpuTimes(pid: number | "self" = "self"): { cpu: number; sys: number } {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+    const [user, sys] = [Number(fields[11]) / 100, Number(fields[12]) / 100]; // clock ticks
+    return { cpu: user + sys, sys };
   } catch {
-    return NaN;
+    return { cpu: NaN, sys: NaN };
   }
 }
 

@@ -28,7 +28,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ApiClient } from "../src/api/mod.ts";
 import { type Daemon, startDaemon } from "../tests/helpers/daemon.ts";
-import { benchFile, fileSha256, fixed, memoryMiB, spawnHelper, treeHash } from "./_util.ts";
+import {
+  benchFile,
+  cpuTimes,
+  fileSha256,
+  fixed,
+  memoryMiB,
+  spawnHelper,
+  treeHash,
+} from "./_util.ts";
 import { rawQuic } from "./transfer_bench.ts";
 
 const MIB = 1024 * 1024;
@@ -62,6 +70,16 @@ interface Run {
   /** UDP datagrams the kernel dropped for a full receive buffer meanwhile (all sockets). */
   udpDrops?: number;
 }
+
+/** The figures of a run that a tool does not give (cp -a is one process; raw QUIC no disk). */
+const NOT_MEASURED = {
+  cpuSend: NaN,
+  cpuRecv: NaN,
+  sysSend: NaN,
+  sysRecv: NaN,
+  rssSend: NaN,
+  rssRecv: NaN,
+} as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -240,14 +258,6 @@ function udpDrops(): number {
   return Number(values[names.indexOf("RcvbufErrors")]);
 }
 
-/** CPU seconds of a process, all and system, from /proc. */
-function procCpu(pid: number): { cpu: number; sys: number } {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const [user, sys] = [Number(fields[11]) / 100, Number(fields[12]) / 100];
-  return { cpu: user + sys, sys };
-}
-
 function resetPeak(pid: number): void {
   Deno.writeTextFileSync(`/proc/${pid}/clear_refs`, "5");
 }
@@ -303,15 +313,17 @@ async function hdpRun(
   await settle();
   const pids = [a.process.pid, b.process.pid] as const;
   pids.forEach(resetPeak);
-  const cpu0 = pids.map(procCpu);
+  const cpu0 = pids.map((pid) => cpuTimes(pid));
   const start = performance.now();
   const item = await b.client.download(peer, `share/${workload.rel}`);
   const localPath = await finished(b.client, item.id);
   const seconds = (performance.now() - start) / 1000;
-  const cpu1 = pids.map(procCpu);
+  const cpu1 = pids.map((pid) => cpuTimes(pid));
   const [rssSend, rssRecv] = pids.map((pid) => memoryMiB(pid).peak) as [number, number];
   const errors = b.output().split("\n").filter((l) => / ERROR /.test(l));
   if (errors.length) console.error(`B logged errors:\n${errors.slice(0, 5).join("\n")}`);
+  const warnings = b.output().split("\n").filter((l) => / WARN /.test(l));
+  if (warnings.length) console.error(`B warned:\n${warnings.slice(0, 5).join("\n")}`);
   const ok = await verify(workload, join(home, "dl", localPath)) && errors.length === 0;
   await b.kill("SIGTERM");
   await places.discard(home, workload);
@@ -447,12 +459,7 @@ async function cpRun(places: Places, workload: Workload): Promise<Run> {
     workload: workload.name,
     seconds,
     ok,
-    cpuSend: NaN,
-    cpuRecv: NaN,
-    sysSend: NaN,
-    sysRecv: NaN,
-    rssSend: NaN,
-    rssRecv: NaN,
+    ...NOT_MEASURED,
   };
 }
 
@@ -473,12 +480,9 @@ async function rawRun(
     workload: workload.name,
     seconds,
     ok: true,
+    ...NOT_MEASURED,
     cpuSend: server1.cpu - server0.cpu,
     cpuRecv: cpu,
-    sysSend: NaN,
-    sysRecv: NaN,
-    rssSend: NaN,
-    rssRecv: NaN,
   };
 }
 
@@ -664,6 +668,8 @@ if (import.meta.main) {
     console.log("deleting the finished runs…");
     await Deno.remove(places.trash, { recursive: true }).catch(() => {});
   }
+  const aTrouble = a.output().split("\n").filter((l) => / (ERROR|WARN) /.test(l));
+  if (aTrouble.length) console.error(`A logged:\n${aTrouble.slice(0, 10).join("\n")}`);
   console.log(`\n${summarize(runs, workloads.filter((w) => only.has(w.name)))}`);
   if (resume) console.log(`\nresume of the 1 GiB file ${resume}`);
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(runs, null, 2));

@@ -22,7 +22,7 @@ interface RangeRun {
   peer: PeerRef;
   path: string;
   bytes: number;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Small uploads to one peer, gathered into one history entry. */
@@ -171,17 +171,12 @@ export class Uploads {
 
   #recordRange(peer: PeerRef, path: string, bytes: number): void {
     const key = `${peer.keyHex}\u0000${path}`;
-    const run = this.#ranges.get(key);
-    if (run) {
-      run.bytes += bytes;
-      clearTimeout(run.timer);
-      run.timer = setTimeout(() => this.#endRanges(key), RANGES_GAP_MS);
-      Deno.unrefTimer(run.timer);
-      return;
-    }
-    const timer = setTimeout(() => this.#endRanges(key), RANGES_GAP_MS);
-    Deno.unrefTimer(timer);
-    this.#ranges.set(key, { peer, path, bytes, timer });
+    const run = this.#ranges.get(key) ?? { peer, path, bytes: 0, timer: undefined };
+    run.bytes += bytes;
+    clearTimeout(run.timer);
+    run.timer = setTimeout(() => this.#endRanges(key), RANGES_GAP_MS);
+    Deno.unrefTimer(run.timer);
+    this.#ranges.set(key, run);
   }
 
   #endRanges(key: string): void {
